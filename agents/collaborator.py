@@ -1,0 +1,177 @@
+"""Collaborator: works on one task at a time, raises problems, helps and coordinates."""
+
+from __future__ import annotations
+
+import math
+
+from agents.person import Person
+from simulator.domain import (
+    COORDINATION,
+    DECISION_WAIT,
+    EPSILON,
+    INFORMATION_WAIT,
+    QUEUE,
+    REWORK,
+    REWORK_WORK,
+    TASK_WORK,
+    WORK,
+    Task,
+)
+
+
+class Collaborator(Person):
+    """A member of a department who does the project's task work.
+
+    Work on a task advances at one effort-hour per hour. Problems arrive as a Poisson
+    process in effort: the task carries unit-rate hazard points, and the collaborator's
+    rate (problem_rate x complexity x 2 x (1 - expertise)) turns them into hours.
+    """
+
+    role = "collaborator"
+
+    def __init__(self, model, name: str, department: int, team: int, expertise: float, cross_expertise: float):
+        super().__init__(model, name, department, team)
+        self.expertise = expertise
+        self.cross_expertise = cross_expertise
+        self.task: Task | None = None
+        self.working = False
+        self._work_started = 0.0
+        self._work_event = None
+        self._problem_rate = 0.0
+        self.serving_help = 0
+
+    def expertise_in(self, field: int) -> float:
+        """Own expertise in one's department's field, cross-expertise elsewhere."""
+        return self.expertise if field == self.department else self.cross_expertise
+
+    # --- task work -------------------------------------------------------------------------
+
+    def take(self, task: Task, problem_rate: float) -> None:
+        """Become the holder of `task`."""
+        self.task = task
+        self._problem_rate = problem_rate
+        self.on_state_change()
+
+    def release_task(self) -> Task | None:
+        """Stop holding the task (it is done)."""
+        task, self.task = self.task, None
+        self.idle_since = self.model.time
+        return task
+
+    def can_work(self) -> bool:
+        """Holding a task that may progress now."""
+        task = self.task
+        return (
+            task is not None
+            and not task.blocked
+            and task.inputs_complete
+            and task.coordinating == 0
+            and task.started_at is not None
+            and task.remaining > EPSILON
+        )
+
+    def on_free(self) -> None:
+        if self.working:
+            return
+        if self.task is None:
+            # May hand us a task (its inputs may already be read, its work may begin now).
+            self.model.collaborator_free(self)
+        if self.current is None and not self.in_tray and self.can_work():
+            self._start_work()
+
+    def _start_work(self) -> None:
+        task = self.task
+        assert task is not None
+        self.working = True
+        self._work_started = self.model.time
+        # Work in segments that end at the next problem, at the end of first-pass effort
+        # (so work and rework are booked apart) or at the end of the task.
+        segment = task.base_remaining if task.base_remaining > EPSILON else task.rework_remaining
+        if self._problem_rate > 0:
+            to_problem = (task.next_hazard_point - task.hazard) / self._problem_rate
+            segment = min(segment, max(to_problem, 0.0))
+        self._work_event = self.model.schedule_event(self.end_work_segment, after=segment)
+        self.on_state_change()
+
+    def pause_own_work(self) -> None:
+        if not self.working:
+            return
+        self._book_work(self.model.time)
+        if self._work_event is not None:
+            self._work_event.cancel()
+            self._work_event = None
+        self.working = False
+
+    def _book_work(self, now: float) -> None:
+        task = self.task
+        elapsed = now - self._work_started
+        if task is None or elapsed <= 0:
+            return
+        base_before = task.base_remaining
+        task.advance(elapsed)
+        task.hazard += elapsed * self._problem_rate
+        base_part = min(elapsed, base_before)
+        self.book(TASK_WORK, base_part)
+        self.book(REWORK_WORK, elapsed - base_part)
+        self._work_started = now
+
+    def work_in_hand(self, now: float) -> float:
+        return now - self._work_started if self.working else 0.0
+
+    def end_work_segment(self) -> None:
+        """Scheduled callback: a problem arrives, the task's first pass ends, or the task is done."""
+        if self.model.halted:
+            return
+        self._work_event = None
+        self._book_work(self.model.time)
+        self.working = False
+        task = self.task
+        assert task is not None
+        if self._problem_rate > 0 and task.hazard >= task.next_hazard_point - 1e-9 and task.remaining > EPSILON:
+            self.model.raise_problem(self, task)
+        elif task.remaining <= EPSILON:
+            self.model.task_work_done(self, task)
+        self.serve()
+
+    # --- state for the critical-path split and the dashboard --------------------------------
+
+    def on_state_change(self) -> None:
+        task = self.task
+        if task is None or task.started_at is None and task.assigned_at is None:
+            return
+        task.enter(self.task_state(), self.model.time)
+
+    def task_state(self) -> str:
+        """How the held task is spending this moment."""
+        task = self.task
+        assert task is not None
+        if task.blocked:
+            return DECISION_WAIT
+        if not task.inputs_complete:
+            return INFORMATION_WAIT
+        if task.coordinating:
+            return COORDINATION
+        if self.current is not None:
+            if self.current.task is task and self.current.category is not None:
+                return self.current.category
+            return QUEUE
+        if self.working:
+            return WORK if task.base_remaining > EPSILON else REWORK
+        return QUEUE
+
+    @property
+    def activity(self) -> str:
+        if self.current is not None:
+            return self.current.kind
+        if self.working:
+            return "working"
+        if self.task is not None and self.task.blocked:
+            return "blocked"
+        if self.task is not None:
+            return "waiting"
+        return "idle"
+
+    def problem_rate_for(self, task: Task, problem_rate: float) -> float:
+        """Problems per hour of work on `task`: rate x complexity x 2 x (1 - expertise)."""
+        rate = problem_rate * task.complexity * 2.0 * (1.0 - self.expertise_in(task.department))
+        return rate if math.isfinite(rate) else 0.0

@@ -1,0 +1,48 @@
+"""Manager: a team lead, a department manager or the director, serving an in-tray."""
+
+from __future__ import annotations
+
+from agents.person import Person
+
+TEAM_LEAD = "team_lead"
+DEPARTMENT = "department"
+DIRECTOR = "director"
+LEVELS = (TEAM_LEAD, DEPARTMENT, DIRECTOR)
+
+
+class Manager(Person):
+    """A manager at some level. Managers do no task work: they assign, relay, decide, meet.
+
+    `parent` is the next level up (team lead -> department manager -> director), or None.
+    """
+
+    role = "manager"
+
+    def __init__(self, model, name: str, level: str, department: int | None, team: int | None,
+                 expertise: float, cross_expertise: float):
+        super().__init__(model, name, department, team)
+        self.level = level
+        self.expertise = expertise
+        self.cross_expertise = cross_expertise
+        self.parent: Manager | None = None
+
+    def expertise_in(self, field: int) -> float:
+        """The director knows every field equally; others know their department's field."""
+        if self.level == DIRECTOR or field == self.department:
+            return self.expertise
+        return self.cross_expertise
+
+    def may_decide(self, severity: str, field: int) -> bool:
+        """Whether a problem stops here: in one's field (critical ones not under a team lead),
+        or no level is left above."""
+        if self.parent is None or self.level == DIRECTOR:
+            return True
+        if field != self.department:
+            return False
+        return not (severity == "critical" and self.level == TEAM_LEAD)
+
+    @property
+    def activity(self) -> str:
+        if self.current is not None:
+            return self.current.kind
+        return "away" if self.away else "idle"

@@ -1,0 +1,157 @@
+"""Person: a Mesa agent with an in-tray, served one item at a time, first in first out.
+
+Collaborators and managers share this loop; what differs is what a person does when the
+in-tray is empty (a collaborator works on their task, a manager waits).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import mesa
+
+from simulator.domain import EPSILON, Item
+
+
+class Person(mesa.Agent):
+    """Someone on the project: a collaborator, a team lead, a department manager or the director."""
+
+    role = "person"
+
+    def __init__(self, model: mesa.Model, name: str, department: int | None, team: int | None):
+        super().__init__(model)
+        self.name = name
+        self.department = department
+        self.team = team
+        self.in_tray: deque[Item] = deque()
+        self.current: Item | None = None
+        self._item_event = None
+        self._serving = False
+        self.away = False
+        self.hours: dict[str, float] = {}
+        self.idle_since: float = 0.0
+
+    # --- expertise -----------------------------------------------------------------------
+
+    def expertise_in(self, field: int) -> float:
+        """Expertise in a department's field, in [0, 1]."""
+        raise NotImplementedError
+
+    # --- the in-tray -----------------------------------------------------------------------
+
+    def receive(self, item: Item) -> None:
+        """Put an item in the in-tray (urgent items first) and serve if free."""
+        if item.urgent:
+            self.in_tray.appendleft(item)
+        else:
+            self.in_tray.append(item)
+        self.serve()
+
+    def queue_length(self) -> int:
+        """Items waiting, not counting the one in hand."""
+        return sum(1 for item in self.in_tray if not item.cancelled)
+
+    def serve(self) -> None:
+        """Take the next item, or fall back on one's own work; re-entrant calls are absorbed."""
+        if self._serving:
+            return
+        self._serving = True
+        try:
+            while self.current is None and not self.away:
+                item = self._next_item()
+                if item is None:
+                    self.on_free()
+                    if self.current is None and self._has_waiting_item():
+                        continue
+                    break
+                self._start(item)
+        finally:
+            self._serving = False
+
+    def _has_waiting_item(self) -> bool:
+        return any(not item.cancelled for item in self.in_tray)
+
+    def _next_item(self) -> Item | None:
+        while self.in_tray:
+            item = self.in_tray.popleft()
+            if not item.cancelled:
+                return item
+        return None
+
+    def _start(self, item: Item) -> None:
+        self.pause_own_work()
+        self.current = item
+        item.started_at = self.model.time
+        self.on_state_change()
+        if item.duration <= EPSILON:
+            self._complete(item)
+        else:
+            self._item_event = self.model.schedule_event(self.finish_item, after=item.duration)
+
+    def finish_item(self) -> None:
+        """Scheduled callback: the item in hand is done."""
+        if self.model.halted or self.current is None:
+            return
+        self._item_event = None
+        self._complete(self.current)
+        self.serve()
+
+    def _complete(self, item: Item) -> None:
+        spent = self.model.time - (item.started_at or self.model.time)
+        self.book(item.activity, spent)
+        item.done = True
+        self.current = None
+        self.on_state_change()
+        if item.on_done is not None and not item.cancelled:
+            item.on_done(item, self)
+
+    def book(self, activity: str, hours: float) -> None:
+        """Add busy hours to an activity."""
+        if hours > 0:
+            self.hours[activity] = self.hours.get(activity, 0.0) + hours
+
+    def busy_hours(self, now: float) -> float:
+        """All busy hours up to `now`, the item in hand included."""
+        total = sum(self.hours.values())
+        if self.current is not None and self.current.started_at is not None:
+            total += now - self.current.started_at
+        return total + self.work_in_hand(now)
+
+    # --- hooks -----------------------------------------------------------------------------
+
+    def on_free(self) -> None:
+        """Nothing in the in-tray: do one's own work, if any."""
+
+    def pause_own_work(self) -> None:
+        """An item is about to be served: stop one's own work."""
+
+    def work_in_hand(self, now: float) -> float:
+        """Hours of own work under way and not yet booked."""
+        return 0.0
+
+    def on_state_change(self) -> None:
+        """Called when what the person is doing changes."""
+
+    # --- availability ------------------------------------------------------------------------
+
+    def go_away(self) -> None:
+        """Scheduled callback: off the project for a while (the item in hand is finished)."""
+        if self.model.halted:
+            return
+        self.away = True
+
+    def come_back(self) -> None:
+        """Scheduled callback: back to the in-tray."""
+        if self.model.halted:
+            return
+        self.away = False
+        self.serve()
+
+    @property
+    def activity(self) -> str:
+        """What the person is doing now, in plain words (for records and the dashboard)."""
+        if self.current is not None:
+            return self.current.kind
+        if self.away:
+            return "away"
+        return "idle"

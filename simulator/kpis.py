@@ -1,0 +1,176 @@
+"""KPIs of a run (public names, DESIGN §5.6), including the critical-path split of lead time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from agents.manager import DIRECTOR
+from simulator.domain import (
+    CATEGORIES,
+    COORDINATING,
+    HELP,
+    INFORMATION_WAIT,
+    QUEUE,
+    REWORK_WORK,
+    TASK_WORK,
+    Task,
+)
+
+if TYPE_CHECKING:
+    from simulator.model import OrgModel
+
+RESOLUTION_ROUTES = ("self", "peer", "manager", "director", "consensus")
+CP_NAMES = {
+    "work": "cp_work_days",
+    "rework": "cp_rework_days",
+    "information_wait": "cp_information_wait_days",
+    "decision_wait": "cp_decision_wait_days",
+    "coordination": "cp_coordination_days",
+    "queue": "cp_queue_days",
+}
+
+KPI_NAMES = (
+    "lead_time_days",
+    "finished",
+    "on_time",
+    "tasks_done",
+    "work_hours",
+    "rework_hours",
+    "coordination_hours",
+    "help_hours",
+    "information_wait_hours",
+    "decision_wait_hours",
+    "problems_raised",
+    "problems_resolved",
+    "mean_resolution_hours",
+    "p90_resolution_hours",
+    *(f"resolved_{route}" for route in RESOLUTION_ROUTES),
+    "messages",
+    "manager_utilization",
+    "max_manager_utilization",
+    "collaborator_utilization",
+    "max_collaborator_utilization",
+    "decision_quality",
+    "person_hours",
+    "labour_cost",
+    *CP_NAMES.values(),
+    # additions (documented in docs/model.md)
+    "staffing_cost",
+    "plan_critical_path_days",
+)
+
+
+def compute(model: OrgModel) -> dict[str, Any]:
+    """Every KPI at the model's current time (final once the run has stopped)."""
+    hpd = model.hours_per_day
+    end = model.end_time if model.end_time is not None else model.time
+    finished = model.finished
+    if finished:
+        lead_hours = end
+    elif model.halted:
+        lead_hours = model.horizon_hours
+    else:
+        lead_hours = model.time
+    deadline = model.spec.project.deadline_days
+    lead_days = lead_hours / hpd
+
+    org = model.org
+    hours = _activity_hours(model)
+    busy = {p: p.busy_hours(end) for p in org.people}
+    manager_use = [busy[m] / end if end > 0 else 0.0 for m in org.managers]
+    collaborator_use = [busy[c] / end if end > 0 else 0.0 for c in org.collaborators]
+    rates = model.spec.organisation.cost_per_hour
+
+    def rate(person) -> float:
+        if person.role == "collaborator":
+            return rates.collaborator
+        return rates.director if person.level == DIRECTOR else rates.manager
+
+    cases = model.problems.cases
+    closed = [c for c in cases if c.closed]
+    durations = np.array([c.resolved_at - c.raised_at for c in closed], dtype=float)
+    decision_wait = sum(((c.resolved_at if c.closed else end) - c.raised_at) for c in cases)
+    qualities = [c.quality for c in closed if c.quality is not None]
+    routes = {route: 0 for route in RESOLUTION_ROUTES}
+    for c in closed:
+        routes[c.route] = routes.get(c.route, 0) + 1
+
+    split = critical_path_split(model.tasks, end)
+    result: dict[str, Any] = {
+        "lead_time_days": lead_days,
+        "finished": finished,
+        "on_time": None if deadline is None else bool(finished and lead_days <= deadline + 1e-9),
+        "tasks_done": model.tasks_done,
+        "work_hours": hours.get(TASK_WORK, 0.0) + hours.get(REWORK_WORK, 0.0),
+        "rework_hours": hours.get(REWORK_WORK, 0.0),
+        "coordination_hours": hours.get(COORDINATING, 0.0),
+        "help_hours": hours.get(HELP, 0.0),
+        "information_wait_hours": sum(_ledger(t, end).get(INFORMATION_WAIT, 0.0) for t in model.tasks),
+        "decision_wait_hours": float(decision_wait),
+        "problems_raised": len(cases),
+        "problems_resolved": len(closed),
+        "mean_resolution_hours": float(durations.mean()) if len(durations) else None,
+        "p90_resolution_hours": float(np.percentile(durations, 90)) if len(durations) else None,
+        **{f"resolved_{route}": routes[route] for route in RESOLUTION_ROUTES},
+        "messages": model.messages,
+        "manager_utilization": float(np.mean(manager_use)) if manager_use else 0.0,
+        "max_manager_utilization": float(max(manager_use, default=0.0)),
+        "collaborator_utilization": float(np.mean(collaborator_use)) if collaborator_use else 0.0,
+        "max_collaborator_utilization": float(max(collaborator_use, default=0.0)),
+        "decision_quality": float(np.mean(qualities)) if qualities else None,
+        "person_hours": float(sum(busy.values())),
+        "labour_cost": float(sum(busy[p] * rate(p) for p in org.people)),
+        **{CP_NAMES[c]: split.get(c, 0.0) / hpd for c in CATEGORIES},
+        "staffing_cost": float(sum(rate(p) for p in org.people) * lead_hours),
+        "plan_critical_path_days": model.critical_path_hours / hpd,
+    }
+    return result
+
+
+def _activity_hours(model: OrgModel) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    end = model.end_time if model.end_time is not None else model.time
+    for person in model.org.people:
+        for activity, value in person.hours.items():
+            totals[activity] = totals.get(activity, 0.0) + value
+        in_hand = person.work_in_hand(end)
+        if in_hand > 0:
+            task = getattr(person, "task", None)
+            key = TASK_WORK if task is not None and task.base_remaining > 0 else REWORK_WORK
+            totals[key] = totals.get(key, 0.0) + in_hand
+    return totals
+
+
+def _ledger(task: Task, end: float) -> dict[str, float]:
+    """The task's time by category, the interval under way included."""
+    ledger = dict(task.ledger)
+    if task.state is not None and task.finished_at is None:
+        ledger[task.state] = ledger.get(task.state, 0.0) + max(0.0, end - task.state_since)
+    return ledger
+
+
+def critical_path_split(tasks: list[Task], end: float) -> dict[str, float]:
+    """Hours by category along the realised critical path.
+
+    The path ends at the task that finished last (or, unfinished, the most recently ready
+    task still open) and walks back through the predecessor that finished last, each
+    task contributing the time from its release to its end. The parts add up to the end.
+    """
+    done = [t for t in tasks if t.finished_at is not None]
+    if tasks and len(done) == len(tasks):
+        current = max(done, key=lambda t: (t.finished_at, -t.index))
+    else:
+        open_ready = [t for t in tasks if t.ready_at is not None and t.finished_at is None]
+        if not open_ready:  # nothing released yet: the whole time so far is waiting
+            return {QUEUE: end}
+        current = max(open_ready, key=lambda t: (t.ready_at, -t.index))
+    total: dict[str, float] = {}
+    while current is not None:
+        for category, hours in _ledger(current, end).items():
+            total[category] = total.get(category, 0.0) + hours
+        if not current.predecessors:
+            break
+        current = max((tasks[p] for p in current.predecessors), key=lambda t: (t.finished_at, -t.index))
+    return total

@@ -1,0 +1,119 @@
+"""Communication: how a finished task's output reaches the holders of its successors.
+
+`chain`: relayed along the org graph's shortest path with the fewest managers, each person
+in between spending `relay_hours`; `direct`: straight to the receiver; with a shared space,
+posted once (`post_hours`) and read from the space (`read_hours`). The receiver spends
+`message_hours` reading a message. A successor not yet assigned keeps its inputs until it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.domain import INFORMATION_WAIT, READING, RELAYING, Item, MessageRecord, Task
+
+if TYPE_CHECKING:
+    from simulator.model import OrgModel
+
+
+@dataclass(eq=False, slots=True)
+class Output:
+    """A task's output on its way to one successor."""
+
+    source: Task
+    target: Task
+    sent_at: float
+    channel: str
+    hops: int = 0
+    path: list[int] | None = None
+
+
+class Communication:
+    """Routes outputs under the run's communication mechanism and shared-space setting."""
+
+    def __init__(self, model: OrgModel):
+        self.model = model
+        policy = model.policy
+        self.channel = "space" if policy.shared_space else policy.communication
+
+    def send_outputs(self, task: Task, finisher) -> None:
+        """`task` is done: its output goes to every successor."""
+        model = self.model
+        if not task.successors:
+            return
+        if self.channel == "space":
+            post = Item("post", model.sample(model.spec.timing.post_hours), READING,
+                        on_done=self._posted, payload=task)
+            finisher.receive(post)
+            return
+        for s in task.successors:
+            output = Output(task, model.tasks[s], model.time, self.channel)
+            if self.channel == "chain":
+                self._relay_start(output, finisher)
+            else:
+                output.hops = 1
+                self._arrive(output)
+
+    def _posted(self, item: Item, _person) -> None:
+        task: Task = item.payload
+        for s in task.successors:
+            output = Output(task, self.model.tasks[s], self.model.time, "space", hops=1)
+            self._arrive(output)
+
+    def _relay_start(self, output: Output, sender) -> None:
+        model = self.model
+        target = output.target
+        receiver = target.holder or model.org.teams[target.department][target.team].lead
+        path = model.org.route(sender.unique_id, receiver.unique_id)
+        output.hops = max(len(path) - 1, 1)
+        # Everyone strictly between sender and holder relays; a manager standing in for a
+        # holder not yet known relays too (the message then waits for the holder).
+        output.path = path[1:-1] if target.holder is receiver else path[1:]
+        self._relay_next(output)
+
+    def _relay_next(self, output: Output) -> None:
+        if not output.path:
+            self._arrive(output)
+            return
+        person = self.model.person_by_id[output.path.pop(0)]
+        item = Item("relay", self.model.sample(self.model.spec.timing.relay_hours), RELAYING,
+                    on_done=self._relayed, payload=output)
+        person.receive(item)
+
+    def _relayed(self, item: Item, _person) -> None:
+        self._relay_next(item.payload)
+
+    def _arrive(self, output: Output) -> None:
+        target = output.target
+        if target.holder is None:
+            target.parked_inputs.append(output)
+        else:
+            self._read(output)
+
+    def deliver_parked(self, task: Task) -> None:
+        """The task has a holder now: inputs that were waiting for one are read."""
+        parked, task.parked_inputs = task.parked_inputs, []
+        for output in parked:
+            self._read(output)
+
+    def _read(self, output: Output) -> None:
+        model = self.model
+        timing = model.spec.timing
+        duration = model.sample(timing.read_hours if output.channel == "space" else timing.message_hours)
+        item = Item("read", duration, READING, on_done=self._input_read, payload=output,
+                    task=output.target, category=INFORMATION_WAIT)
+        output.target.holder.receive(item)
+
+    def _input_read(self, item: Item, _person) -> None:
+        output: Output = item.payload
+        model = self.model
+        model.messages += output.hops
+        model.message_records.append(
+            MessageRecord(output.source.key, output.target.key, output.sent_at, model.time,
+                          output.hops, output.channel)
+        )
+        target = output.target
+        target.inputs_read += 1
+        if target.inputs_complete and target.started_at is None:
+            model.start_task(target)

@@ -1,0 +1,114 @@
+"""Coordination: settling interdependence links, which fall due when their second task starts.
+
+`peer`: both holders spend `coordination_hours` together and the starting task waits;
+`meetings`: settled at the next managers' meeting if the later task is still under way;
+`none`: never settled. An unsettled link is missed when its later task's work is done,
+giving rework with probability `rework.missed_coordination`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simulator.domain import COORDINATING, COORDINATION, Item, Joint, Link, Task
+from simulator.randomness import COORDINATION as COORDINATION_STREAM
+from simulator.randomness import stream
+
+if TYPE_CHECKING:
+    from simulator.model import OrgModel
+
+
+class Coordination:
+    """Settles links under the run's coordination mechanism and runs managers' meetings."""
+
+    def __init__(self, model: OrgModel):
+        self.model = model
+        self.mechanism = model.policy.coordination
+        self.waiting: list[Link] = []
+        self._next_meeting = 0.0
+        self._meeting_event = None
+        if self.mechanism == "meetings":
+            self._schedule_meeting()
+
+    def task_started(self, task: Task) -> None:
+        """Links whose partner has already started fall due now, with `task` as the later one."""
+        for link in task.links:
+            partner = link.partner(task)
+            if link.due or partner.started_at is None:
+                continue
+            link.due = True
+            link.later = task
+            if self.mechanism == "peer":
+                self._meet_peers(link, task, partner)
+            elif self.mechanism == "meetings":
+                self.waiting.append(link)
+
+    def _meet_peers(self, link: Link, task: Task, partner: Task) -> None:
+        model = self.model
+        other = partner.holder if partner.finished_at is None else partner.done_by
+        # Each side's own task waits on the coordination; a finished partner's former holder
+        # is interrupted on whatever they hold now, which then simply waits (queue).
+        sides = [(task.holder, task)]
+        if other is not None and other is not task.holder:
+            sides.append((other, partner if partner.finished_at is None else None))
+        duration = model.sample(model.spec.timing.coordination_hours)
+        task.coordinating += 1
+        joint = Joint([person for person, _ in sides], self._peers_done, payload=link)
+        for person, own in sides:
+            person.receive(Item("coordinate", duration, COORDINATING, on_done=joint.part_done,
+                                task=own, category=COORDINATION))
+
+    def _peers_done(self, joint: Joint) -> None:
+        link: Link = joint.payload
+        link.settled = True
+        task = link.later
+        task.coordinating -= 1
+        if task.holder is not None:
+            task.holder.on_state_change()
+            task.holder.serve()
+
+    def missed_rework(self, task: Task) -> float:
+        """Rework hours from links of which `task` is the later one and that were never settled."""
+        rate = self.model.spec.rework.missed_coordination
+        extra = 0.0
+        for link in task.links:
+            if link.later is not task or link.settled or link.missed:
+                continue
+            link.missed = True
+            self.model.missed_links += 1
+            a, b = sorted((link.first.index, link.second.index))
+            if stream(self.model.seed, COORDINATION_STREAM, a, b).random() < rate:
+                extra += self.model.spec.rework.fraction * task.effort
+        return extra
+
+    # --- managers' meetings -----------------------------------------------------------------
+
+    def _schedule_meeting(self) -> None:
+        model = self.model
+        interval = model.sample(model.spec.timing.meeting_interval_days) * model.hours_per_day
+        self._next_meeting += max(interval, 1e-6)
+        self._meeting_event = model.schedule_event(self.hold_meeting, at=self._next_meeting)
+
+    def hold_meeting(self) -> None:
+        """Scheduled callback: every manager finishes the item in hand, then meets."""
+        model = self.model
+        if model.halted:
+            return
+        managers = model.org.managers
+        duration = model.sample(model.spec.timing.meeting_hours)
+        joint = Joint(list(managers), self._meeting_over)
+        model.meetings_held += 1
+        for manager in managers:
+            manager.receive(Item("meeting", duration, COORDINATING, on_done=joint.part_done, urgent=True))
+        self._schedule_meeting()
+
+    def _meeting_over(self, _joint: Joint) -> None:
+        still = []
+        for link in self.waiting:
+            if link.settled or link.missed:
+                continue
+            if link.later.finished_at is None:
+                link.settled = True
+            else:
+                still.append(link)
+        self.waiting = [link for link in still if not link.missed]

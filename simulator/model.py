@@ -1,0 +1,256 @@
+"""OrgModel: the organisation at work on one project, as a Mesa model in working hours.
+
+Everything that happens (task work, problems, messages, decisions, meetings) is a Mesa
+event; `step()` is one working hour and only records the daily series and serves the
+dashboard. Mechanisms live in `simulator.mechanisms`, chosen by the policy's values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict, deque
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents.collaborator import Collaborator
+from simulator import kpis as kpi_module
+from simulator.domain import Task
+from simulator.loading import load_scenario
+from simulator.mechanisms.allocation import collaborator_free, release
+from simulator.mechanisms.communication import Communication
+from simulator.mechanisms.coordination import Coordination
+from simulator.mechanisms.problems import ProblemDesk
+from simulator.organisation import build_organisation
+from simulator.policies import DEPARTMENT_MECHANISMS, Policy, resolve_policy
+from simulator.project import build_project, critical_path_hours
+from simulator.randomness import AVAILABILITY, HAZARD, TIMING, Sampler, stream
+from simulator.schema import Scenario
+
+DEFAULT_SCENARIO = "product-launch"
+
+
+class OrgModel(mesa.Model):
+    """One run of one scenario under one policy.
+
+    Args:
+        scenario: a `Scenario`, a path or built-in name (default: product-launch).
+        policy: a policy name (preset or defined by the scenario) or a `Policy`.
+        rng: the seed (an int); None uses the scenario's `seed`.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | None = None,
+                 policy: str | Policy = "cooperative", rng: int | None = None):
+        if scenario is None or isinstance(scenario, str | Path):
+            scenario = load_scenario(scenario or DEFAULT_SCENARIO)
+        if rng is None:
+            seed = scenario.seed
+        elif isinstance(rng, np.random.Generator):
+            seed = int(rng.integers(0, 2**63 - 1))
+        else:
+            seed = int(rng)
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.seed = seed
+        self.policy = policy if isinstance(policy, Policy) else resolve_policy(policy, scenario)
+        self.hours_per_day = scenario.time.hours_per_day
+        self.horizon_hours = scenario.time.horizon_days * self.hours_per_day
+        self.halted = False
+        self.finished = False
+        self.end_time: float | None = None
+
+        self.org = build_organisation(self, scenario, seed)
+        self.person_by_id = {p.unique_id: p for p in self.org.people}
+        self._department_policies = [self._policy_for(d) for d in scenario.organisation.departments]
+        headcounts = [len([c for c in self.org.collaborators if c.department == d])
+                      for d in range(len(self.org.department_names))]
+        teams = [len(t) for t in self.org.teams]
+        self.tasks: list[Task] = build_project(scenario, seed, headcounts, teams)
+        points = stream(seed, HAZARD).exponential(1.0, len(self.tasks))
+        for task, point in zip(self.tasks, points, strict=True):
+            task.next_hazard_point = float(point)
+        self.critical_path_hours = critical_path_hours(self.tasks)
+
+        self._sampler = Sampler(stream(seed, TIMING))
+        departments = len(self.org.department_names)
+        self.idle: list[dict[Collaborator, None]] = [{} for _ in range(departments)]
+        self.ready: list[deque[Task]] = [deque() for _ in range(departments)]
+        self.planned: dict[tuple[int, int], deque[Task]] = defaultdict(deque)
+        self.tasks_done = 0
+        self.messages = 0
+        self.message_records: list = []
+        self.missed_links = 0
+        self.meetings_held = 0
+        self.withdrawn = 0
+
+        self.communication = Communication(self)
+        self.coordination = Coordination(self)
+        self.problems = ProblemDesk(self)
+        self.daily: list[dict[str, Any]] = []
+        self._last_recorded_day = -1
+        self._kpi_cache: tuple[Any, dict[str, Any]] | None = None
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_kpi, name) for name in kpi_module.KPI_NAMES}
+        )
+        if scenario.organisation.manager_availability < 1.0:
+            self._availability = stream(seed, AVAILABILITY)
+            self.schedule_event(self.plan_manager_absences, at=0.0)
+        self.schedule_event(self.begin, at=0.0)
+
+    # --- policy ----------------------------------------------------------------------------
+
+    def _policy_for(self, department) -> Policy:
+        if department.policy is None:
+            return self.policy
+        own = resolve_policy(department.policy, self.spec)
+        return replace(self.policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
+
+    def department_policy(self, department: int) -> Policy:
+        """The mechanisms in force inside a department (its `policy:` overrides the run's)."""
+        return self._department_policies[department]
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Scheduled at time 0: tasks without predecessors are ready; people look for work."""
+        for task in self.tasks:
+            if task.pending_predecessors == 0:
+                release(self, task)
+        for person in self.org.collaborators:
+            person.serve()
+        if not self.tasks:
+            self._finish()
+
+    def sample(self, dist) -> float:
+        """A draw of a timing distribution (fixed values consume no randomness)."""
+        return self._sampler(dist)
+
+    def collaborator_free(self, collaborator: Collaborator) -> None:
+        """Called by a collaborator with no task and an empty in-tray."""
+        collaborator_free(self, collaborator)
+
+    def start_task(self, task: Task) -> None:
+        """The holder has read every input: coordination falls due, then work begins."""
+        task.started_at = self.time
+        self.coordination.task_started(task)
+        task.holder.on_state_change()
+        task.holder.serve()
+
+    def raise_problem(self, collaborator: Collaborator, task: Task) -> None:
+        """A problem arrives on `task` (called by its holder)."""
+        self.problems.raise_problem(collaborator, task)
+
+    def task_work_done(self, collaborator: Collaborator, task: Task) -> None:
+        """The holder has done all the work: settle missed links, then the task is done."""
+        extra = self.coordination.missed_rework(task)
+        if extra > 0:
+            task.rework_remaining += extra
+            return
+        task.finished_at = self.time
+        task.enter(None, self.time)
+        task.done_by = collaborator
+        task.holder = None
+        collaborator.release_task()
+        self.tasks_done += 1
+        for s in task.successors:
+            successor = self.tasks[s]
+            successor.pending_predecessors -= 1
+            if successor.pending_predecessors == 0:
+                release(self, successor)
+        self.communication.send_outputs(task, collaborator)
+        if self.tasks_done == len(self.tasks):
+            self._finish()
+
+    def _finish(self) -> None:
+        self.finished = True
+        self._halt(self.time)
+
+    def _halt(self, at: float) -> None:
+        if self.halted:
+            return
+        self.end_time = at
+        self.record_day(force=True)
+        self.halted = True
+        self.running = False
+        self.datacollector.collect(self)
+
+    def plan_manager_absences(self) -> None:
+        """Scheduled each working day: each manager's block away from the in-tray."""
+        if self.halted:
+            return
+        hpd = self.hours_per_day
+        block = (1.0 - self.spec.organisation.manager_availability) * hpd
+        day_start = self.time
+        for manager in self.org.managers:
+            offset = float(self._availability.random()) * (hpd - block)
+            self.schedule_event(manager.go_away, at=day_start + offset)
+            self.schedule_event(manager.come_back, at=day_start + offset + block)
+        self.schedule_event(self.plan_manager_absences, at=day_start + hpd)
+
+    def step(self) -> None:
+        """One working hour: record the day when it ends, stop at the horizon."""
+        if self.halted:
+            self.running = False
+            return
+        self.record_day()
+        if self.time >= self.horizon_hours - 1e-9:
+            self._halt(self.horizon_hours)
+
+    def run_to_end(self) -> None:
+        """Run until the project is done or the horizon is reached."""
+        while self.running:
+            target = min(self.time + self.hours_per_day, self.horizon_hours)
+            if target <= self.time:
+                self._halt(self.horizon_hours)
+                break
+            self.run_until(target)
+            if not self.halted and self.time >= self.horizon_hours - 1e-9:
+                self._halt(self.horizon_hours)
+
+    # --- observation -------------------------------------------------------------------------
+
+    @property
+    def day(self) -> float:
+        """Working days elapsed."""
+        return self.time / self.hours_per_day
+
+    def record_day(self, force: bool = False) -> None:
+        """Append a row to the daily series (once per working day, and at the end)."""
+        day = math.floor(self.time / self.hours_per_day + 1e-9)
+        if not force and day <= self._last_recorded_day:
+            return
+        self._last_recorded_day = day
+        row: dict[str, Any] = {
+            "day": self.time / self.hours_per_day,
+            "tasks_done": self.tasks_done,
+            "open_problems": self.problems.open,
+            "blocked_collaborators": sum(1 for c in self.org.collaborators if c.task is not None and c.task.blocked),
+            "messages": self.messages,
+            "manager_queue": 0,
+            "max_manager_queue": 0,
+        }
+        for manager in self.org.managers:
+            queue = manager.queue_length() + (1 if manager.current is not None else 0)
+            row[f"queue:{manager.name}"] = queue
+            row["manager_queue"] += queue
+            row["max_manager_queue"] = max(row["max_manager_queue"], queue)
+        self.daily.append(row)
+        if not force:
+            self.datacollector.collect(self)
+
+    def kpis(self) -> dict[str, Any]:
+        """Every KPI of the run so far (final once `running` is False)."""
+        key = (self.time, self.tasks_done, len(self.problems.cases), self.problems.resolved,
+               self.messages, self.halted)
+        if self._kpi_cache is None or self._kpi_cache[0] != key:
+            self._kpi_cache = (key, kpi_module.compute(self))
+        return dict(self._kpi_cache[1])
+
+
+def _kpi(name: str, model: OrgModel) -> Any:
+    """A DataCollector model reporter: one KPI of the model now."""
+    return model.kpis()[name]

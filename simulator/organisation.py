@@ -1,0 +1,172 @@
+"""The organisation: people by department and team, the chain of command, the org graph.
+
+The org graph is a networkx graph whose node ids are the agents' unique ids. Messages
+under `communication: chain` follow its shortest paths, preferring among them the path
+through the fewest managers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from agents.collaborator import Collaborator
+from agents.manager import DEPARTMENT, DIRECTOR, TEAM_LEAD, Manager
+from simulator.randomness import LINKS, PEOPLE, stream
+from simulator.schema import Scenario
+
+REPORTS_TO = "reports_to"
+PEERS = "peers"
+LATERAL = "lateral"
+# Entering a manager costs a little more than entering a collaborator, so that among the
+# shortest paths the one through the fewest managers wins; it must stay below 1 / longest path.
+_MANAGER_PENALTY = 1e-4
+
+
+@dataclass
+class Team:
+    """Collaborators of a department under one lead (the department manager if one team)."""
+
+    department: int
+    index: int
+    members: list[Collaborator]
+    lead: Manager
+
+
+@dataclass
+class Organisation:
+    """Everyone on the project and how they are connected."""
+
+    department_names: list[str]
+    collaborators: list[Collaborator]
+    managers: list[Manager]
+    department_managers: list[Manager]
+    teams: list[list[Team]]
+    director: Manager | None
+    graph: nx.Graph
+    lateral_partners: dict[int, list[Collaborator]] = field(default_factory=dict)
+    _routes: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+
+    @property
+    def people(self) -> list:
+        """Collaborators then managers."""
+        return [*self.collaborators, *self.managers]
+
+    def lead_of(self, collaborator: Collaborator) -> Manager:
+        """The nearest manager of a collaborator."""
+        return self.teams[collaborator.department][collaborator.team].lead
+
+    def team_of(self, collaborator: Collaborator) -> Team:
+        """The collaborator's team."""
+        return self.teams[collaborator.department][collaborator.team]
+
+    def route(self, sender: int, receiver: int) -> list[int]:
+        """Node ids from sender to receiver: a shortest path with the fewest managers."""
+        if sender == receiver:
+            return [sender]
+        paths = self._routes.get(sender)
+        if paths is None:
+            graph = self.graph
+
+            def weight(u, v, _data):
+                return 1.0 + (_MANAGER_PENALTY if graph.nodes[v]["manager"] else 0.0)
+
+            paths = nx.single_source_dijkstra_path(graph, sender, weight=weight)
+            self._routes[sender] = paths
+        return paths[receiver]
+
+
+def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
+    """Create the agents of `model` and the org graph."""
+    org = scenario.organisation
+    rng = stream(seed, PEOPLE)
+    names = [d.name for d in org.departments]
+    collaborators: list[Collaborator] = []
+    managers: list[Manager] = []
+    department_managers: list[Manager] = []
+    teams: list[list[Team]] = []
+    director = None
+    if org.director:
+        director = Manager(model, "director", DIRECTOR, None, None, org.director_expertise, org.director_expertise)
+    people_by_department = getattr(scenario, "_people", None)
+    for d, dept in enumerate(org.departments):
+        manager = Manager(model, f"{dept.name} manager", DEPARTMENT, d, None,
+                          org.manager_expertise, org.cross_expertise)
+        manager.parent = director
+        department_managers.append(manager)
+        managers.append(manager)
+        size = int(dept.collaborators or 0)
+        sizes = [size // dept.teams + (1 if t < size % dept.teams else 0) for t in range(dept.teams)]
+        draws = rng.normal(dept.expertise, dept.expertise_sd, size) if dept.expertise_sd > 0 else np.full(size, dept.expertise)
+        dept_teams: list[Team] = []
+        position = 0
+        for t, team_size in enumerate(sizes):
+            if dept.teams > 1:
+                lead = Manager(model, f"{dept.name} lead {t + 1}", TEAM_LEAD, d, t,
+                               org.manager_expertise, org.cross_expertise)
+                lead.parent = manager
+                managers.append(lead)
+            else:
+                lead = manager
+            members = []
+            for _ in range(team_size):
+                expertise = float(np.clip(draws[position], 0.0, 1.0))
+                name = f"{dept.name} {position + 1}"
+                if people_by_department is not None:
+                    name, expertise = people_by_department[d][position]
+                member = Collaborator(model, name, d, t, expertise, org.cross_expertise)
+                members.append(member)
+                collaborators.append(member)
+                position += 1
+            dept_teams.append(Team(d, t, members, lead))
+        teams.append(dept_teams)
+    if director is not None:
+        managers.append(director)
+
+    graph = nx.Graph()
+    for person in [*collaborators, *managers]:
+        graph.add_node(person.unique_id, manager=isinstance(person, Manager), name=person.name)
+    for dept_teams in teams:
+        for team in dept_teams:
+            for i, a in enumerate(team.members):
+                graph.add_edge(a.unique_id, team.lead.unique_id, kind=REPORTS_TO)
+                for b in team.members[i + 1 :]:
+                    graph.add_edge(a.unique_id, b.unique_id, kind=PEERS)
+            if team.lead is not department_managers[team.department]:
+                graph.add_edge(team.lead.unique_id, department_managers[team.department].unique_id, kind=REPORTS_TO)
+    for i, a in enumerate(department_managers):
+        if director is not None:
+            graph.add_edge(a.unique_id, director.unique_id, kind=REPORTS_TO)
+        for b in department_managers[i + 1 :]:
+            graph.add_edge(a.unique_id, b.unique_id, kind=PEERS)
+
+    result = Organisation(names, collaborators, managers, department_managers, teams, director, graph)
+    _add_lateral_links(result, org.lateral_links, seed)
+    return result
+
+
+def _add_lateral_links(org: Organisation, count: int, seed: int) -> None:
+    """`count` random cross-department pairs of collaborators (distinct pairs)."""
+    if count == 0 or len(org.department_names) < 2:
+        return
+    rng = stream(seed, LINKS)
+    people = org.collaborators
+    pairs: set[tuple[int, int]] = set()
+    possible = sum(
+        1 for i, a in enumerate(people) for b in people[i + 1 :] if a.department != b.department
+    )
+    target = min(count, possible)
+    while len(pairs) < target:
+        a, b = (int(x) for x in rng.integers(0, len(people), 2))
+        if people[a].department == people[b].department:
+            continue
+        pair = (min(a, b), max(a, b))
+        if pair in pairs:
+            continue
+        pairs.add(pair)
+        pa, pb = people[pair[0]], people[pair[1]]
+        org.graph.add_edge(pa.unique_id, pb.unique_id, kind=LATERAL)
+        org.lateral_partners.setdefault(pa.unique_id, []).append(pb)
+        org.lateral_partners.setdefault(pb.unique_id, []).append(pa)

@@ -1,0 +1,99 @@
+"""Policies: one value per mechanism, the three public presets, and scenario policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from simulator.schema import PolicySpec, Scenario
+
+MECHANISMS = (
+    "allocation",
+    "communication",
+    "shared_space",
+    "coordination",
+    "problem_solving",
+    "autonomy",
+    "authority",
+)
+
+# Mechanisms that act inside a department and may be overridden by its `policy:`.
+DEPARTMENT_MECHANISMS = ("allocation", "problem_solving", "autonomy", "authority")
+
+SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
+AUTONOMY_RANK = {"none": 0, "minor": 1, "major": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A management policy: the value chosen for each of the seven mechanisms."""
+
+    name: str
+    allocation: str
+    communication: str
+    shared_space: bool
+    coordination: str
+    problem_solving: str
+    autonomy: str
+    authority: str
+
+    def settles_alone(self, severity: str) -> bool:
+        """Whether a collaborator may settle a problem of this severity alone."""
+        return SEVERITY_RANK[severity] <= AUTONOMY_RANK[self.autonomy]
+
+    def mechanisms(self) -> dict[str, object]:
+        """The seven mechanism values by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
+
+
+PRESETS: dict[str, Policy] = {
+    "hierarchical": Policy(
+        "hierarchical", "manager", "chain", False, "meetings", "escalate", "none", "manager"
+    ),
+    "cooperative": Policy(
+        "cooperative", "pull", "direct", True, "peer", "experts", "minor", "codecision"
+    ),
+    "self_managed": Policy(
+        "self_managed", "pull", "direct", True, "peer", "consensus", "major", "consensus"
+    ),
+}
+
+
+class UnknownPolicy(ValueError):
+    """A policy name that is neither a preset nor defined by the scenario."""
+
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown policy '{name}' (known: {', '.join(known)})")
+
+
+def policy_names(scenario: Scenario | None) -> list[str]:
+    """Presets first, then the scenario's own policies."""
+    own = list(scenario.policies) if scenario is not None else []
+    return list(PRESETS) + [n for n in own if n not in PRESETS]
+
+
+def resolve_policy(name: str, scenario: Scenario | None = None) -> Policy:
+    """The policy called `name`: a preset, or a scenario policy built on its base."""
+    return _resolve(name, dict(scenario.policies) if scenario else {}, (), scenario)
+
+
+def _resolve(
+    name: str, specs: dict[str, PolicySpec], seen: tuple[str, ...], scenario: Scenario | None
+) -> Policy:
+    if name in PRESETS:
+        return PRESETS[name]
+    if name not in specs or name in seen:
+        if name in seen:
+            raise ValueError(f"policy '{name}' is based on itself ({' -> '.join((*seen, name))})")
+        raise UnknownPolicy(name, policy_names(scenario))
+    spec = specs[name]
+    base = _resolve(spec.base, specs, (*seen, name), scenario)
+    changes = {m: getattr(spec, m) for m in MECHANISMS if getattr(spec, m) is not None}
+    return replace(base, name=name, **changes)
+
+
+def with_mechanism(policy: Policy, mechanism: str, value: object) -> Policy:
+    """A copy of `policy` with one mechanism changed (validated against the schema)."""
+    spec = PolicySpec(base="cooperative", **{mechanism: value})
+    return replace(policy, **{mechanism: getattr(spec, mechanism)})

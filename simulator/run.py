@@ -1,0 +1,73 @@
+"""`run_one`: one run of a scenario under a policy, with its KPIs, series and records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulator.loading import load_scenario
+from simulator.model import OrgModel
+from simulator.policies import Policy
+from simulator.schema import Scenario
+
+
+@dataclass
+class RunResult:
+    """What one run produced: KPIs, the daily series, problem records and metadata."""
+
+    kpis: dict[str, Any]
+    daily: pd.DataFrame
+    problems: pd.DataFrame
+    messages: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A short fingerprint of the validated scenario (same content, same hash)."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def versions() -> dict[str, str]:
+    """Versions of what produced a result."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for package in ("orgsim", "mesa", "numpy", "pandas"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "unknown"
+    return found
+
+
+def run_one(scenario: Scenario | str | Path, policy: str | Policy = "cooperative",
+            seed: int | None = None) -> RunResult:
+    """Run `scenario` under `policy` with `seed` (None: the scenario's seed) to the end."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    model = OrgModel(scenario, policy, rng=seed)
+    model.run_to_end()
+    problems = pd.DataFrame([asdict(r) for r in model.problems.records()],
+                            columns=list(_PROBLEM_COLUMNS))
+    messages = pd.DataFrame([asdict(r) for r in model.message_records], columns=list(_MESSAGE_COLUMNS))
+    metadata = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "policy": model.policy.name,
+        "mechanisms": model.policy.mechanisms(),
+        "seed": model.seed,
+        "versions": versions(),
+    }
+    return RunResult(model.kpis(), pd.DataFrame(model.daily), problems, messages, metadata)
+
+
+_PROBLEM_COLUMNS = ("problem", "task", "number", "raised_at", "resolved_at", "severity", "field",
+                    "route", "deciders", "quality", "rework")
+_MESSAGE_COLUMNS = ("from_task", "to_task", "sent_at", "read_at", "hops", "channel")

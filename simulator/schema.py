@@ -1,0 +1,312 @@
+"""The scenario schema: every public scenario key, its default and its bounds.
+
+Scenario files are validated by these pydantic models; cross-field rules (names that
+must exist, cycles in the plan) live in `simulator.loading`, which knows the file and
+can point at lines. Every default here is documented in docs/model.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+SEVERITIES = ("minor", "major", "critical")
+DISTRIBUTIONS = ("exponential", "lognormal", "fixed")
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class Closed(BaseModel):
+    """A schema block that refuses unknown keys and is immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Distribution(Closed):
+    """A duration or factor: a fixed number, or an exponential or lognormal law.
+
+    A plain number in a file means `{dist: fixed, mean: NUMBER}`. `cv` (coefficient
+    of variation) is required for lognormal and must be 1 (or absent) for exponential.
+    """
+
+    dist: Literal["exponential", "lognormal", "fixed"] = "fixed"
+    mean: NonNegative
+    cv: NonNegative | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("expected a number or {dist: ..., mean: ...}")
+        if isinstance(value, int | float):
+            return {"dist": "fixed", "mean": value}
+        if isinstance(value, dict) and "dist" in value and value["dist"] not in DISTRIBUTIONS:
+            raise ValueError(
+                f"unknown distribution '{value['dist']}' (expected exponential, lognormal or fixed)"
+            )
+        if not isinstance(value, dict | Distribution):
+            raise ValueError("expected a number or {dist: ..., mean: ...}")
+        return value
+
+    @field_validator("mean")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @model_validator(mode="after")
+    def _shape(self) -> Distribution:
+        if self.dist == "lognormal" and self.cv is None:
+            raise ValueError("a lognormal needs cv (its coefficient of variation)")
+        if self.dist == "exponential" and self.cv not in (None, 1.0):
+            raise ValueError("an exponential has cv 1; use lognormal for another cv")
+        return self
+
+    @property
+    def is_fixed(self) -> bool:
+        """True when every draw is `mean` (no randomness consumed)."""
+        return self.dist == "fixed" or self.mean == 0 or (self.dist == "lognormal" and self.cv == 0)
+
+
+def fixed(value: float) -> Distribution:
+    """A distribution that always gives `value`."""
+    return Distribution(dist="fixed", mean=value)
+
+
+class SeverityMix(Closed):
+    """Shares of minor, major and critical problems; they add up to 1."""
+
+    minor: Probability = 0.6
+    major: Probability = 0.3
+    critical: Probability = 0.1
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> SeverityMix:
+        total = self.minor + self.major + self.critical
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"severity shares must add up to 1 (they add up to {total:g})")
+        return self
+
+
+class SeverityWeight(Closed):
+    """Per-severity weight of rework probability."""
+
+    minor: Probability = 0.2
+    major: Probability = 0.5
+    critical: Probability = 1.0
+
+
+class TimeSettings(Closed):
+    """The working clock."""
+
+    hours_per_day: Annotated[float, Field(gt=0.0, le=24.0)] = 8.0
+    horizon_days: Annotated[float, Field(gt=0.0, le=100_000.0)] = 600.0
+
+
+class Department(Closed):
+    """A profession (métier): its collaborators, teams and expertise."""
+
+    name: Annotated[str, Field(min_length=1)]
+    collaborators: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    teams: Annotated[int, Field(ge=1)] = 1
+    expertise: Probability = 0.5
+    expertise_sd: NonNegative = 0.0
+    policy: str | None = None
+
+    @model_validator(mode="after")
+    def _teams_fit(self) -> Department:
+        if self.collaborators is not None and self.teams > self.collaborators:
+            raise ValueError(
+                f"teams ({self.teams}) cannot outnumber collaborators ({self.collaborators})"
+            )
+        return self
+
+
+class CostPerHour(Closed):
+    """Hourly cost of each role, in the user's currency."""
+
+    collaborator: NonNegative = 60.0
+    manager: NonNegative = 90.0
+    director: NonNegative = 150.0
+
+
+class Organisation(Closed):
+    """Departments, managers, the director and informal links."""
+
+    departments: Annotated[list[Department], Field(min_length=1)]
+    manager_expertise: Probability = 0.6
+    director_expertise: Probability = 0.5
+    manager_availability: Probability = 1.0
+    cross_expertise: Probability = 0.2
+    director: bool = True
+    people_file: str | None = None
+    lateral_links: Annotated[int, Field(ge=0, le=100_000)] = 0
+    cost_per_hour: CostPerHour = CostPerHour()
+
+    @property
+    def headcount(self) -> int:
+        """Collaborators across departments (managers not included)."""
+        return sum(d.collaborators or 0 for d in self.departments)
+
+
+class TaskSpec(Closed):
+    """One task of an explicit plan."""
+
+    id: str
+    department: str
+    effort_hours: NonNegative
+    depends_on: list[str] = []
+    interdependent_with: list[str] = []
+    complexity: NonNegative | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("depends_on", "interdependent_with", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            value = [value]
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        return value
+
+
+def _task_shape(value: Any) -> str:
+    return "plan" if isinstance(value, list) else "count"
+
+
+TaskCount = Annotated[int, Field(ge=1, le=1_000_000)]
+Tasks = Annotated[
+    Annotated[TaskCount, Tag("count")] | Annotated[list[TaskSpec], Tag("plan")],
+    Discriminator(_task_shape),
+]
+
+
+class Project(Closed):
+    """The project: its tasks and how uncertain the work is."""
+
+    tasks: Tasks | None = None
+    tasks_file: str | None = None
+    deadline_days: Annotated[float, Field(gt=0.0)] | None = None
+    effort_hours: Distribution = Distribution(dist="lognormal", mean=24.0, cv=0.5)
+    dependency_density: Probability = 0.04
+    interdependence: Probability = 0.3
+    problem_rate: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.02
+    foreign_field_share: Probability = 0.2
+    complexity: Distribution = Distribution(dist="lognormal", mean=1.0, cv=0.3)
+    severity: SeverityMix = SeverityMix()
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> Project:
+        if self.tasks is None and self.tasks_file is None:
+            raise ValueError("give tasks (a count or a list) or tasks_file")
+        if self.tasks is not None and self.tasks_file is not None:
+            raise ValueError("give tasks or tasks_file, not both")
+        return self
+
+
+class Timing(Closed):
+    """Durations in working hours (numbers or distributions)."""
+
+    message_hours: Distribution = fixed(0.25)
+    relay_hours: Distribution = fixed(0.5)
+    post_hours: Distribution = fixed(0.25)
+    read_hours: Distribution = fixed(0.1)
+    assignment_hours: Distribution = fixed(0.25)
+    decision_hours: Distribution = Distribution(dist="exponential", mean=2.0)
+    self_fix_hours: Distribution = Distribution(dist="exponential", mean=1.0)
+    expert_help_hours: Distribution = Distribution(dist="exponential", mean=1.5)
+    coordination_hours: Distribution = fixed(1.0)
+    codecision_hours: Distribution = fixed(0.25)
+    consensus_hours_per_member: Distribution = fixed(0.5)
+    meeting_interval_days: Distribution = fixed(5.0)
+    meeting_hours: Distribution = fixed(1.0)
+    decision_patience_hours: Distribution | None = None
+
+    @field_validator("meeting_interval_days")
+    @classmethod
+    def _positive_interval(cls, value: Distribution) -> Distribution:
+        if value.mean <= 0:
+            raise ValueError("the meeting interval must be more than 0 days")
+        return value
+
+
+class Rework(Closed):
+    """How resolutions of imperfect quality and missed coordination create rework."""
+
+    fraction: Annotated[float, Field(ge=0.0, le=10.0)] = 0.3
+    severity_weight: SeverityWeight = SeverityWeight()
+    deliberation_bonus: Probability = 0.1
+    missed_coordination: Probability = 0.5
+
+
+AllocationValue = Literal["manager", "pull"]
+CommunicationValue = Literal["chain", "direct"]
+CoordinationValue = Literal["meetings", "peer", "none"]
+ProblemSolvingValue = Literal["escalate", "experts", "consensus"]
+AutonomyValue = Literal["none", "minor", "major"]
+AuthorityValue = Literal["manager", "codecision", "consensus"]
+
+
+class PolicySpec(Closed):
+    """A policy defined in a scenario: a base policy and the mechanisms it changes."""
+
+    base: str = "cooperative"
+    allocation: AllocationValue | None = None
+    communication: CommunicationValue | None = None
+    shared_space: bool | None = None
+    coordination: CoordinationValue | None = None
+    problem_solving: ProblemSolvingValue | None = None
+    autonomy: AutonomyValue | None = None
+    authority: AuthorityValue | None = None
+
+
+def _default_policies() -> dict[str, PolicySpec]:
+    return {"hybrid": PolicySpec(base="cooperative", problem_solving="escalate")}
+
+
+class Scenario(Closed):
+    """A whole scenario: the organisation, the project, timings and policies.
+
+    Build one with `simulator.load_scenario` (files, built-in names, overrides);
+    `source_dir` is where relative `tasks_file` / `people_file` paths are resolved.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 42
+    time: TimeSettings = TimeSettings()
+    organisation: Organisation
+    project: Project
+    timing: Timing = Timing()
+    rework: Rework = Rework()
+    policies: dict[str, PolicySpec] = Field(default_factory=_default_policies)
+    _source_dir: str | None = PrivateAttr(default=None)
+
+    @property
+    def source_dir(self) -> str | None:
+        """The folder of the scenario file (None for a scenario built in memory)."""
+        return self._source_dir
+
+    @property
+    def hours_per_day(self) -> float:
+        """Working hours in a day."""
+        return self.time.hours_per_day
