@@ -1,41 +1,94 @@
-"""Bad-input errors: located problems that the CLI prints as one short line each."""
+"""Bad-input errors: located problems that the CLI prints as one short line each.
+
+Every problem renders as `error: FILE:LINE: field.path: problem (got VALUE)` (DESIGN §6):
+the line is left out when unknown, the field path when the problem is about the whole
+file. An `InputError` carries the problems; `lines()` gives at most three, unknown keys
+first. Nothing here may print a Python repr: values are shown as a user wrote them.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 MAX_LINES = 3
-_MISSING = object()
+MAX_VALUE_CHARS = 60
+_MISSING: Any = object()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class FieldProblem(ValueError):
+    """Raised by schema validators to point at one field of the block they check.
+
+    A model validator only knows its own block (`project`); `field` names the key inside
+    it that is wrong (`tasks_file`) and `value` the value to show, so the loader can
+    print `project.tasks_file: ...` with that key's line rather than the whole block.
+    """
+
+    def __init__(self, message: str, field: str | None = None, value: Any = _MISSING):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.value = value
+
+
+def _one_line(text: str) -> str:
+    # One problem, one line: newlines and other control characters are shown escaped.
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def format_path(path: tuple[Any, ...]) -> str:
     """`('organisation', 'departments', 0, 'expertise')` -> `organisation.departments[0].expertise`."""
     text = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             text += f"[{part}]"
         else:
             text += ("." if text else "") + str(part)
-    return text
+    return _one_line(text)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        # Quote only what would be invisible or ambiguous unquoted.
+        if value == "" or value.strip() != value or _CONTROL.search(value):
+            return _one_line(repr(value))
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{...}"
+    if isinstance(value, list | tuple):
+        return "[...]"
+    return type(value).__name__
 
 
 def show_value(value: Any) -> str:
-    """A short rendering of a bad value for `(got ...)`."""
-    if isinstance(value, str):
-        text = repr(value) if value == "" or value.strip() != value else value
-    elif value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, dict):
-        inner = ", ".join(f"{k}: {show_value(v)}" for k, v in value.items())
-        text = "{" + inner + "}" if len(inner) <= 50 else "a mapping"
-    elif isinstance(value, list):
+    """A short rendering of a bad value for `(got ...)`, at most 60 characters.
+
+    Mappings show their first level only (nested blocks as `{...}`), so the cost stays
+    bounded whatever the input (a YAML alias bomb included).
+    """
+    if isinstance(value, dict):
+        parts = []
+        size = 2
+        for key, item in value.items():
+            part = f"{_scalar(key)}: {_scalar(item)}"
+            size += len(part) + 2
+            if size > MAX_VALUE_CHARS:
+                break
+            parts.append(part)
+        text = "{" + ", ".join(parts) + "}" if len(parts) == len(value) else "a mapping"
+    elif isinstance(value, list | tuple):
         text = f"a list of {len(value)}"
     else:
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+        text = _scalar(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -53,10 +106,10 @@ class Problem:
         """`error: FILE:LINE: field.path: problem (got VALUE)`."""
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         field = format_path(self.path)
-        text = f"error: {where}: "
+        text = f"error: {_one_line(where)}: "
         if field:
             text += f"{field}: "
-        text += self.message
+        text += _one_line(self.message)
         if self.value is not _MISSING:
             text += f" (got {show_value(self.value)})"
         return text
@@ -70,7 +123,7 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def lines(self) -> list[str]:
-        """At most three lines, unknown keys first."""
+        """At most three lines, unknown keys first (a misspelt key explains what follows)."""
         ordered = sorted(self.problems, key=lambda p: not p.unknown_key)
         return [p.render() for p in ordered[:MAX_LINES]]
 

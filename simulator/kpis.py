@@ -97,7 +97,7 @@ def compute(model: OrgModel) -> dict[str, Any]:
     for c in closed:
         routes[c.route] = routes.get(c.route, 0) + 1
 
-    split = critical_path_split(model.tasks, end)
+    split = critical_path_split(model, end)
     result: dict[str, Any] = {
         "lead_time_days": lead_days,
         "finished": finished,
@@ -107,7 +107,10 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "rework_hours": hours.get(REWORK_WORK, 0.0),
         "coordination_hours": hours.get(COORDINATING, 0.0),
         "help_hours": hours.get(HELP, 0.0),
-        "information_wait_hours": sum(_ledger(t, end).get(INFORMATION_WAIT, 0.0) for t in model.tasks),
+        "information_wait_hours": model.closed_ledger.get(INFORMATION_WAIT, 0.0)
+        # Information wait starts at assignment: only held tasks have any under way.
+        + sum(_ledger(c.task, end).get(INFORMATION_WAIT, 0.0)
+              for c in org.collaborators if c.task is not None),
         "decision_wait_hours": float(decision_wait),
         "problems_raised": len(cases),
         "problems_resolved": len(closed),
@@ -151,21 +154,21 @@ def _ledger(task: Task, end: float) -> dict[str, float]:
     return ledger
 
 
-def critical_path_split(tasks: list[Task], end: float) -> dict[str, float]:
+def critical_path_split(model: OrgModel, end: float) -> dict[str, float]:
     """Hours by category along the realised critical path.
 
     The path ends at the task that finished last (or, unfinished, the most recently ready
     task still open) and walks back through the predecessor that finished last, each
     task contributing the time from its release to its end. The parts add up to the end.
     """
-    done = [t for t in tasks if t.finished_at is not None]
-    if tasks and len(done) == len(tasks):
-        current = max(done, key=lambda t: (t.finished_at, -t.index))
+    tasks = model.tasks
+    if model.last_finished is not None and model.tasks_done == len(tasks):
+        current = model.last_finished
     else:
-        open_ready = [t for t in tasks if t.ready_at is not None and t.finished_at is None]
+        open_ready = model.active_tasks
         if not open_ready:  # nothing released yet: the whole time so far is waiting
             return {QUEUE: end}
-        current = max(open_ready, key=lambda t: (t.ready_at, -t.index))
+        current = next(reversed(open_ready))  # the most recently released
     total: dict[str, float] = {}
     while current is not None:
         for category, hours in _ledger(current, end).items():

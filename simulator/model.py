@@ -81,6 +81,9 @@ class OrgModel(mesa.Model):
         self.ready: list[deque[Task]] = [deque() for _ in range(departments)]
         self.planned: dict[tuple[int, int], deque[Task]] = defaultdict(deque)
         self.tasks_done = 0
+        self.active_tasks: dict[Task, None] = {}  # released and not done, in release order
+        self.closed_ledger: dict[str, float] = {}  # time ledgers of the tasks done, summed
+        self.last_finished: Task | None = None
         self.messages = 0
         self.message_records: list = []
         self.missed_links = 0
@@ -152,6 +155,10 @@ class OrgModel(mesa.Model):
             return
         task.finished_at = self.time
         task.enter(None, self.time)
+        self.active_tasks.pop(task, None)
+        for category, hours in task.ledger.items():
+            self.closed_ledger[category] = self.closed_ledger.get(category, 0.0) + hours
+        self.last_finished = task
         task.done_by = collaborator
         task.holder = None
         collaborator.release_task()

@@ -7,25 +7,56 @@ can point at lines. Every default here is documented in docs/model.md.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
+    Strict,
     Tag,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from simulator.errors import FieldProblem
 
 SEVERITIES = ("minor", "major", "critical")
 DISTRIBUTIONS = ("exponential", "lognormal", "fixed")
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+
+def _no_bool_number(value: Any) -> Any:
+    # pydantic's lax mode reads `true` as 1: in a scenario that is always a typo.
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "expected a number, not true or false")
+    return value
+
+
+def _no_bool_count(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "expected a whole number, not true or false")
+    return value
+
+
+def _name_as_text(value: Any) -> Any:
+    # YAML reads `name: 2024` as a number; a name is text either way.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Number = Annotated[float, BeforeValidator(_no_bool_number), Field(allow_inf_nan=False)]
+"""A finite number; numeric text (`"1e-3"`, which YAML 1.1 leaves as text) is accepted."""
+Count = Annotated[int, BeforeValidator(_no_bool_count)]
+"""A whole number (`4.0` is accepted, `4.5` and `true` are not)."""
+Flag = Annotated[bool, Strict()]
+"""`true` or `false` only (not `1`, `"yes"`)."""
+Name = Annotated[str, BeforeValidator(_name_as_text), Field(min_length=1)]
+"""Non-empty text; a whole number is read as its digits."""
+Probability = Annotated[Number, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[Number, Field(ge=0.0)]
 
 
 class Closed(BaseModel):
@@ -52,27 +83,37 @@ class Distribution(Closed):
             raise ValueError("expected a number or {dist: ..., mean: ...}")
         if isinstance(value, int | float):
             return {"dist": "fixed", "mean": value}
+        if isinstance(value, str):
+            # Numeric text, as for any other number (YAML 1.1 reads `1e-3` as text).
+            try:
+                number = float(value)
+            except ValueError:
+                raise ValueError("expected a number or {dist: ..., mean: ...}") from None
+            return {"dist": "fixed", "mean": number}
         if isinstance(value, dict) and "dist" in value and value["dist"] not in DISTRIBUTIONS:
-            raise ValueError(
-                f"unknown distribution '{value['dist']}' (expected exponential, lognormal or fixed)"
+            # Name the distribution, not the union ("expected a number") it fell out of.
+            raise FieldProblem(
+                f"unknown distribution '{value['dist']}' (expected exponential, lognormal or fixed)",
+                field="dist",
             )
         if not isinstance(value, dict | Distribution):
             raise ValueError("expected a number or {dist: ..., mean: ...}")
         return value
 
-    @field_validator("mean")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
-
     @model_validator(mode="after")
     def _shape(self) -> Distribution:
         if self.dist == "lognormal" and self.cv is None:
-            raise ValueError("a lognormal needs cv (its coefficient of variation)")
+            raise FieldProblem(
+                "required for a lognormal (its coefficient of variation, e.g. 0.5)", field="cv"
+            )
         if self.dist == "exponential" and self.cv not in (None, 1.0):
-            raise ValueError("an exponential has cv 1; use lognormal for another cv")
+            raise FieldProblem(
+                "an exponential has cv 1; use lognormal for another cv", field="cv", value=self.cv
+            )
+        if self.dist == "fixed" and self.cv not in (None, 0.0):
+            raise FieldProblem(
+                "a fixed value has no spread; use lognormal for a cv", field="cv", value=self.cv
+            )
         return self
 
     @property
@@ -97,7 +138,10 @@ class SeverityMix(Closed):
     def _sums_to_one(self) -> SeverityMix:
         total = self.minor + self.major + self.critical
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"severity shares must add up to 1 (they add up to {total:g})")
+            raise FieldProblem(
+                "the shares must add up to 1",
+                value=f"{self.minor:g} + {self.major:g} + {self.critical:g} = {total:g}",
+            )
         return self
 
 
@@ -112,25 +156,27 @@ class SeverityWeight(Closed):
 class TimeSettings(Closed):
     """The working clock."""
 
-    hours_per_day: Annotated[float, Field(gt=0.0, le=24.0)] = 8.0
-    horizon_days: Annotated[float, Field(gt=0.0, le=100_000.0)] = 600.0
+    hours_per_day: Annotated[Number, Field(gt=0.0, le=24.0)] = 8.0
+    horizon_days: Annotated[Number, Field(gt=0.0, le=100_000.0)] = 600.0
 
 
 class Department(Closed):
     """A profession (métier): its collaborators, teams and expertise."""
 
-    name: Annotated[str, Field(min_length=1)]
-    collaborators: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    teams: Annotated[int, Field(ge=1)] = 1
+    name: Name
+    collaborators: Annotated[Count, Field(ge=1, le=100_000)] | None = None
+    teams: Annotated[Count, Field(ge=1, le=100_000)] = 1
     expertise: Probability = 0.5
-    expertise_sd: NonNegative = 0.0
-    policy: str | None = None
+    expertise_sd: Annotated[NonNegative, Field(le=1.0)] = 0.0
+    policy: Name | None = None
 
     @model_validator(mode="after")
     def _teams_fit(self) -> Department:
         if self.collaborators is not None and self.teams > self.collaborators:
-            raise ValueError(
-                f"teams ({self.teams}) cannot outnumber collaborators ({self.collaborators})"
+            raise FieldProblem(
+                f"more teams than the department's {self.collaborators} collaborators",
+                field="teams",
+                value=self.teams,
             )
         return self
 
@@ -149,11 +195,12 @@ class Organisation(Closed):
     departments: Annotated[list[Department], Field(min_length=1)]
     manager_expertise: Probability = 0.6
     director_expertise: Probability = 0.5
-    manager_availability: Probability = 1.0
+    # Above 0: a manager who is never there would leave every escalation waiting for ever.
+    manager_availability: Annotated[Number, Field(gt=0.0, le=1.0)] = 1.0
     cross_expertise: Probability = 0.2
-    director: bool = True
-    people_file: str | None = None
-    lateral_links: Annotated[int, Field(ge=0, le=100_000)] = 0
+    director: Flag = True
+    people_file: Name | None = None
+    lateral_links: Annotated[Count, Field(ge=0, le=100_000)] = 0
     cost_per_hour: CostPerHour = CostPerHour()
 
     @property
@@ -165,17 +212,12 @@ class Organisation(Closed):
 class TaskSpec(Closed):
     """One task of an explicit plan."""
 
-    id: str
-    department: str
+    id: Name
+    department: Name
     effort_hours: NonNegative
     depends_on: list[str] = []
     interdependent_with: list[str] = []
     complexity: NonNegative | None = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("depends_on", "interdependent_with", mode="before")
     @classmethod
@@ -193,7 +235,7 @@ def _task_shape(value: Any) -> str:
     return "plan" if isinstance(value, list) else "count"
 
 
-TaskCount = Annotated[int, Field(ge=1, le=1_000_000)]
+TaskCount = Annotated[Count, Field(ge=1, le=1_000_000)]
 Tasks = Annotated[
     Annotated[TaskCount, Tag("count")] | Annotated[list[TaskSpec], Tag("plan")],
     Discriminator(_task_shape),
@@ -204,12 +246,12 @@ class Project(Closed):
     """The project: its tasks and how uncertain the work is."""
 
     tasks: Tasks | None = None
-    tasks_file: str | None = None
-    deadline_days: Annotated[float, Field(gt=0.0)] | None = None
+    tasks_file: Name | None = None
+    deadline_days: Annotated[Number, Field(gt=0.0)] | None = None
     effort_hours: Distribution = Distribution(dist="lognormal", mean=24.0, cv=0.5)
     dependency_density: Probability = 0.04
     interdependence: Probability = 0.3
-    problem_rate: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.02
+    problem_rate: Annotated[Number, Field(ge=0.0, le=1000.0)] = 0.02
     foreign_field_share: Probability = 0.2
     complexity: Distribution = Distribution(dist="lognormal", mean=1.0, cv=0.3)
     severity: SeverityMix = SeverityMix()
@@ -217,9 +259,9 @@ class Project(Closed):
     @model_validator(mode="after")
     def _one_plan(self) -> Project:
         if self.tasks is None and self.tasks_file is None:
-            raise ValueError("give tasks (a count or a list) or tasks_file")
+            raise FieldProblem("required: a count or a list of tasks (or give tasks_file)", field="tasks")
         if self.tasks is not None and self.tasks_file is not None:
-            raise ValueError("give tasks or tasks_file, not both")
+            raise FieldProblem("give tasks or tasks_file, not both", field="tasks_file")
         return self
 
 
@@ -245,14 +287,14 @@ class Timing(Closed):
     @classmethod
     def _positive_interval(cls, value: Distribution) -> Distribution:
         if value.mean <= 0:
-            raise ValueError("the meeting interval must be more than 0 days")
+            raise FieldProblem("must be more than 0 days", field="mean", value=value.mean)
         return value
 
 
 class Rework(Closed):
     """How resolutions of imperfect quality and missed coordination create rework."""
 
-    fraction: Annotated[float, Field(ge=0.0, le=10.0)] = 0.3
+    fraction: Annotated[Number, Field(ge=0.0, le=10.0)] = 0.3
     severity_weight: SeverityWeight = SeverityWeight()
     deliberation_bonus: Probability = 0.1
     missed_coordination: Probability = 0.5
@@ -269,10 +311,10 @@ AuthorityValue = Literal["manager", "codecision", "consensus"]
 class PolicySpec(Closed):
     """A policy defined in a scenario: a base policy and the mechanisms it changes."""
 
-    base: str = "cooperative"
+    base: Name = "cooperative"
     allocation: AllocationValue | None = None
     communication: CommunicationValue | None = None
-    shared_space: bool | None = None
+    shared_space: Flag | None = None
     coordination: CoordinationValue | None = None
     problem_solving: ProblemSolvingValue | None = None
     autonomy: AutonomyValue | None = None
@@ -290,9 +332,9 @@ class Scenario(Closed):
     `source_dir` is where relative `tasks_file` / `people_file` paths are resolved.
     """
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     description: str = ""
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 42
+    seed: Annotated[Count, Field(ge=0, le=2**63 - 1)] = 42
     time: TimeSettings = TimeSettings()
     organisation: Organisation
     project: Project

@@ -21,6 +21,7 @@ def release(model: OrgModel, task: Task) -> None:
     """All predecessors are done: the task is ready and goes to allocation."""
     task.ready_at = model.time
     task.enter(QUEUE, model.time)
+    model.active_tasks[task] = None
     ALLOCATION[model.department_policy(task.department).allocation].on_ready(model, task)
 
 

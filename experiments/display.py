@@ -1,0 +1,170 @@
+"""How KPIs are shown to people: labels, units, groups and number formatting.
+
+Shared by `orgsim run` and `orgsim compare`. Only the standard library is imported here, so
+the command line stays quick to start.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+# KPI name -> (label, unit). Units are those of DESIGN §5.6; utilisations are shown in %.
+KPI_TEXT: dict[str, tuple[str, str]] = {
+    "lead_time_days": ("lead time", "working days"),
+    "finished": ("finished", ""),
+    "on_time": ("on time (deadline)", ""),
+    "tasks_done": ("tasks done", "tasks"),
+    "plan_critical_path_days": ("planned critical path (work only)", "working days"),
+    "cp_work_days": ("critical path: work", "working days"),
+    "cp_rework_days": ("critical path: rework", "working days"),
+    "cp_information_wait_days": ("critical path: waiting for information", "working days"),
+    "cp_decision_wait_days": ("critical path: waiting for decisions", "working days"),
+    "cp_coordination_days": ("critical path: coordination", "working days"),
+    "cp_queue_days": ("critical path: queued for a free person", "working days"),
+    "work_hours": ("work (rework included)", "person-hours"),
+    "rework_hours": ("rework", "person-hours"),
+    "coordination_hours": ("coordination", "person-hours"),
+    "help_hours": ("expert help", "person-hours"),
+    "information_wait_hours": ("waiting for information", "person-hours"),
+    "decision_wait_hours": ("waiting for decisions", "person-hours"),
+    "person_hours": ("all hours spent", "person-hours"),
+    "problems_raised": ("problems raised", "problems"),
+    "problems_resolved": ("problems resolved", "problems"),
+    "mean_resolution_hours": ("time to resolve, mean", "hours"),
+    "p90_resolution_hours": ("time to resolve, 90th percentile", "hours"),
+    "resolved_self": ("resolved by the raiser", "problems"),
+    "resolved_peer": ("resolved by a peer or expert", "problems"),
+    "resolved_manager": ("resolved by a manager", "problems"),
+    "resolved_director": ("resolved by the director", "problems"),
+    "resolved_consensus": ("resolved by consensus", "problems"),
+    "decision_quality": ("decision quality", "0 to 1"),
+    "messages": ("message deliveries", "deliveries"),
+    "manager_utilization": ("manager utilisation, mean", "% of time"),
+    "max_manager_utilization": ("manager utilisation, busiest", "% of time"),
+    "collaborator_utilization": ("collaborator utilisation, mean", "% of time"),
+    "max_collaborator_utilization": ("collaborator utilisation, busiest", "% of time"),
+    "labour_cost": ("labour cost (hours spent)", "cost units"),
+    "staffing_cost": ("staffing cost (everyone, whole lead time)", "cost units"),
+}
+
+# Groups in the order a reader follows a run: when, where the time went, effort, problems,
+# communication, load, money. KPIs missing from every group are shown under "Other".
+KPI_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Lead time",
+        ("lead_time_days", "finished", "on_time", "tasks_done", "plan_critical_path_days"),
+    ),
+    (
+        "Where the lead time went (realised critical path)",
+        (
+            "cp_work_days",
+            "cp_rework_days",
+            "cp_information_wait_days",
+            "cp_decision_wait_days",
+            "cp_coordination_days",
+            "cp_queue_days",
+        ),
+    ),
+    (
+        "Effort",
+        (
+            "work_hours",
+            "rework_hours",
+            "coordination_hours",
+            "help_hours",
+            "information_wait_hours",
+            "decision_wait_hours",
+            "person_hours",
+        ),
+    ),
+    (
+        "Problems",
+        (
+            "problems_raised",
+            "problems_resolved",
+            "mean_resolution_hours",
+            "p90_resolution_hours",
+            "resolved_self",
+            "resolved_peer",
+            "resolved_manager",
+            "resolved_director",
+            "resolved_consensus",
+            "decision_quality",
+        ),
+    ),
+    ("Communication", ("messages",)),
+    (
+        "Utilisation",
+        (
+            "manager_utilization",
+            "max_manager_utilization",
+            "collaborator_utilization",
+            "max_collaborator_utilization",
+        ),
+    ),
+    ("Cost", ("labour_cost", "staffing_cost")),
+)
+
+PERCENT_KPIS = frozenset(
+    {
+        "manager_utilization",
+        "max_manager_utilization",
+        "collaborator_utilization",
+        "max_collaborator_utilization",
+    }
+)
+COST_KPIS = frozenset({"labour_cost", "staffing_cost"})
+SHARE_KPIS = frozenset({"finished", "on_time"})
+
+
+def label(kpi: str) -> str:
+    """The reader's name of a KPI (the KPI name itself when it has none)."""
+    return KPI_TEXT.get(kpi, (kpi.replace("_", " "), ""))[0]
+
+
+def unit(kpi: str) -> str:
+    """The unit a KPI is shown in ('' for yes/no values)."""
+    return KPI_TEXT.get(kpi, ("", ""))[1]
+
+
+def grouped(kpis: list[str] | tuple[str, ...]) -> list[tuple[str, list[str]]]:
+    """`kpis` arranged in KPI_GROUPS order; the ones no group names come last under "Other"."""
+    present = set(kpis)
+    groups = []
+    placed: set[str] = set()
+    for title, names in KPI_GROUPS:
+        members = [k for k in names if k in present]
+        placed.update(members)
+        if members:
+            groups.append((title, members))
+    rest = [k for k in kpis if k not in placed]
+    if rest:
+        groups.append(("Other", rest))
+    return groups
+
+
+def is_missing(value: Any) -> bool:
+    """None or NaN: a KPI without a value (no problems, no deadline...)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(kpi: str, value: Any) -> str:
+    """One KPI value as text: yes/no, %, thousands for costs, one decimal otherwise."""
+    if is_missing(value):
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if kpi in PERCENT_KPIS:
+        return f"{100 * float(value):.1f}"
+    if kpi in COST_KPIS:
+        return f"{float(value):,.0f}"
+    if isinstance(value, int):
+        return str(value)
+    if kpi in SHARE_KPIS:
+        return f"{100 * float(value):.0f}%"
+    if float(value).is_integer() and abs(float(value)) < 1e15 and kpi.startswith(("problems", "resolved", "tasks", "messages")):
+        return f"{float(value):.0f}"
+    if kpi == "decision_quality":
+        return f"{float(value):.2f}"
+    return f"{float(value):.1f}"

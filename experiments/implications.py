@@ -1,0 +1,237 @@
+"""What a scenario's numbers imply, worked out by hand before anything runs.
+
+`orgsim validate` prints these figures so that a trainer sees at once whether the
+hierarchy will drown in problems. They are back-of-the-envelope estimates, not
+simulation results:
+
+* a collaborator of department d working on a task of complexity c meets problems at the
+  rate `problem_rate × c × 2 × (1 − expertise_d)` per working hour (the model's hazard,
+  `agents.collaborator.Collaborator.problem_rate_for`), so a task of `effort` hours raises
+  `problem_rate × c × 2 × (1 − expertise_d) × effort` problems on average (first pass;
+  rework adds a little);
+* under `problem_solving: escalate` with `autonomy: none` (the hierarchical preset) every
+  problem goes to the collaborator's first-line manager: the department manager, or the
+  team leads when the department has several teams;
+* with every collaborator working full time, the n_d collaborators of department d send
+  `λ_d = n_d × problem_rate × complexity.mean × 2 × (1 − expertise_d)` problems per hour;
+* each decision takes `decision_hours.mean` hours, so a first-line manager spends a share
+  `min(1, λ × decision_hours.mean)` of their time deciding (λ per manager). This is an
+  upper bound on that share: a blocked collaborator raises no problems, and problems in
+  another department's field are passed up rather than decided. Assignments, relays and
+  meetings are not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.schema import Scenario
+
+WEEK_DAYS = 5
+BOTTLENECK_UTILISATION = 0.9
+
+
+def people_count(scenario: Scenario) -> int:
+    """Everyone on the project: collaborators, one manager per department, one team lead per
+    team when a department has more than one team, and the director if there is one."""
+    organisation = scenario.organisation
+    people = 0
+    for department in organisation.departments:
+        people += (department.collaborators or 0) + 1
+        if department.teams > 1:
+            people += department.teams
+    return people + (1 if organisation.director else 0)
+
+
+def task_count(scenario: Scenario) -> int:
+    """The number of tasks: the count, or the length of the explicit plan."""
+    tasks = scenario.project.tasks
+    if isinstance(tasks, list):
+        return len(tasks)
+    return int(tasks or 0)
+
+
+def problem_hazard(problem_rate: float, complexity: float, expertise: float) -> float:
+    """Problems per working hour of one collaborator:
+    `problem_rate × complexity × 2 × (1 − expertise)`.
+
+    At expertise 0.5 and complexity 1 this is `problem_rate` itself; an expert (expertise
+    1) meets none, a novice twice as many.
+    """
+    return problem_rate * complexity * 2.0 * (1.0 - expertise)
+
+
+def problems_per_task(problem_rate: float, complexity: float, expertise: float,
+                      effort_hours: float) -> float:
+    """Expected problems over a task of `effort_hours`: hazard × effort (first pass)."""
+    return problem_hazard(problem_rate, complexity, expertise) * effort_hours
+
+
+def escalation_rate(collaborators: int, problem_rate: float, complexity: float,
+                    expertise: float) -> float:
+    """λ_d: problems per hour from a department's collaborators all working full time,
+    `n_d × problem_rate × complexity × 2 × (1 − expertise_d)`."""
+    return collaborators * problem_hazard(problem_rate, complexity, expertise)
+
+
+def decision_share(rate_per_hour: float, decision_hours: float) -> float:
+    """Share of a manager's time spent deciding, `min(1, λ × decision_hours)`: the offered
+    load of a single server, capped at 1 (past 1 the queue grows without bound)."""
+    return min(1.0, rate_per_hour * decision_hours)
+
+
+@dataclass(frozen=True)
+class DepartmentLoad:
+    """The expected problems of one department and the load they put on its managers.
+
+    `rate_per_manager` and `manager_share` are per first-line manager (the department
+    manager, or each of `first_line_managers` team leads), under escalate.
+    """
+
+    name: str
+    collaborators: int
+    expertise: float
+    tasks: int
+    problems_per_task: float
+    expected_problems: float
+    first_line_managers: int
+    department_rate: float
+    rate_per_manager: float
+    problems_per_manager_week: float
+    manager_share: float
+
+    @property
+    def bottleneck(self) -> bool:
+        """Whether deciding alone would keep a first-line manager busy over 90% of the time."""
+        return self.manager_share > BOTTLENECK_UTILISATION
+
+
+@dataclass(frozen=True)
+class Implications:
+    """What the scenario implies, department by department."""
+
+    scenario: str
+    people: int
+    tasks: int
+    departments: list[DepartmentLoad]
+    decision_hours: float
+    hours_per_day: float
+
+    @property
+    def expected_problems(self) -> float:
+        """Total expected problems over the project (first pass)."""
+        return sum(d.expected_problems for d in self.departments)
+
+    @property
+    def bottlenecks(self) -> list[DepartmentLoad]:
+        """Departments whose first-line managers would be over 90% busy deciding."""
+        return [d for d in self.departments if d.bottleneck]
+
+
+def tasks_by_department(scenario: Scenario) -> list[list[tuple[float, float]]]:
+    """(effort hours, complexity) of each task, by department (expected values for a count).
+
+    A count of tasks is shared among departments in proportion to their collaborators, as the
+    model does (`simulator.project.apportion`); each generated task has the mean effort and
+    complexity. A plan gives each task's effort, and its complexity or the mean.
+    """
+    from simulator.project import apportion
+
+    departments = scenario.organisation.departments
+    project = scenario.project
+    complexity = project.complexity.mean
+    by_department: list[list[tuple[float, float]]] = [[] for _ in departments]
+    if isinstance(project.tasks, list):
+        index = {d.name: i for i, d in enumerate(departments)}
+        for task in project.tasks:
+            own = task.complexity if task.complexity is not None else complexity
+            by_department[index[task.department]].append((task.effort_hours, own))
+    else:
+        counts = apportion(task_count(scenario), [d.collaborators or 0 for d in departments])
+        for i, count in enumerate(counts):
+            by_department[i] = [(project.effort_hours.mean, complexity)] * count
+    return by_department
+
+
+def implications(scenario: Scenario) -> Implications:
+    """Expected problems per department and manager load under escalate (see module doc)."""
+    project = scenario.project
+    decision_hours = scenario.timing.decision_hours.mean
+    hours_per_day = scenario.time.hours_per_day
+    loads = []
+    for department, tasks in zip(
+        scenario.organisation.departments, tasks_by_department(scenario), strict=True
+    ):
+        expertise = department.expertise
+        expected = sum(
+            problems_per_task(project.problem_rate, c, expertise, effort) for effort, c in tasks
+        )
+        per_task = (
+            expected / len(tasks)
+            if tasks
+            else problems_per_task(
+                project.problem_rate, project.complexity.mean, expertise, project.effort_hours.mean
+            )
+        )
+        collaborators = department.collaborators or 0
+        rate = escalation_rate(
+            collaborators, project.problem_rate, project.complexity.mean, expertise
+        )
+        managers = department.teams if department.teams > 1 else 1
+        per_manager = rate / managers
+        loads.append(
+            DepartmentLoad(
+                name=department.name,
+                collaborators=collaborators,
+                expertise=expertise,
+                tasks=len(tasks),
+                problems_per_task=per_task,
+                expected_problems=expected,
+                first_line_managers=managers,
+                department_rate=rate,
+                rate_per_manager=per_manager,
+                problems_per_manager_week=per_manager * hours_per_day * WEEK_DAYS,
+                manager_share=decision_share(per_manager, decision_hours),
+            )
+        )
+    return Implications(
+        scenario=scenario.name,
+        people=people_count(scenario),
+        tasks=task_count(scenario),
+        departments=loads,
+        decision_hours=decision_hours,
+        hours_per_day=hours_per_day,
+    )
+
+
+def describe(found: Implications) -> list[str]:
+    """The implications as short lines of text (indented under the file they belong to)."""
+    width = max(len(d.name) for d in found.departments)
+    lines = [f"  expected problems (first pass, rework aside): {found.expected_problems:.1f} in all"]
+    for d in found.departments:
+        lines.append(
+            f"    {d.name:<{width}}  {d.tasks:>5} tasks × {d.problems_per_task:.2f} per task"
+            f" = {d.expected_problems:.1f}"
+        )
+    lines.append(
+        "  under escalate (hierarchical: every problem to the first-line manager), everyone"
+        f" working full time, decisions of {found.decision_hours:g} h on average:"
+    )
+    for d in found.departments:
+        who = "manager" if d.first_line_managers == 1 else f"team lead (one of {d.first_line_managers})"
+        lines.append(
+            f"    {d.name:<{width}}  {who}: {d.problems_per_manager_week:.1f} problems a week,"
+            f" busy deciding up to {100 * d.manager_share:.0f}% of the time"
+        )
+    lines.append(
+        "    (upper bounds on deciding: a blocked collaborator raises no problems;"
+        " assignments, relays and meetings are not counted)"
+    )
+    for d in found.bottlenecks:
+        lines.append(
+            f"  warning: {d.name}: deciding alone would keep its first-line manager busy"
+            f" {100 * d.manager_share:.0f}% of the time: the hierarchy will be the bottleneck"
+        )
+    return lines
