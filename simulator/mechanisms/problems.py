@@ -57,6 +57,8 @@ class ProblemDesk:
         self.cases: list[ProblemCase] = []
         self.open = 0
         self.resolved = 0
+        self._open_hours = 0.0  # integral of the number of open problems over time
+        self._last_change = 0.0
         scenario = model.spec
         self.timing = scenario.timing
         self.rework = scenario.rework
@@ -90,6 +92,7 @@ class ProblemDesk:
             field = others[min(int(u[SLOT_FIELD] * len(others)), len(others) - 1)]
         case = ProblemCase(len(self.cases), task, k, raiser, severity, field, model.time, u)
         self.cases.append(case)
+        self._count_open(model.time)
         self.open += 1
         task.blocked = True
         raiser.on_state_change()
@@ -293,6 +296,7 @@ class ProblemDesk:
         model = self.model
         case.closed = True
         case.resolved_at = model.time
+        self._count_open(model.time)
         self.open -= 1
         self.resolved += 1
         if case.patience_event is not None:
@@ -307,6 +311,15 @@ class ProblemDesk:
         raiser = case.raiser
         raiser.on_state_change()
         raiser.serve()
+
+    def _count_open(self, now: float) -> None:
+        self._open_hours += self.open * (now - self._last_change)
+        self._last_change = now
+
+    def mean_open(self, now: float) -> float:
+        """Time-average number of open problems from 0 to `now` (L in Little's law)."""
+        total = self._open_hours + self.open * (now - self._last_change)
+        return total / now if now > 0 else 0.0
 
     # --- records ------------------------------------------------------------------------------
 
