@@ -39,6 +39,7 @@ class Collaborator(Person):
         self._work_event = None
         self._problem_rate = 0.0
         self.serving_help = 0
+        self.departed = False
 
     def expertise_in(self, field: int) -> float:
         """Own expertise in one's department's field, cross-expertise elsewhere."""
@@ -58,6 +59,15 @@ class Collaborator(Person):
         self.idle_since = self.model.time
         return task
 
+    def change_problem_rate(self, rate: float) -> None:
+        """Problems now arrive at `rate` per hour of work (the segment under way is redrawn)."""
+        working = self.working
+        if working:
+            self.pause_own_work()
+        self._problem_rate = rate
+        if working:
+            self._start_work()
+
     def can_work(self) -> bool:
         """Holding a task that may progress now."""
         task = self.task
@@ -72,6 +82,10 @@ class Collaborator(Person):
 
     def on_free(self) -> None:
         if self.working:
+            return
+        if self.departed:
+            if self.task is not None and not self.task.blocked:
+                self.model.hand_over(self)
             return
         if self.task is None:
             # May hand us a task (its inputs may already be read, its work may begin now).

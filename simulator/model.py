@@ -32,6 +32,8 @@ from simulator.randomness import AVAILABILITY, HAZARD, TIMING, Sampler, stream
 from simulator.schema import Scenario
 
 DEFAULT_SCENARIO = "product-launch"
+FEED_LENGTH = 500  # notable events kept for the dashboard's feed
+CONTACTS_KEPT = 400  # recent person-to-person contacts kept for lit edges
 
 
 class OrgModel(mesa.Model):
@@ -90,6 +92,10 @@ class OrgModel(mesa.Model):
         self.meetings_held = 0
         self.withdrawn = 0
 
+        self.problem_rate = scenario.project.problem_rate
+        self.feed: deque[tuple[float, str, str]] = deque(maxlen=FEED_LENGTH)
+        self.recent_contacts: deque[tuple[float, int, int, str]] = deque(maxlen=CONTACTS_KEPT)
+        self.interventions: list = []
         self.communication = Communication(self)
         self.coordination = Coordination(self)
         self.problems = ProblemDesk(self)
@@ -111,6 +117,12 @@ class OrgModel(mesa.Model):
             return self.policy
         own = resolve_policy(department.policy, self.spec)
         return replace(self.policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
+
+    def refresh_policies(self) -> None:
+        """Re-derive departments' mechanisms and cross-department routing after a change."""
+        self._department_policies = [self._policy_for(d) for d in self.spec.organisation.departments]
+        self.communication.refresh()
+        self.coordination.refresh()
 
     def department_policy(self, department: int) -> Policy:
         """The mechanisms in force inside a department (its `policy:` overrides the run's)."""
@@ -172,8 +184,23 @@ class OrgModel(mesa.Model):
         if self.tasks_done == len(self.tasks):
             self._finish()
 
+    def hand_over(self, collaborator: Collaborator) -> None:
+        """A departed collaborator's task goes back to allocation."""
+        from simulator.interventions import hand_over
+
+        hand_over(self, collaborator)
+
+    def note(self, text: str, kind: str = "event") -> None:
+        """Add a notable event, in plain words, to the feed."""
+        self.feed.append((self.time, kind, text))
+
+    def contact(self, sender, receiver, kind: str) -> None:
+        """Remember that two people were just in touch (lit edges in the dashboard)."""
+        self.recent_contacts.append((self.time, sender.unique_id, receiver.unique_id, kind))
+
     def _finish(self) -> None:
         self.finished = True
+        self.note(f"project finished after {self.time / self.hours_per_day:.1f} working days", "finish")
         self._halt(self.time)
 
     def _halt(self, at: float) -> None:
@@ -205,6 +232,7 @@ class OrgModel(mesa.Model):
             return
         self.record_day()
         if self.time >= self.horizon_hours - 1e-9:
+            self.note("the horizon is reached with work still open", "horizon")
             self._halt(self.horizon_hours)
 
     def run_to_end(self) -> None:

@@ -73,8 +73,9 @@ class Distribution(Closed):
     """
 
     dist: Literal["exponential", "lognormal", "fixed"] = "fixed"
-    mean: NonNegative
-    cv: NonNegative | None = None
+    # Bounds far beyond any working duration, so that draws never overflow.
+    mean: Annotated[NonNegative, Field(le=1e9)]
+    cv: Annotated[NonNegative, Field(le=100.0)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -92,10 +93,13 @@ class Distribution(Closed):
             return {"dist": "fixed", "mean": number}
         if isinstance(value, dict) and "dist" in value and value["dist"] not in DISTRIBUTIONS:
             # Name the distribution, not the union ("expected a number") it fell out of.
-            raise FieldProblem(
-                f"unknown distribution '{value['dist']}' (expected exponential, lognormal or fixed)",
-                field="dist",
-            )
+            name = value["dist"]
+            if isinstance(name, str):
+                raise FieldProblem(
+                    f"unknown distribution '{name}' (expected exponential, lognormal or fixed)",
+                    field="dist",
+                )
+            raise FieldProblem("expected exponential, lognormal or fixed", field="dist", value=name)
         if not isinstance(value, dict | Distribution):
             raise ValueError("expected a number or {dist: ..., mean: ...}")
         return value
@@ -237,7 +241,8 @@ def _task_shape(value: Any) -> str:
 
 TaskCount = Annotated[Count, Field(ge=1, le=1_000_000)]
 Tasks = Annotated[
-    Annotated[TaskCount, Tag("count")] | Annotated[list[TaskSpec], Tag("plan")],
+    Annotated[TaskCount, Tag("count")]
+    | Annotated[list[TaskSpec], Tag("plan"), Field(min_length=1)],
     Discriminator(_task_shape),
 ]
 
@@ -259,7 +264,9 @@ class Project(Closed):
     @model_validator(mode="after")
     def _one_plan(self) -> Project:
         if self.tasks is None and self.tasks_file is None:
-            raise FieldProblem("required: a count or a list of tasks (or give tasks_file)", field="tasks")
+            raise FieldProblem(
+                "required: a count or a list of tasks (or give tasks_file)", field="tasks"
+            )
         if self.tasks is not None and self.tasks_file is not None:
             raise FieldProblem("give tasks or tasks_file, not both", field="tasks_file")
         return self

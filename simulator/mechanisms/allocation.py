@@ -35,7 +35,7 @@ def assign(model: OrgModel, task: Task, collaborator: Collaborator) -> None:
     model.idle[collaborator.department].pop(collaborator, None)
     task.holder = collaborator
     task.assigned_at = model.time
-    collaborator.take(task, collaborator.problem_rate_for(task, model.spec.project.problem_rate))
+    collaborator.take(task, collaborator.problem_rate_for(task, model.problem_rate))
     model.communication.deliver_parked(task)
     if task.inputs_complete:
         model.start_task(task)

@@ -27,6 +27,7 @@ class Output:
     channel: str
     hops: int = 0
     path: list[int] | None = None
+    sender: object = None  # the last person who handled it
 
 
 class Communication:
@@ -34,7 +35,11 @@ class Communication:
 
     def __init__(self, model: OrgModel):
         self.model = model
-        policy = model.policy
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Follow the run's policy (after a change of mechanism mid-run)."""
+        policy = self.model.policy
         self.channel = "space" if policy.shared_space else policy.communication
 
     def send_outputs(self, task: Task, finisher) -> None:
@@ -49,6 +54,7 @@ class Communication:
             return
         for s in task.successors:
             output = Output(task, model.tasks[s], model.time, self.channel)
+            output.sender = finisher
             if self.channel == "chain":
                 self._relay_start(output, finisher)
             else:
@@ -77,6 +83,9 @@ class Communication:
             self._arrive(output)
             return
         person = self.model.person_by_id[output.path.pop(0)]
+        if output.sender is not None:
+            self.model.contact(output.sender, person, "message")
+        output.sender = person
         item = Item("relay", self.model.sample(self.model.spec.timing.relay_hours), RELAYING,
                     on_done=self._relayed, payload=output)
         person.receive(item)
@@ -103,6 +112,8 @@ class Communication:
         duration = model.sample(timing.read_hours if output.channel == "space" else timing.message_hours)
         item = Item("read", duration, READING, on_done=self._input_read, payload=output,
                     task=output.target, category=INFORMATION_WAIT)
+        if output.sender is not None:
+            model.contact(output.sender, output.target.holder, "message")
         output.target.holder.receive(item)
 
     def _input_read(self, item: Item, _person) -> None:
@@ -115,5 +126,5 @@ class Communication:
         )
         target = output.target
         target.inputs_read += 1
-        if target.inputs_complete and target.started_at is None:
+        if target.inputs_complete and target.started_at is None and target.holder is not None:
             model.start_task(target)

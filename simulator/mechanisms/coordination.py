@@ -30,6 +30,16 @@ class Coordination:
         if self.mechanism == "meetings":
             self._schedule_meeting()
 
+    def refresh(self) -> None:
+        """Follow the run's policy: meetings start or stop when the mechanism changes."""
+        self.mechanism = self.model.policy.coordination
+        if self.mechanism == "meetings" and self._meeting_event is None:
+            self._next_meeting = self.model.time
+            self._schedule_meeting()
+        elif self.mechanism != "meetings" and self._meeting_event is not None:
+            self._meeting_event.cancel()
+            self._meeting_event = None
+
     def task_started(self, task: Task) -> None:
         """Links whose partner has already started fall due now, with `task` as the later one."""
         for link in task.links:
@@ -54,6 +64,8 @@ class Coordination:
         duration = model.sample(model.spec.timing.coordination_hours)
         task.coordinating += 1
         joint = Joint([person for person, _ in sides], self._peers_done, payload=link)
+        if len(sides) > 1:
+            model.contact(sides[0][0], sides[1][0], "coordination")
         for person, own in sides:
             person.receive(Item("coordinate", duration, COORDINATING, on_done=joint.part_done,
                                 task=own, category=COORDINATION))
@@ -79,6 +91,10 @@ class Coordination:
             a, b = sorted((link.first.index, link.second.index))
             if stream(self.model.seed, COORDINATION_STREAM, a, b).random() < rate:
                 extra += self.model.spec.rework.fraction * task.effort
+                self.model.note(
+                    f"{task.key} needs rework: it was never coordinated with {link.partner(task).key}",
+                    "rework",
+                )
         return extra
 
     # --- managers' meetings -----------------------------------------------------------------
@@ -98,6 +114,7 @@ class Coordination:
         duration = model.sample(model.spec.timing.meeting_hours)
         joint = Joint(list(managers), self._meeting_over)
         model.meetings_held += 1
+        model.note(f"managers' meeting ({len(managers)} managers)", "meeting")
         for manager in managers:
             manager.receive(Item("meeting", duration, COORDINATING, on_done=joint.part_done, urgent=True))
         self._schedule_meeting()

@@ -109,6 +109,7 @@ class ProblemDesk:
         if partner is not None:
             self._ask_helper(case, partner)
         elif policy.problem_solving == "escalate":
+            model.contact(raiser, model.org.lead_of(raiser), "escalation")
             self._to_manager(case, model.org.lead_of(raiser), 0)
         elif policy.problem_solving == "experts":
             self._ask_expert(case)
@@ -162,6 +163,11 @@ class ProblemDesk:
     def _escalated(self, item: Item, manager: Manager) -> None:
         case, level = item.payload
         if not case.closed and manager.parent is not None:
+            self.model.contact(manager, manager.parent, "escalation")
+            if manager.parent.level == DIRECTOR:
+                self.model.note(
+                    f"{case.raiser.name}'s {case.severity} problem ({self.model.org.department_names[case.field]}) "
+                    "goes up to the director", "escalation")
             self._to_manager(case, manager.parent, level + 1)
 
     def _decided(self, item: Item, manager: Manager) -> None:
@@ -191,6 +197,7 @@ class ProblemDesk:
             self._ask_helper(case, most_expert)
 
     def _ask_helper(self, case: ProblemCase, helper: Collaborator) -> None:
+        self.model.contact(case.raiser, helper, "help")
         helper.serving_help += 1
         duration = draw(self.timing.expert_help_hours, float(case.draws[SLOT_HELP]))
         item = Item("help", duration, HELP, on_done=self._helped, payload=(case, helper))
@@ -215,6 +222,8 @@ class ProblemDesk:
 
         joint = Joint(list(group), concluded)
         case.on_joint = concluded  # keeps the closure alive for the joint's lifetime
+        self.model.note(f"{len(group)} people stop to deliberate on {case.raiser.name}'s "
+                        f"{case.severity} problem", "deliberation")
         for member in group:
             own = member.task if member is not case.raiser else case.task
             item = Item("deliberate", duration, COORDINATING, on_done=joint.part_done,
@@ -286,6 +295,7 @@ class ProblemDesk:
             case.quality = case.raiser.expertise_in(case.field)
             case.deciders[:] = [case.raiser.name]
             self.model.withdrawn += 1
+            self.model.note(f"{case.raiser.name} stops waiting for a decision and goes on alone", "patience")
             self._close(case)
 
         return withdraw
@@ -311,6 +321,17 @@ class ProblemDesk:
         raiser = case.raiser
         raiser.on_state_change()
         raiser.serve()
+
+    def forget(self, collaborator) -> None:
+        """A collaborator left: nobody asks them for help any more."""
+        for ranking in self.ranked:
+            if collaborator in ranking:
+                ranking.remove(collaborator)
+        partners = self.model.org.lateral_partners
+        for other in partners.pop(collaborator.unique_id, []):
+            mates = partners.get(other.unique_id, [])
+            if collaborator in mates:
+                mates.remove(collaborator)
 
     def _count_open(self, now: float) -> None:
         self._open_hours += self.open * (now - self._last_change)

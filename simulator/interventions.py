@@ -1,0 +1,96 @@
+"""Changes made to a model while it runs: a mechanism switched, a shock injected.
+
+Each intervention is logged in `model.interventions` (for marks on charts) and in the
+model's feed of notable events, in plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.domain import QUEUE
+from simulator.mechanisms.allocation import ALLOCATION
+from simulator.policies import MECHANISMS, with_mechanism
+
+if TYPE_CHECKING:
+    from agents.collaborator import Collaborator
+    from simulator.model import OrgModel
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """What was changed, when (working hours), in plain words."""
+
+    time: float
+    kind: str
+    text: str
+
+
+def _log(model: OrgModel, kind: str, text: str) -> Intervention:
+    entry = Intervention(model.time, kind, text)
+    model.interventions.append(entry)
+    model.note(text, kind="intervention")
+    return entry
+
+
+def set_mechanism(model: OrgModel, mechanism: str, value: object) -> Intervention:
+    """Switch one mechanism of the run's policy from now on (departments' own policies stay)."""
+    if mechanism not in MECHANISMS:
+        raise ValueError(f"unknown mechanism '{mechanism}' (known: {', '.join(MECHANISMS)})")
+    before = getattr(model.policy, mechanism)
+    model.policy = with_mechanism(model.policy, mechanism, value)
+    model.refresh_policies()
+    after = getattr(model.policy, mechanism)
+    return _log(model, "mechanism", f"{mechanism} changed from {before} to {after}")
+
+
+def set_problem_rate(model: OrgModel, rate: float) -> Intervention:
+    """Problems arrive at `rate` (per hour at expertise 0.5, complexity 1) from now on."""
+    if rate < 0:
+        raise ValueError("the problem rate cannot be negative")
+    before = model.problem_rate
+    model.problem_rate = rate
+    for collaborator in model.org.collaborators:
+        if collaborator.task is not None:
+            collaborator.change_problem_rate(collaborator.problem_rate_for(collaborator.task, rate))
+    return _log(model, "shock", f"problem rate changed from {before:g} to {rate:g} per hour")
+
+
+def most_expert(model: OrgModel, department: int) -> Collaborator | None:
+    """The most expert collaborator still on the project in a department."""
+    present = [c for c in model.org.collaborators if c.department == department and not c.departed]
+    return max(present, key=lambda c: (c.expertise, -c.unique_id), default=None)
+
+
+def depart(model: OrgModel, collaborator: Collaborator) -> Intervention:
+    """A collaborator leaves: no new tasks or requests; their task goes back to allocation.
+
+    Items already in their in-tray are still served (a handover); a task blocked on a
+    problem is handed over once the problem is resolved.
+    """
+    if collaborator.departed:
+        raise ValueError(f"{collaborator.name} has already left")
+    collaborator.departed = True
+    model.idle[collaborator.department].pop(collaborator, None)
+    model.problems.forget(collaborator)
+    team = model.org.team_of(collaborator)
+    if collaborator in team.members and len(team.members) > 1:
+        team.members.remove(collaborator)
+    entry = _log(model, "shock", f"{collaborator.name} (expertise {collaborator.expertise:.2f}) left the project")
+    if collaborator.task is not None and not collaborator.task.blocked:
+        hand_over(model, collaborator)
+    return entry
+
+
+def hand_over(model: OrgModel, collaborator: Collaborator) -> None:
+    """Give a departed collaborator's task back to allocation, progress kept."""
+    collaborator.pause_own_work()
+    task = collaborator.release_task()
+    if task is None:
+        return
+    task.holder = None
+    task.assigned_at = None
+    task.enter(QUEUE, model.time)
+    ALLOCATION[model.department_policy(task.department).allocation].on_ready(model, task)
+    model.note(f"{task.key} handed over by {collaborator.name}", kind="handover")
