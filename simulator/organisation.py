@@ -87,35 +87,42 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
     managers: list[Manager] = []
     department_managers: list[Manager] = []
     teams: list[list[Team]] = []
+    roster = scenario.roster
     director = None
     if org.director:
-        director = Manager(model, "director", DIRECTOR, None, None, org.director_expertise, org.director_expertise)
-    people_by_department = getattr(scenario, "_people", None)
+        name, expertise = _named(roster.director if roster else None, "director", org.director_expertise)
+        director = Manager(model, name, DIRECTOR, None, None, expertise, expertise)
     for d, dept in enumerate(org.departments):
-        manager = Manager(model, f"{dept.name} manager", DEPARTMENT, d, None,
-                          org.manager_expertise, org.cross_expertise)
+        name, expertise = _named(roster.managers.get(d) if roster else None, f"{dept.name} manager",
+                                 org.manager_expertise)
+        manager = Manager(model, name, DEPARTMENT, d, None, expertise, org.cross_expertise)
         manager.parent = director
         department_managers.append(manager)
         managers.append(manager)
-        size = int(dept.collaborators or 0)
-        sizes = [size // dept.teams + (1 if t < size % dept.teams else 0) for t in range(dept.teams)]
-        draws = rng.normal(dept.expertise, dept.expertise_sd, size) if dept.expertise_sd > 0 else np.full(size, dept.expertise)
+        if roster is not None:
+            sizes = [len(team) for team in roster.members[d]]
+        else:
+            size = int(dept.collaborators or 0)
+            sizes = [size // dept.teams + (1 if t < size % dept.teams else 0) for t in range(dept.teams)]
+        total = sum(sizes)
+        draws = (rng.normal(dept.expertise, dept.expertise_sd, total) if dept.expertise_sd > 0
+                 else np.full(total, dept.expertise))
         dept_teams: list[Team] = []
         position = 0
         for t, team_size in enumerate(sizes):
-            if dept.teams > 1:
-                lead = Manager(model, f"{dept.name} lead {t + 1}", TEAM_LEAD, d, t,
-                               org.manager_expertise, org.cross_expertise)
+            if len(sizes) > 1:
+                name, expertise = _named(roster.leads.get((d, t)) if roster else None,
+                                         f"{dept.name} lead {t + 1}", org.manager_expertise)
+                lead = Manager(model, name, TEAM_LEAD, d, t, expertise, org.cross_expertise)
                 lead.parent = manager
                 managers.append(lead)
             else:
                 lead = manager
             members = []
-            for _ in range(team_size):
-                expertise = float(np.clip(draws[position], 0.0, 1.0))
-                name = f"{dept.name} {position + 1}"
-                if people_by_department is not None:
-                    name, expertise = people_by_department[d][position]
+            for k in range(team_size):
+                drawn = float(np.clip(draws[position], 0.0, 1.0))
+                listed = roster.members[d][t][k] if roster is not None else None
+                name, expertise = _named(listed, f"{dept.name} {position + 1}", drawn)
                 member = Collaborator(model, name, d, t, expertise, org.cross_expertise)
                 members.append(member)
                 collaborators.append(member)
@@ -145,6 +152,14 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
     result = Organisation(names, collaborators, managers, department_managers, teams, director, graph)
     _add_lateral_links(result, org.lateral_links, seed)
     return result
+
+
+def _named(listed: tuple[str, float | None] | None, name: str, expertise: float) -> tuple[str, float]:
+    """A person's name and expertise: from the people file when listed, else the defaults."""
+    if listed is None:
+        return name, expertise
+    listed_name, listed_expertise = listed
+    return listed_name, expertise if listed_expertise is None else listed_expertise
 
 
 def _add_lateral_links(org: Organisation, count: int, seed: int) -> None:

@@ -349,6 +349,13 @@ class Scenario(Closed):
     rework: Rework = Rework()
     policies: dict[str, PolicySpec] = Field(default_factory=_default_policies)
     _source_dir: str | None = PrivateAttr(default=None)
+    # People by name from `organisation.people_file` (simulator.people.Roster), once loaded.
+    _roster: Any = PrivateAttr(default=None)
+
+    @property
+    def roster(self) -> Any:
+        """Named people from `organisation.people_file`, or None when counts are used."""
+        return self._roster
 
     @property
     def source_dir(self) -> str | None:

@@ -1,0 +1,144 @@
+"""An org chart from a CSV file (`organisation.people_file`): people by name instead of counts.
+
+Columns: `name,department,team,role,expertise`. `role` is `collaborator` (the default when
+empty), `team_lead`, `manager` or `director`; `team` names a team within the department
+(empty: one team); `expertise` in [0, 1] (empty: the department's mean for collaborators,
+`manager_expertise` for managers, `director_expertise` for the director). The departments
+listed in the scenario take their collaborator and team counts from the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.errors import InputError, Problem
+from simulator.schema import Scenario
+
+COLUMNS = ("name", "department", "team", "role", "expertise")
+ROLES = ("collaborator", "team_lead", "manager", "director")
+
+
+@dataclass
+class Roster:
+    """Named people, in the shape the organisation is built from."""
+
+    # members[d][t] = [(name, expertise), ...]; team order is the file's order.
+    members: list[list[list[tuple[str, float | None]]]] = field(default_factory=list)
+    team_names: list[list[str]] = field(default_factory=list)
+    leads: dict[tuple[int, int], tuple[str, float | None]] = field(default_factory=dict)
+    managers: dict[int, tuple[str, float | None]] = field(default_factory=dict)
+    director: tuple[str, float | None] | None = None
+
+
+def load_people(scenario: Scenario, locate: Callable[..., Problem], base_dir: Path | None) -> Scenario:
+    """The scenario with department counts taken from its people file, and the roster attached."""
+    org = scenario.organisation
+    name = org.people_file
+    assert name is not None
+    path = Path(name) if base_dir is None else base_dir / name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        raise InputError(locate(("organisation", "people_file"), "cannot be read as UTF-8 text", str(path))) from None
+    departments = [d.name for d in org.departments]
+    roster = parse_people(text, name, departments)
+    updated = []
+    for d, dept in enumerate(org.departments):
+        count = sum(len(team) for team in roster.members[d])
+        if count == 0:
+            raise InputError(locate(("organisation", "departments", d, "name"),
+                                    f"has no collaborators in {name}", dept.name))
+        updated.append(dept.model_copy(update={"collaborators": count, "teams": len(roster.members[d])}))
+    if roster.director is not None and not org.director:
+        raise InputError(Problem(source=name, message="a director is listed but organisation.director is false"))
+    result = scenario.model_copy(update={"organisation": org.model_copy(update={"departments": updated})})
+    result._roster = roster
+    return result
+
+
+def parse_people(text: str, source: str, departments: list[str]) -> Roster:
+    """Read and check a people CSV; every problem names the file, line and column."""
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    for column in columns:
+        if column not in COLUMNS:
+            raise InputError(Problem(source=source, line=1, path=(column,),
+                                     message=f"unknown column (expected {', '.join(COLUMNS)})", value=column))
+    for column in ("name", "department"):
+        if column not in columns:
+            raise InputError(Problem(source=source, line=1, message=f"missing column '{column}'"))
+    roster = Roster(members=[[] for _ in departments], team_names=[[] for _ in departments])
+    seen: dict[str, int] = {}
+    pending_leads: list[tuple[int, str, str, float | None, int]] = []
+    for row in reader:
+        line = reader.line_num
+        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(cells.values()):
+            continue
+
+        def bad(column: str, message: str, value: Any, line: int = line) -> InputError:
+            return InputError(Problem(source=source, line=line, path=(column,), message=message, value=value))
+
+        person = cells.get("name", "")
+        if not person:
+            raise bad("name", "required", person)
+        if person in seen:
+            raise bad("name", f"named twice (first on line {seen[person]})", person)
+        seen[person] = line
+        role = cells.get("role") or "collaborator"
+        if role not in ROLES:
+            raise bad("role", f"unknown role (expected {', '.join(ROLES)})", role)
+        expertise = _expertise(cells.get("expertise", ""), bad)
+        if role == "director":
+            if roster.director is not None:
+                raise bad("role", "only one director", role)
+            roster.director = (person, expertise)
+            continue
+        department = cells.get("department", "")
+        if department not in departments:
+            raise bad("department", f"unknown department (known: {', '.join(departments)})", department)
+        d = departments.index(department)
+        team = cells.get("team", "")
+        if role == "manager":
+            if d in roster.managers:
+                raise bad("role", f"{department} already has a manager", role)
+            roster.managers[d] = (person, expertise)
+        elif role == "team_lead":
+            pending_leads.append((d, team, person, expertise, line))
+        else:
+            t = _team_index(roster, d, team)
+            roster.members[d][t].append((person, expertise))
+    for d, team, person, expertise, line in pending_leads:
+        if team not in roster.team_names[d]:
+            raise InputError(Problem(source=source, line=line, path=("team",),
+                                     message="a team lead's team has no collaborators", value=team))
+        t = roster.team_names[d].index(team)
+        if (d, t) in roster.leads:
+            raise InputError(Problem(source=source, line=line, path=("team",),
+                                     message="this team already has a lead", value=team))
+        roster.leads[(d, t)] = (person, expertise)
+    return roster
+
+
+def _team_index(roster: Roster, d: int, team: str) -> int:
+    if team not in roster.team_names[d]:
+        roster.team_names[d].append(team)
+        roster.members[d].append([])
+    return roster.team_names[d].index(team)
+
+
+def _expertise(text: str, bad) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise bad("expertise", "expected a number", text) from None
+    if not 0.0 <= value <= 1.0:
+        raise bad("expertise", "must be between 0 and 1", value)
+    return value
