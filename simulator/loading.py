@@ -630,12 +630,23 @@ def _check_policies(scenario: Scenario, locate: _Locator) -> list[Problem]:
         try:
             resolve_policy(name, scenario)
         except UnknownPolicy as exc:
-            known = [k for k in exc.known if k != name]  # a policy cannot be its own base
-            problems.append(
-                locate.problem(("policies", name, "base"), _unknown_policy(exc.name, known))
-            )
+            if exc.name in (scenario.policies[name].departments or {}).values():
+                pass  # reported below, at the department that names it
+            else:
+                known = [k for k in exc.known if k != name]  # a policy cannot be its own base
+                problems.append(
+                    locate.problem(("policies", name, "base"), _unknown_policy(exc.name, known))
+                )
         except ValueError as exc:  # a policy based, in the end, on itself
             problems.append(locate.problem(("policies", name, "base"), str(exc)))
+        departments = [d.name for d in scenario.organisation.departments]
+        for dept, own in (scenario.policies[name].departments or {}).items():
+            where = ("policies", name, "departments", dept)
+            if dept not in departments:
+                problems.append(locate.problem(
+                    where, f"unknown department (known: {', '.join(departments)})", dept))
+            elif own not in PRESETS and own not in scenario.policies:
+                problems.append(locate.problem(where, _unknown_policy(own, list(PRESETS)), own))
     for i, dept in enumerate(scenario.organisation.departments):
         if dept.policy is None:
             continue

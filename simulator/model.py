@@ -113,9 +113,13 @@ class OrgModel(mesa.Model):
     # --- policy ----------------------------------------------------------------------------
 
     def _policy_for(self, department) -> Policy:
-        if department.policy is None:
+        """The run's policy with the in-department mechanisms of the department's own policy:
+        the run policy's `departments` entry first, else the department's `policy:` key."""
+        own = self.policy.department_override(department.name)
+        if own is None and department.policy is not None:
+            own = resolve_policy(department.policy, self.spec)
+        if own is None:
             return self.policy
-        own = resolve_policy(department.policy, self.spec)
         return replace(self.policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
 
     def refresh_policies(self) -> None:

@@ -35,6 +35,8 @@ class Policy:
     problem_solving: str
     autonomy: str
     authority: str
+    # (department name, policy) pairs: departments that keep their own in-department mechanisms.
+    departments: tuple[tuple[str, Policy], ...] = ()
 
     def settles_alone(self, severity: str) -> bool:
         """Whether a collaborator may settle a problem of this severity alone."""
@@ -42,7 +44,14 @@ class Policy:
 
     def mechanisms(self) -> dict[str, object]:
         """The seven mechanism values by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in MECHANISMS}
+
+    def department_override(self, department: str) -> Policy | None:
+        """The policy a department keeps under this one, if any."""
+        for name, policy in self.departments:
+            if name == department:
+                return policy
+        return None
 
 
 PRESETS: dict[str, Policy] = {
@@ -89,7 +98,12 @@ def _resolve(
         raise UnknownPolicy(name, policy_names(scenario))
     spec = specs[name]
     base = _resolve(spec.base, specs, (*seen, name), scenario)
-    changes = {m: getattr(spec, m) for m in MECHANISMS if getattr(spec, m) is not None}
+    changes: dict[str, object] = {m: getattr(spec, m) for m in MECHANISMS if getattr(spec, m) is not None}
+    if spec.departments:
+        kept = dict(base.departments)
+        for department, own in spec.departments.items():
+            kept[department] = _resolve(own, specs, (*seen, name), scenario)
+        changes["departments"] = tuple(kept.items())
     return replace(base, name=name, **changes)
 
 

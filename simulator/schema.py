@@ -326,6 +326,9 @@ class PolicySpec(Closed):
     problem_solving: ProblemSolvingValue | None = None
     autonomy: AutonomyValue | None = None
     authority: AuthorityValue | None = None
+    # Departments that keep their own way of working under this policy:
+    # {department name: policy name} (in-department mechanisms only, like a department's `policy:`).
+    departments: dict[Name, Name] | None = None
 
 
 def _default_policies() -> dict[str, PolicySpec]:
