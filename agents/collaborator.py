@@ -125,6 +125,8 @@ class Collaborator(Person):
         task.advance(elapsed)
         task.hazard += elapsed * self._problem_rate
         base_part = min(elapsed, base_before)
+        if elapsed - base_part < EPSILON:  # rounding, not rework
+            base_part = elapsed
         self.book(TASK_WORK, base_part)
         self.book(REWORK_WORK, elapsed - base_part)
         self._work_started = now

@@ -32,6 +32,10 @@ class Manager(Person):
             return self.expertise
         return self.cross_expertise
 
+    def on_free(self) -> None:
+        """Nothing in the in-tray: take the next problem from a shared pool, if any."""
+        self.model.manager_free(self)
+
     def may_decide(self, severity: str, field: int) -> bool:
         """Whether a problem stops here: in one's field (critical ones not under a team lead),
         or no level is left above."""

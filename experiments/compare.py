@@ -94,8 +94,9 @@ def describe(values: Iterable[float]) -> dict[str, float]:
 
 
 def _clean(values: Iterable[float]) -> np.ndarray:
-    x = np.asarray(list(values) if not isinstance(values, np.ndarray | pd.Series) else values,
-                   dtype=float)
+    x = np.asarray(
+        list(values) if not isinstance(values, np.ndarray | pd.Series) else values, dtype=float
+    )
     return x[~np.isnan(x)]
 
 
@@ -114,9 +115,7 @@ def policy_order(runs: pd.DataFrame) -> list[str]:
 
 def kpi_columns(runs: pd.DataFrame) -> list[str]:
     """The KPI columns with a value in at least one run (e.g. `on_time` goes without a deadline)."""
-    return [
-        c for c in runs.columns if c not in RUN_COLUMNS and numeric(runs[c]).notna().any()
-    ]
+    return [c for c in runs.columns if c not in RUN_COLUMNS and numeric(runs[c]).notna().any()]
 
 
 def paired(runs: pd.DataFrame, policy: str, reference: str, kpi: str) -> pd.DataFrame:
@@ -233,11 +232,16 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
     """
     policies = list(policies) if policies is not None else policy_order(runs)
     means = {p: mean_ci(numeric(runs.loc[runs["policy"] == p, LEAD_TIME])).mean for p in policies}
-    rank = sorted(policies, key=lambda p: (math.inf if math.isnan(means[p]) else means[p], policies.index(p)))
+    rank = sorted(
+        policies, key=lambda p: (math.inf if math.isnan(means[p]) else means[p], policies.index(p))
+    )
     if len(policies) == 1:
         only = policies[0]
         estimate = mean_ci(numeric(runs.loc[runs["policy"] == only, LEAD_TIME]))
-        text = f"{only} took {estimate.mean:.1f} working days on average over {estimate.n} runs"
+        text = (
+            f"{only} took {estimate.mean:.1f} working days on average over {estimate.n} "
+            f"run{'' if estimate.n == 1 else 's'}"
+        )
         if not math.isnan(estimate.ci_low):
             text += f" (95% CI {_span(estimate.ci_low, estimate.ci_high)})"
         text += "."
@@ -248,10 +252,10 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
         k, n = wins(runs, faster, slower)
         estimate = mean_ci(gain)
         if n > 0 and np.all(gain == 0):
-            text = f"{faster} and {slower} finished at the same time in all {n} paired runs."
+            text = f"{faster} and {slower} had the same lead time in all {n} paired runs."
         else:
             text = (
-                f"{faster} finished earlier than {slower} in {k} of {n} paired runs, "
+                f"{faster} finished earlier than {slower} in {k} of {n} paired run{'' if n == 1 else 's'}, "
                 f"by {estimate.mean:.1f} working days on average"
             )
             if math.isnan(estimate.ci_low):
@@ -263,13 +267,14 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
                 )
             else:
                 text += f" (95% CI {_span(estimate.ci_low, estimate.ci_high)})."
-    for policy in policies:
-        stuck, total = unfinished(runs, policy)
-        if stuck:
-            text += (
-                f" {policy}: {stuck} of {total} runs hit the horizon, "
-                "so its lead time is a lower bound."
-            )
+    stuck = [(p, *unfinished(runs, p)) for p in policies]
+    stuck = [f"{p} {k} of {n}" for p, k, n in stuck if k]
+    if stuck:
+        text += (
+            " Runs that hit the horizon, whose lead time is only a lower bound: "
+            + ", ".join(stuck)
+            + "."
+        )
     return text
 
 
@@ -313,4 +318,8 @@ def run_replications(
                 on_run(policy, replicate)
     columns = [*RUN_COLUMNS, *KPI_NAMES]
     frame = pd.DataFrame(rows)
-    return frame[[*columns, *(c for c in frame.columns if c not in columns)]] if rows else pd.DataFrame(columns=columns)
+    return (
+        frame[[*columns, *(c for c in frame.columns if c not in columns)]]
+        if rows
+        else pd.DataFrame(columns=columns)
+    )

@@ -163,7 +163,11 @@ def number(kpi: str, value: Any) -> str:
         return str(value)
     if kpi in SHARE_KPIS:
         return f"{100 * float(value):.0f}%"
-    if float(value).is_integer() and abs(float(value)) < 1e15 and kpi.startswith(("problems", "resolved", "tasks", "messages")):
+    if (
+        float(value).is_integer()
+        and abs(float(value)) < 1e15
+        and kpi.startswith(("problems", "resolved", "tasks", "messages"))
+    ):
         return f"{float(value):.0f}"
     if kpi == "decision_quality":
         return f"{float(value):.2f}"

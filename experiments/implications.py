@@ -63,14 +63,16 @@ def problem_hazard(problem_rate: float, complexity: float, expertise: float) -> 
     return problem_rate * complexity * 2.0 * (1.0 - expertise)
 
 
-def problems_per_task(problem_rate: float, complexity: float, expertise: float,
-                      effort_hours: float) -> float:
+def problems_per_task(
+    problem_rate: float, complexity: float, expertise: float, effort_hours: float
+) -> float:
     """Expected problems over a task of `effort_hours`: hazard × effort (first pass)."""
     return problem_hazard(problem_rate, complexity, expertise) * effort_hours
 
 
-def escalation_rate(collaborators: int, problem_rate: float, complexity: float,
-                    expertise: float) -> float:
+def escalation_rate(
+    collaborators: int, problem_rate: float, complexity: float, expertise: float
+) -> float:
     """λ_d: problems per hour from a department's collaborators all working full time,
     `n_d × problem_rate × complexity × 2 × (1 − expertise_d)`."""
     return collaborators * problem_hazard(problem_rate, complexity, expertise)
@@ -209,25 +211,32 @@ def implications(scenario: Scenario) -> Implications:
 def describe(found: Implications) -> list[str]:
     """The implications as short lines of text (indented under the file they belong to)."""
     width = max(len(d.name) for d in found.departments)
-    lines = [f"  expected problems (first pass, rework aside): {found.expected_problems:.1f} in all"]
+    lines = [
+        f"  expected problems (first pass, rework aside): {found.expected_problems:.1f} in all"
+    ]
     for d in found.departments:
         lines.append(
-            f"    {d.name:<{width}}  {d.tasks:>5} tasks × {d.problems_per_task:.2f} per task"
+            f"    {d.name:<{width}}  {d.tasks:>5} task{'' if d.tasks == 1 else 's'}"
+            f" × {d.problems_per_task:.2f} per task"
             f" = {d.expected_problems:.1f}"
         )
     lines.append(
-        "  under escalate (hierarchical: every problem to the first-line manager), everyone"
-        f" working full time, decisions of {found.decision_hours:g} h on average:"
+        "  under escalate (hierarchical: every problem goes to the first-line manager),"
+        f"\n  everyone working full time, decisions taking {found.decision_hours:g} h on average:"
     )
     for d in found.departments:
-        who = "manager" if d.first_line_managers == 1 else f"team lead (one of {d.first_line_managers})"
+        who = (
+            "manager"
+            if d.first_line_managers == 1
+            else f"team lead (one of {d.first_line_managers})"
+        )
         lines.append(
             f"    {d.name:<{width}}  {who}: {d.problems_per_manager_week:.1f} problems a week,"
             f" busy deciding up to {100 * d.manager_share:.0f}% of the time"
         )
     lines.append(
         "    (upper bounds on deciding: a blocked collaborator raises no problems;"
-        " assignments, relays and meetings are not counted)"
+        "\n     assignments, relays and meetings are not counted)"
     )
     for d in found.bottlenecks:
         lines.append(

@@ -238,16 +238,20 @@ def _read_toml(text: str, source: str) -> tuple[Any, Lines]:
     return data, _toml_lines(text)
 
 
+# libyaml, when PyYAML was built with it, reads large inline plans about 3 times faster.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
-    loader = None
     try:
-        # The reader checks the characters as it is built: inside the try.
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
-        lines: Lines = {}
-        if node is not None:
-            _node_lines(node, (), lines, source, set())
-        data = loader.construct_document(node) if node is not None else None
+        try:
+            data, lines = _compose(text, source, _FAST_LOADER)
+        except yaml.YAMLError:
+            if _FAST_LOADER is yaml.SafeLoader:
+                raise
+            # The pure-Python parser words syntax errors better ("but got ':'"); errors
+            # are rare, so the text is read again with it for the message.
+            data, lines = _compose(text, source, yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise InputError(_yaml_problem(exc, source)) from None
     except yaml.YAMLError as exc:
@@ -262,9 +266,6 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
         raise InputError(
             Problem(source=source, message="not valid YAML: nested too deeply")
         ) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     if data is None:
         only_comments = all(
             not row.strip() or row.lstrip().startswith("#") for row in text.splitlines()
@@ -274,10 +275,30 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
     return data, lines
 
 
+def _compose(text: str, source: str, loader_class: Any) -> tuple[Any, Lines]:
+    """The data and the line of every key; YAML errors propagate."""
+    lines: Lines = {}
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, lines
+        _node_lines(node, (), lines, source, set())
+        return loader.construct_document(node), lines
+    finally:
+        loader.dispose()
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     message = exc.problem or exc.context or "cannot be read"
+    if message.startswith("but found another document"):
+        return Problem(
+            source=source,
+            line=line,
+            message="a second YAML document starts here (one scenario per file)",
+        )
     if exc.context and exc.problem and exc.context_mark is not None:
         # "while parsing a flow mapping" + where it started: often the real culprit.
         started = exc.context_mark.line + 1
@@ -643,8 +664,11 @@ def _check_policies(scenario: Scenario, locate: _Locator) -> list[Problem]:
         for dept, own in (scenario.policies[name].departments or {}).items():
             where = ("policies", name, "departments", dept)
             if dept not in departments:
-                problems.append(locate.problem(
-                    where, f"unknown department (known: {', '.join(departments)})", dept))
+                problems.append(
+                    locate.problem(
+                        where, f"unknown department (known: {', '.join(departments)})", dept
+                    )
+                )
             elif own not in PRESETS and own not in scenario.policies:
                 problems.append(locate.problem(where, _unknown_policy(own, list(PRESETS)), own))
     for i, dept in enumerate(scenario.organisation.departments):

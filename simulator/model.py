@@ -82,6 +82,7 @@ class OrgModel(mesa.Model):
         self.idle: list[dict[Collaborator, None]] = [{} for _ in range(departments)]
         self.ready: list[deque[Task]] = [deque() for _ in range(departments)]
         self.planned: dict[tuple[int, int], deque[Task]] = defaultdict(deque)
+        self.pools: dict[int, deque] = defaultdict(deque)  # problems waiting for any team lead
         self.tasks_done = 0
         self.active_tasks: dict[Task, None] = {}  # released and not done, in release order
         self.closed_ledger: dict[str, float] = {}  # time ledgers of the tasks done, summed
@@ -187,6 +188,24 @@ class OrgModel(mesa.Model):
         self.communication.send_outputs(task, collaborator)
         if self.tasks_done == len(self.tasks):
             self._finish()
+
+    def pool_problem(self, department: int, item) -> None:
+        """A problem for a department whose team leads are pooled: the first free lead takes it."""
+        for team in self.org.teams[department]:
+            lead = team.lead
+            if lead.current is None and not lead.away and lead.queue_length() == 0:
+                lead.receive(item)
+                return
+        self.pools[department].append(item)
+
+    def manager_free(self, manager) -> None:
+        """A manager with an empty in-tray takes the next pooled problem of their department."""
+        pool = self.pools.get(manager.department) if manager.level == "team_lead" else None
+        while pool:
+            item = pool.popleft()
+            if not item.cancelled:
+                manager.receive(item)
+                return
 
     def hand_over(self, collaborator: Collaborator) -> None:
         """A departed collaborator's task goes back to allocation."""

@@ -47,7 +47,7 @@ class Organisation:
     director: Manager | None
     graph: nx.Graph
     lateral_partners: dict[int, list[Collaborator]] = field(default_factory=dict)
-    _routes: dict[int, dict[int, list[int]]] = field(default_factory=dict)
+    _routes: dict[int, tuple[dict[int, float], dict[int, list[int]]]] = field(default_factory=dict)
 
     @property
     def people(self) -> list:
@@ -62,20 +62,29 @@ class Organisation:
         """The collaborator's team."""
         return self.teams[collaborator.department][collaborator.team]
 
-    def route(self, sender: int, receiver: int) -> list[int]:
-        """Node ids from sender to receiver: a shortest path with the fewest managers."""
-        if sender == receiver:
-            return [sender]
-        paths = self._routes.get(sender)
-        if paths is None:
+    def _shortest(self, sender: int) -> tuple[dict[int, float], dict[int, list[int]]]:
+        found = self._routes.get(sender)
+        if found is None:
             graph = self.graph
 
             def weight(u, v, _data):
                 return 1.0 + (_MANAGER_PENALTY if graph.nodes[v]["manager"] else 0.0)
 
-            paths = nx.single_source_dijkstra_path(graph, sender, weight=weight)
-            self._routes[sender] = paths
-        return paths[receiver]
+            found = nx.single_source_dijkstra(graph, sender, weight=weight)
+            self._routes[sender] = found
+        return found
+
+    def route(self, sender: int, receiver: int) -> list[int]:
+        """Node ids from sender to receiver: a shortest path with the fewest managers."""
+        if sender == receiver:
+            return [sender]
+        return self._shortest(sender)[1][receiver]
+
+    def route_to_team(self, sender: int, team: Team) -> list[int]:
+        """The route to the nearest member of a team (for a task whose holder is not known)."""
+        distances, paths = self._shortest(sender)
+        door = min(team.members, key=lambda m: (distances.get(m.unique_id, float("inf")), m.unique_id))
+        return paths[door.unique_id]
 
 
 def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:

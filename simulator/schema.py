@@ -173,6 +173,8 @@ class Department(Closed):
     expertise: Probability = 0.5
     expertise_sd: Annotated[NonNegative, Field(le=1.0)] = 0.0
     policy: Name | None = None
+    # Team leads share one queue of problems (any free lead takes the next one).
+    pooled_leads: Flag = False
 
     @model_validator(mode="after")
     def _teams_fit(self) -> Department:

@@ -70,12 +70,14 @@ class Communication:
     def _relay_start(self, output: Output, sender) -> None:
         model = self.model
         target = output.target
-        receiver = target.holder or model.org.teams[target.department][target.team].lead
-        path = model.org.route(sender.unique_id, receiver.unique_id)
+        if target.holder is not None:
+            path = model.org.route(sender.unique_id, target.holder.unique_id)
+        else:
+            # Holder not known yet: the message goes to the task's team, entering at the
+            # member nearest the sender, and waits there for whoever takes the task.
+            path = model.org.route_to_team(sender.unique_id, model.org.teams[target.department][target.team])
         output.hops = max(len(path) - 1, 1)
-        # Everyone strictly between sender and holder relays; a manager standing in for a
-        # holder not yet known relays too (the message then waits for the holder).
-        output.path = path[1:-1] if target.holder is receiver else path[1:]
+        output.path = path[1:-1]  # everyone strictly in between relays
         self._relay_next(output)
 
     def _relay_next(self, output: Output) -> None:

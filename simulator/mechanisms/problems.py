@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from agents.manager import DIRECTOR
+from agents.manager import DIRECTOR, TEAM_LEAD
 from simulator.domain import (
     COORDINATING,
     COORDINATION,
@@ -158,7 +158,10 @@ class ProblemDesk:
             duration = self.model.sample(self.timing.relay_hours)
             item = Item("escalate", duration, RELAYING, on_done=self._escalated, payload=(case, level))
         case.pending.append(item)
-        manager.receive(item)
+        if manager.level == TEAM_LEAD and self.model.spec.organisation.departments[manager.department].pooled_leads:
+            self.model.pool_problem(manager.department, item)
+        else:
+            manager.receive(item)
 
     def _escalated(self, item: Item, manager: Manager) -> None:
         case, level = item.payload
