@@ -133,22 +133,6 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _field_model(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
-    """The schema block a key leads into (for list and mapping fields, the entry's block)."""
-    if model is None or name not in model.model_fields:
-        return None
-    annotation = model.model_fields[name].annotation
-    model_here = _model_in(annotation)
-    if model_here is not None:
-        return model_here
-    for option in _options(annotation):
-        for arg in typing.get_args(option):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
-
-
 def _field_default(annotation: Any, part: str | int) -> Any:
     """The default of key `part` under `annotation`, as plain data (None when there is none)."""
     model = _model_in(annotation)

@@ -27,6 +27,7 @@ from simulator.errors import FieldProblem
 
 SEVERITIES = ("minor", "major", "critical")
 DISTRIBUTIONS = ("exponential", "lognormal", "fixed")
+MAX_TEAM_SIZE = 1000
 
 
 def _no_bool_number(value: Any) -> Any:
@@ -181,6 +182,15 @@ class Department(Closed):
         if self.collaborators is not None and self.teams > self.collaborators:
             raise FieldProblem(
                 f"more teams than the department's {self.collaborators} collaborators",
+                field="teams",
+                value=self.teams,
+            )
+        if self.collaborators is not None and self.collaborators > MAX_TEAM_SIZE * self.teams:
+            # Everyone in a team is linked to everyone else (peers in the org graph): a
+            # team of 100,000 would exhaust memory before the run starts.
+            raise FieldProblem(
+                f"teams of more than {MAX_TEAM_SIZE:,} people: split the "
+                f"{self.collaborators:,} collaborators into more teams",
                 field="teams",
                 value=self.teams,
             )
