@@ -413,6 +413,12 @@ TEXT_CASES = [
     ("newline in value", BASE + 'seed: "4\\n2"\n', 7, "(got '4\\n2')"),
     ("empty plan", BASE.replace("tasks: 3", "tasks: []"), 6, "needs at least one task"),
     (
+        "team too large",
+        BASE.replace("collaborators: 2", "collaborators: 5000"),
+        4,
+        "organisation.departments[0].teams: teams of more than 1,000 people",
+    ),
+    (
         "fixed with cv",
         BASE + "timing: {read_hours: {dist: fixed, mean: 1, cv: 2}}\n",
         7,

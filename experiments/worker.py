@@ -1,0 +1,114 @@
+"""What a worker does: run a chunk of runs and send back their KPIs (and records).
+
+This module is what process-pool and Dask workers import (once per process: Python keeps
+it). It is small on purpose: no pandas work beyond shaping the optional records, no file
+access, no global state other than the imports. A run that raises becomes a row with
+status `error` and the message; the rest of the chunk goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.policies import Policy
+    from simulator.schema import Scenario
+
+STATUS_OK = "ok"
+STATUS_ERROR = "error"
+MAX_ERROR_CHARS = 2000
+
+Runner = Callable[["Scenario", "Policy | str", int], Any]
+
+
+@dataclass
+class Chunk:
+    """Runs sent to a worker together: `(run_id, cell_id, policy, seed)` each, with the
+    scenario of every cell they use (validated objects: workers read no files)."""
+
+    runs: list[tuple[int, int, Policy, int]]
+    scenarios: dict[int, Scenario]
+    record_daily: bool = False
+    record_problems: bool = False
+    runner: Runner | None = None
+
+
+@dataclass
+class ChunkResult:
+    """What came back: one row per run, and the long daily series / problem records."""
+
+    rows: list[dict[str, Any]]
+    daily: list[pd.DataFrame] = field(default_factory=list)
+    problems: list[pd.DataFrame] = field(default_factory=list)
+
+
+def warm_up() -> None:
+    """Import the simulator once in a fresh worker process (process-pool initializer)."""
+    import simulator.model  # noqa: F401
+    import simulator.run  # noqa: F401
+
+
+def run_chunk(chunk: Chunk) -> ChunkResult:
+    """Run every run of the chunk in turn; never raises for a failing run."""
+    runner = chunk.runner
+    if runner is None:
+        from simulator.run import run_one
+
+        runner = run_one
+    result = ChunkResult(rows=[])
+    with warnings.catch_warnings():
+        # Mesa announces experimental APIs on first use; nothing for the results.
+        warnings.simplefilter("ignore")
+        for run_id, cell_id, policy, seed in chunk.runs:
+            start = time.perf_counter()
+            try:
+                outcome = runner(chunk.scenarios[cell_id], policy, seed)
+            except Exception as exc:
+                result.rows.append(
+                    {
+                        "run_id": run_id,
+                        "status": STATUS_ERROR,
+                        "error": _message(exc),
+                        "elapsed_s": time.perf_counter() - start,
+                    }
+                )
+                continue
+            row = {"run_id": run_id, "status": STATUS_OK, "error": None}
+            row.update(outcome.kpis)
+            row["elapsed_s"] = time.perf_counter() - start
+            result.rows.append(row)
+            if chunk.record_daily:
+                result.daily.append(_long_daily(run_id, outcome.daily))
+            if chunk.record_problems:
+                result.problems.append(outcome.problems.assign(run_id=run_id))
+    return result
+
+
+def _message(exc: BaseException) -> str:
+    """`Type: message` and where it was raised, on one line, bounded in length."""
+    text = f"{type(exc).__name__}: {exc}".strip()
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        last = frames[-1]
+        text += f" (at {last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+    text = " ".join(text.split())
+    return text[:MAX_ERROR_CHARS]
+
+
+def _long_daily(run_id: int, daily: pd.DataFrame) -> pd.DataFrame:
+    """The daily series as long rows (run_id, day, series, value): one schema whatever the
+    organisation (each manager has its own queue column in the wide form)."""
+    import pandas as pd
+
+    if daily.empty or "day" not in daily:
+        return pd.DataFrame({"run_id": [], "day": [], "series": [], "value": []})
+    long = daily.melt(id_vars="day", var_name="series", value_name="value")
+    long.insert(0, "run_id", run_id)
+    return long

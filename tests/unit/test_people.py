@@ -1,0 +1,96 @@
+"""Org charts from a people file: names, teams, roles, and the errors a bad file gets."""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+
+import pytest
+
+from simulator.errors import InputError
+from simulator.loading import load_scenario
+from simulator.model import OrgModel
+
+SCENARIO = """\
+name: named
+organisation:
+  people_file: people.csv
+  departments:
+    - {name: engineering, expertise: 0.55}
+    - {name: legal}
+project: {tasks: 30}
+"""
+
+PEOPLE = """\
+name,department,team,role,expertise
+Ada,engineering,core,collaborator,0.9
+Bob,engineering,core,,0.6
+Cy,engineering,apps,collaborator,
+Dee,engineering,apps,collaborator,0.5
+Eve,engineering,core,team_lead,
+Fay,engineering,,manager,0.8
+Gus,legal,,collaborator,0.7
+Hal,,,director,0.5
+"""
+
+
+def _write(tmp_path, people: str, scenario: str = SCENARIO):
+    (tmp_path / "people.csv").write_text(textwrap.dedent(people))
+    path = tmp_path / "scenario.yaml"
+    path.write_text(scenario)
+    return path
+
+
+def test_people_file_gives_counts_teams_names_and_expertise(tmp_path):
+    scn = load_scenario(_write(tmp_path, PEOPLE))
+    engineering, legal = scn.organisation.departments
+    assert (engineering.collaborators, engineering.teams) == (4, 2)
+    assert (legal.collaborators, legal.teams) == (1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = OrgModel(scn, "hierarchical", rng=1)
+        model.run_to_end()
+    people = {p.name: p for p in model.org.people}
+    assert people["Ada"].expertise == 0.9
+    assert people["Cy"].expertise == 0.55  # empty: the department's mean
+    assert people["Eve"].level == "team_lead" and people["Eve"].team == 0
+    assert people["engineering lead 2"].level == "team_lead"  # no lead listed for "apps"
+    assert people["Fay"].level == "department" and people["Fay"].expertise == 0.8
+    assert people["Hal"].level == "director"
+    assert model.kpis()["finished"]
+    # Names appear in the records of who decided.
+    deciders = {name for case in model.problems.cases for name in case.deciders}
+    assert deciders and deciders <= set(people)
+
+
+@pytest.mark.parametrize(
+    ("people", "line", "fragments"),
+    [
+        ("name,department,grade\nAda,engineering,3\n", 1, ["grade", "unknown column"]),
+        ("name,department\nAda,finance\n", 2, ["department", "unknown department", "finance"]),
+        ("name,department,expertise\nAda,engineering,1.4\nGus,legal,\n", 2, ["expertise", "between 0 and 1"]),
+        ("name,department,role\nAda,engineering,boss\nGus,legal,\n", 2, ["role", "unknown role", "boss"]),
+        ("name,department\nAda,engineering\nAda,legal\n", 3, ["named twice", "line 2"]),
+        ("name,department\nAda,engineering\n", None, ["legal", "no collaborators"]),
+        ("name,department,team,role\nAda,engineering,core,\nGus,legal,,\nEve,engineering,ops,team_lead\n", 4,
+         ["team", "no collaborators"]),
+    ],
+)
+def test_bad_people_files_are_reported_with_file_line_and_column(tmp_path, people, line, fragments):
+    path = _write(tmp_path, people)
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    text = caught.value.render()
+    assert text.startswith("error: ")
+    assert len(text.splitlines()) <= 3
+    for fragment in fragments:
+        assert fragment in text
+    if line is not None:
+        assert f"people.csv:{line}:" in text
+
+
+def test_a_missing_people_file_is_an_input_error(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO)
+    with pytest.raises(InputError, match="people_file"):
+        load_scenario(path)
