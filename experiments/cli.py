@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--set",
         dest="overrides",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="KEY=VALUE",
         help="override a scenario value in every file, e.g. project.problem_rate=0.05",
@@ -160,10 +161,11 @@ def _common_options(parser: argparse.ArgumentParser, seed_help: str) -> None:
     parser.add_argument(
         "--set",
         dest="overrides",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="KEY=VALUE",
-        help="override a scenario value, e.g. project.problem_rate=0.05 (repeatable)",
+        help="override scenario values, e.g. project.problem_rate=0.05 (several may follow; repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 

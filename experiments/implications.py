@@ -18,7 +18,13 @@ simulation results:
   `min(1, λ × decision_hours.mean)` of their time deciding (λ per manager). This is an
   upper bound on that share: a blocked collaborator raises no problems, and problems in
   another department's field are passed up rather than decided. Assignments, relays and
-  meetings are not counted.
+  meetings are not counted;
+* rework raises problems like any work, so rework can breed rework: a rework pass of a
+  task of effort E is `rework.fraction × E` hours, meets `hazard × fraction × E` problems,
+  and each, settled by a collaborator alone at quality = their expertise, gives rework
+  with probability `(1 − expertise) × w̄` (w̄: the severity weights averaged over the
+  severity mix). When the product (the branching factor) reaches 1 the largest tasks may
+  never finish; it is computed for the 95th-percentile effort.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
 
 WEEK_DAYS = 5
 BOTTLENECK_UTILISATION = 0.9
+LARGE_TASK_QUANTILE = 0.95
 
 
 def people_count(scenario: Scenario) -> int:
@@ -103,6 +110,13 @@ class DepartmentLoad:
     rate_per_manager: float
     problems_per_manager_week: float
     manager_share: float
+    large_task_hours: float = 0.0
+    rework_branching: float = 0.0
+
+    @property
+    def rework_spiral(self) -> bool:
+        """Whether rework on the largest tasks may breed rework without end."""
+        return self.rework_branching >= 1.0
 
     @property
     def bottleneck(self) -> bool:
@@ -183,6 +197,8 @@ def implications(scenario: Scenario) -> Implications:
         )
         managers = department.teams if department.teams > 1 else 1
         per_manager = rate / managers
+        large = _large_task(tasks, scenario)
+        branching = rework_branching(scenario, expertise, *large)
         loads.append(
             DepartmentLoad(
                 name=department.name,
@@ -196,6 +212,8 @@ def implications(scenario: Scenario) -> Implications:
                 rate_per_manager=per_manager,
                 problems_per_manager_week=per_manager * hours_per_day * WEEK_DAYS,
                 manager_share=decision_share(per_manager, decision_hours),
+                large_task_hours=large[0],
+                rework_branching=branching,
             )
         )
     return Implications(
@@ -206,6 +224,29 @@ def implications(scenario: Scenario) -> Implications:
         decision_hours=decision_hours,
         hours_per_day=hours_per_day,
     )
+
+
+def _large_task(tasks: list[tuple[float, float]], scenario: Scenario) -> tuple[float, float]:
+    """(effort, complexity) of a large task: the 95th percentile of the plan or the law."""
+    if isinstance(scenario.project.tasks, list):
+        if not tasks:
+            return (0.0, scenario.project.complexity.mean)
+        ranked = sorted(tasks)
+        return ranked[min(len(ranked) - 1, int(LARGE_TASK_QUANTILE * len(ranked)))]
+    from simulator.randomness import draw
+
+    project = scenario.project
+    return (draw(project.effort_hours, LARGE_TASK_QUANTILE), project.complexity.mean)
+
+
+def rework_branching(scenario: Scenario, expertise: float, effort: float, complexity: float) -> float:
+    """Expected rework passes bred by one rework pass of a task (see module doc)."""
+    project, rework = scenario.project, scenario.rework
+    weights = rework.severity_weight
+    mix = project.severity
+    mean_weight = mix.minor * weights.minor + mix.major * weights.major + mix.critical * weights.critical
+    problems = problems_per_task(project.problem_rate, complexity, expertise, rework.fraction * effort)
+    return problems * (1.0 - expertise) * mean_weight
 
 
 def describe(found: Implications) -> list[str]:
@@ -238,6 +279,13 @@ def describe(found: Implications) -> list[str]:
         "    (upper bounds on deciding: a blocked collaborator raises no problems;"
         "\n     assignments, relays and meetings are not counted)"
     )
+    for d in found.departments:
+        if d.rework_spiral:
+            lines.append(
+                f"  warning: {d.name}: on a large task ({d.large_task_hours:.0f} h) each rework pass"
+                f" breeds {d.rework_branching:.2f} more when collaborators settle problems alone:"
+                " rework may spiral and the task never finish"
+            )
     for d in found.bottlenecks:
         lines.append(
             f"  warning: {d.name}: deciding alone would keep its first-line manager busy"

@@ -1,0 +1,424 @@
+"""The results folder of a sweep: a manifest and Parquet parts that are never half-written.
+
+    DIR/manifest.json            the experiment, its cells, versions, run count, the schema
+    DIR/runs/part-00000.parquet  one row per run; part 0 is empty and fixes the schema
+    DIR/runs/part-00001.parquet  ...
+    DIR/daily/part-*.parquet     (record.daily) run_id, day, series, value
+    DIR/problems/part-*.parquet  (record.problems) run_id and one row per problem
+
+Only the coordinator writes. The manifest is written before the first run. A part is
+written to a name starting with `.` (which Parquet readers skip), flushed to disk, then
+renamed: `pandas.read_parquet(DIR / "runs")` always reads whole parts with one schema. The
+runs part is written last, so a daily or problems part without its runs part is an orphan
+of a killed coordinator and is removed when the sweep resumes (its runs run again).
+
+`ORGSIM_TEST_KILL_AT` (tests only) makes the coordinator SIGKILL itself at a named point:
+`manifest`, `records-K`, `temp-K` or `part-K` (the K-th part written by this process:
+after its records, after its temporary runs file, after the rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simulator.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+FORMAT = "orgsim-sweep/1"
+MANIFEST = "manifest.json"
+RUNS, DAILY, PROBLEMS = "runs", "daily", "problems"
+PART = re.compile(r"^part-(\d+)\.parquet$")
+KILL_HOOK = "ORGSIM_TEST_KILL_AT"
+
+RUN_COLUMNS = (
+    ("run_id", "int64"),
+    ("cell_id", "int64"),
+    ("policy", "string"),
+    ("replicate", "int64"),
+    ("seed", "int64"),
+)
+STATUS_COLUMNS = (("status", "string"), ("error", "string"))
+TAIL_COLUMNS = (("elapsed_s", "float64"),)
+BOOL_KPIS = frozenset({"finished", "on_time"})
+COUNT_KPIS = frozenset({"tasks_done", "problems_raised", "problems_resolved", "messages"})
+DAILY_COLUMNS = (("run_id", "int64"), ("day", "float64"), ("series", "string"), ("value", "float64"))
+PROBLEM_COLUMNS = (
+    ("run_id", "int64"),
+    ("problem", "int64"),
+    ("task", "string"),
+    ("number", "int64"),
+    ("raised_at", "float64"),
+    ("resolved_at", "float64"),
+    ("severity", "string"),
+    ("field", "string"),
+    ("route", "string"),
+    ("deciders", "string"),
+    ("quality", "float64"),
+    ("rework", "bool"),
+)
+
+
+class FolderBusy(Exception):
+    """Another coordinator is writing to the folder."""
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+
+def kpi_type(name: str) -> str:
+    """The column type of a KPI: yes/no, a count, or a number."""
+    if name in BOOL_KPIS:
+        return "bool"
+    if name in COUNT_KPIS or name.startswith("resolved_"):
+        return "int64"
+    return "float64"
+
+
+def value_type(values: Iterable[Any]) -> str:
+    """The column type that holds every value of a parameter (None aside)."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return "string"
+    if all(isinstance(v, bool) for v in present):
+        return "bool"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "int64"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "float64"
+    return "string"
+
+
+def run_columns(parameters: Sequence[tuple[str, str]], kpis: Sequence[str]) -> list[list[str]]:
+    """The runs table's columns as `[name, type]`, in order (stored in the manifest)."""
+    columns = [*RUN_COLUMNS, *parameters, *STATUS_COLUMNS]
+    columns += [(k, kpi_type(k)) for k in kpis]
+    columns += TAIL_COLUMNS
+    return [list(c) for c in columns]
+
+
+def arrow_schema(columns: Sequence[Sequence[str]]) -> pa.Schema:
+    """The Arrow schema of `[name, type]` columns."""
+    import pyarrow as pa
+
+    types = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
+    return pa.schema([pa.field(name, types[kind]) for name, kind in columns])
+
+
+def _coerce(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "float64":
+        return float(value)
+    if kind == "int64":
+        if isinstance(value, float):
+            if value != value:  # NaN: no count
+                return None
+            if not value.is_integer():
+                raise ValueError(f"{value!r} is not a whole number")
+        return int(value)
+    if kind == "bool":
+        return bool(value)
+    return str(value)
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[Sequence[str]]) -> pa.Table:
+    """Rows as an Arrow table with exactly `columns` (missing values are null)."""
+    import pyarrow as pa
+
+    data = {name: [_coerce(kind, row.get(name)) for row in rows] for name, kind in columns}
+    return pa.Table.from_pydict(data, schema=arrow_schema(columns))
+
+
+def _frames_table(frames: Sequence[pd.DataFrame], columns: Sequence[Sequence[str]]) -> pa.Table:
+    import pandas as pd
+    import pyarrow as pa
+
+    schema = arrow_schema(columns)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return schema.empty_table()
+    joined = pd.concat(frames, ignore_index=True)
+    arrays = []
+    for name, kind in columns:
+        if name not in joined:
+            arrays.append(pa.nulls(len(joined), schema.field(name).type))
+            continue
+        column = joined[name]
+        values = [None if _missing(v) else _coerce(kind, v) for v in column.tolist()]
+        arrays.append(pa.array(values, type=schema.field(name).type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+# --- the folder ---------------------------------------------------------------------------------
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any] | None:
+    """The manifest of a results folder, or None when there is none."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_folder(
+    folder: Path, fingerprint: str, resume: bool, name: str = ""
+) -> dict[str, Any] | None:
+    """Whether the sweep may write to `folder`; the manifest there when resuming it.
+
+    Refused (InputError, nothing written): a file; a folder with other content; a folder
+    holding another experiment (or this one as it was before its file or scenario
+    changed); a folder holding this experiment without `--resume`.
+    """
+    where = str(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(Problem(source=where, message="exists and is not a folder"))
+    if not folder.exists():
+        return None
+    try:
+        manifest = read_manifest(folder)
+    except (OSError, ValueError):
+        raise InputError(
+            Problem(source=where, message="has a manifest.json that cannot be read: choose another --out")
+        ) from None
+    if manifest is None:
+        if any(p.name != ".lock" for p in folder.iterdir()):
+            raise InputError(
+                Problem(
+                    source=where,
+                    message="exists, is not empty and holds no orgsim sweep: choose another --out",
+                )
+            )
+        return None
+    if manifest.get("fingerprint") != fingerprint:
+        raise InputError(Problem(source=where, message=_another(manifest, name)))
+    if not resume:
+        done = count_done(folder)
+        total = manifest.get("run_count", 0)
+        advice = (
+            "nothing is left to run: `orgsim report` summarises it"
+            if done >= total
+            else "add --resume to run the rest"
+        )
+        raise InputError(
+            Problem(
+                source=where,
+                message=f"already holds this experiment ({done} of {total} runs done): {advice}, or choose another --out",
+            )
+        )
+    return manifest
+
+
+def _another(manifest: dict[str, Any], name: str) -> str:
+    theirs = manifest.get("name", "?")
+    started = manifest.get("created", "?")
+    if theirs == name:
+        return (
+            f"holds results of experiment '{name}' started {started}, but the experiment or "
+            "its scenario has changed since; results are never overwritten: choose another --out"
+        )
+    return (
+        f"holds the results of another experiment ('{theirs}', started {started}); "
+        "results are never overwritten: choose another --out"
+    )
+
+
+def count_done(folder: Path) -> int:
+    """Rows in the runs parts (run ids are written once, so this is the runs done)."""
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in _parts(folder / RUNS))
+
+
+def _parts(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if PART.match(p.name))
+
+
+def _part_number(path: Path) -> int:
+    match = PART.match(path.name)
+    assert match is not None
+    return int(match.group(1))
+
+
+class ResultsFolder:
+    """A results folder opened by the coordinator for writing (one writer at a time)."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]):
+        self.path = path
+        self.manifest = manifest
+        self.columns = manifest["columns"]
+        self.record = manifest.get("record", {})
+        self._lock: Any = None
+        self._next = 1
+        self._written = 0  # parts written by this process (for the test hook)
+
+    # --- opening ---
+
+    @classmethod
+    def create(cls, path: Path, manifest: dict[str, Any]) -> ResultsFolder:
+        """Create the folder, write the manifest and the empty part 0 (the schema)."""
+        path.mkdir(parents=True, exist_ok=True)
+        folder = cls(path, manifest)
+        folder._take_lock()
+        folder._write_json(path / MANIFEST, manifest)
+        for sub, columns in folder._subfolders():
+            (path / sub).mkdir(exist_ok=True)
+            folder._write_table(path / sub / "part-00000.parquet", arrow_schema(columns).empty_table())
+        checkpoint("manifest")
+        return folder
+
+    @classmethod
+    def reopen(cls, path: Path, manifest: dict[str, Any]) -> ResultsFolder:
+        """Open a started sweep's folder: remove temporary files and orphaned records."""
+        folder = cls(path, manifest)
+        folder._take_lock()
+        runs = {_part_number(p) for p in _parts(path / RUNS)}
+        for sub, _ in folder._subfolders():
+            directory = path / sub
+            directory.mkdir(exist_ok=True)
+            for item in directory.iterdir():
+                if item.name.startswith("."):
+                    item.unlink()  # a part whose writing was cut short
+                elif sub != RUNS and PART.match(item.name) and _part_number(item) not in runs:
+                    item.unlink()  # records of runs that were never committed
+        if not (path / RUNS / "part-00000.parquet").exists():
+            folder._write_table(
+                path / RUNS / "part-00000.parquet", arrow_schema(folder.columns).empty_table()
+            )
+        folder._next = max(runs, default=0) + 1
+        return folder
+
+    def _subfolders(self) -> list[tuple[str, Sequence[Sequence[str]]]]:
+        found: list[tuple[str, Sequence[Sequence[str]]]] = [(RUNS, self.columns)]
+        if self.record.get("daily"):
+            found.append((DAILY, [list(c) for c in DAILY_COLUMNS]))
+        if self.record.get("problems"):
+            found.append((PROBLEMS, [list(c) for c in PROBLEM_COLUMNS]))
+        return found
+
+    def _take_lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks
+            return
+        handle = open(self.path / ".lock", "a")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise FolderBusy(f"{self.path}: another orgsim sweep is writing here") from None
+        self._lock = handle
+
+    def close(self) -> None:
+        """Release the folder (the lock also goes if the process dies)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    # --- what is there ---
+
+    def completed(self, run_count: int) -> tuple[np.ndarray, int]:
+        """A mask of the run ids already written, and how many of them failed."""
+        import numpy as np
+        import pyarrow.parquet as pq
+
+        done = np.zeros(run_count, dtype=bool)
+        errors = 0
+        for part in _parts(self.path / RUNS):
+            found = pq.read_table(part, columns=["run_id", "status"])
+            ids = found.column("run_id").to_numpy()
+            done[ids[(ids >= 0) & (ids < run_count)]] = True
+            errors += sum(1 for s in found.column("status").to_pylist() if s != "ok")
+        return done, errors
+
+    # --- writing ---
+
+    def write_part(
+        self,
+        rows: Sequence[dict[str, Any]],
+        daily: Sequence[pd.DataFrame] = (),
+        problems: Sequence[pd.DataFrame] = (),
+    ) -> Path:
+        """Write one part: the records first, then the runs (the commit)."""
+        number = self._next
+        self._next += 1
+        self._written += 1
+        name = f"part-{number:05d}.parquet"
+        if self.record.get("daily"):
+            self._write_table(self.path / DAILY / name, _frames_table(daily, DAILY_COLUMNS))
+        if self.record.get("problems"):
+            self._write_table(self.path / PROBLEMS / name, _frames_table(problems, PROBLEM_COLUMNS))
+        checkpoint(f"records-{self._written}")
+        target = self.path / RUNS / name
+        self._write_table(target, table(rows, self.columns), hook=f"temp-{self._written}")
+        checkpoint(f"part-{self._written}")
+        return target
+
+    def _write_table(self, target: Path, data: pa.Table, hook: str | None = None) -> None:
+        import pyarrow.parquet as pq
+
+        temporary = target.with_name(f".{target.name}.tmp")
+        with open(temporary, "wb") as handle:
+            pq.write_table(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if hook:
+            checkpoint(hook)
+        os.replace(temporary, target)
+        _sync_directory(target.parent)
+
+    def _write_json(self, target: Path, data: dict[str, Any]) -> None:
+        temporary = target.with_name(f".{target.name}.tmp")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, allow_nan=False, default=str)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+        _sync_directory(target.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename itself must reach the disk for a part to survive a power cut.
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def checkpoint(point: str) -> None:
+    """Test hook: SIGKILL this process at `point` when ORGSIM_TEST_KILL_AT names it."""
+    if os.environ.get(KILL_HOOK) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def read_runs(folder: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The runs table of a results folder, sorted by run_id (as `pandas.read_parquet` reads it)."""
+    import pandas as pd
+
+    frame = pd.read_parquet(Path(folder) / RUNS, columns=list(columns) if columns else None)
+    if "run_id" in frame:
+        frame = frame.sort_values("run_id", kind="stable")
+    return frame.reset_index(drop=True)
