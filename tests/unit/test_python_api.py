@@ -1,0 +1,79 @@
+"""The Python API of DESIGN §5.7: OrgModel as a Mesa model, run_one, and batch_run."""
+
+from __future__ import annotations
+
+import warnings
+
+import mesa
+import pytest
+
+import simulator
+from simulator.kpis import KPI_NAMES
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def test_default_model_is_product_launch_and_stops_by_itself():
+    model = simulator.OrgModel()
+    assert model.spec.name == "product-launch"
+    assert model.policy.name == "cooperative"
+    steps = 0
+    while model.running:
+        model.step()
+        steps += 1
+    result = model.kpis()
+    assert result["finished"]
+    # One step is one working hour: the run took as many steps as its lead time in hours.
+    assert steps == pytest.approx(result["lead_time_days"] * model.hours_per_day, abs=1.0)
+
+
+def test_datacollector_has_a_reporter_per_kpi_with_daily_rows():
+    model = simulator.OrgModel("workshop", "hierarchical", rng=3)
+    model.run_to_end()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(KPI_NAMES)
+    assert len(frame) >= model.kpis()["lead_time_days"] - 1
+    assert frame["tasks_done"].is_monotonic_increasing
+    assert frame["tasks_done"].iloc[-1] == len(model.tasks)
+
+
+def test_kpis_at_any_time_grow_as_the_run_goes_on():
+    model = simulator.OrgModel("workshop", "cooperative", rng=1)
+    model.run_until(40)
+    early = model.kpis()
+    model.run_to_end()
+    late = model.kpis()
+    assert early["tasks_done"] < late["tasks_done"]
+    assert early["lead_time_days"] == pytest.approx(40 / 8)
+    assert early["finished"] is False
+
+
+def test_run_one_returns_kpis_series_records_and_metadata():
+    result = simulator.run_one(simulator.load_scenario("workshop"), "self_managed", 9)
+    assert set(KPI_NAMES) <= set(result.kpis)
+    assert result.metadata["seed"] == 9 and result.metadata["policy"] == "self_managed"
+    assert result.metadata["versions"]["mesa"].startswith("3.5")
+    assert len(result.problems) == result.kpis["problems_raised"]
+    assert result.daily["tasks_done"].iloc[-1] == result.kpis["tasks_done"]
+    assert (result.problems["resolved_at"] >= result.problems["raised_at"]).all()
+
+
+def test_mesa_batch_run_drives_the_model():
+    rows = mesa.batch_run(
+        simulator.OrgModel,
+        parameters={"scenario": ["workshop"], "policy": ["hierarchical", "cooperative"]},
+        rng=[1, 2],
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    assert len(rows) == 4
+    assert all(row["finished"] for row in rows)
+    by_key = {(row["policy"], row["rng"]): row["lead_time_days"] for row in rows}
+    direct = simulator.run_one("workshop", "hierarchical", 1).kpis["lead_time_days"]
+    assert by_key[("hierarchical", 1)] == pytest.approx(direct)
