@@ -374,3 +374,14 @@ def test_unexpected_failure_is_one_line_and_exit_1(monkeypatch, capsys):
     monkeypatch.setenv("ORGSIM_DEBUG", "1")
     assert cli.main(["scenarios"]) == 1
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_help_imports_nothing_heavy():
+    # `orgsim --help` must answer at once: the CLI module loads no simulation libraries.
+    code = (
+        "import sys, experiments.cli\n"
+        "heavy = [m for m in ('mesa', 'pandas', 'numpy', 'scipy', 'networkx', 'solara', 'dask') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
