@@ -15,14 +15,12 @@ import numpy as np
 from agents.collaborator import Collaborator
 from agents.manager import DEPARTMENT, DIRECTOR, TEAM_LEAD, Manager
 from simulator.randomness import LINKS, PEOPLE, stream
+from simulator.routing import Router, router_for
 from simulator.schema import Scenario
 
 REPORTS_TO = "reports_to"
 PEERS = "peers"
 LATERAL = "lateral"
-# Entering a manager costs a little more than entering a collaborator, so that among the
-# shortest paths the one through the fewest managers wins; it must stay below 1 / longest path.
-_MANAGER_PENALTY = 1e-4
 
 
 @dataclass
@@ -47,7 +45,7 @@ class Organisation:
     director: Manager | None
     graph: nx.Graph
     lateral_partners: dict[int, list[Collaborator]] = field(default_factory=dict)
-    _routes: dict[int, tuple[dict[int, float], dict[int, list[int]]]] = field(default_factory=dict)
+    _router: Router | None = None
 
     @property
     def people(self) -> list:
@@ -62,29 +60,24 @@ class Organisation:
         """The collaborator's team."""
         return self.teams[collaborator.department][collaborator.team]
 
-    def _shortest(self, sender: int) -> tuple[dict[int, float], dict[int, list[int]]]:
-        found = self._routes.get(sender)
-        if found is None:
-            graph = self.graph
-
-            def weight(u, v, _data):
-                return 1.0 + (_MANAGER_PENALTY if graph.nodes[v]["manager"] else 0.0)
-
-            found = nx.single_source_dijkstra(graph, sender, weight=weight)
-            self._routes[sender] = found
-        return found
+    def router(self) -> Router:
+        """Routes in the org graph (built on first use, after any lateral links are added)."""
+        if self._router is None:
+            self._router = router_for(self.graph, {m.unique_id for m in self.managers})
+        return self._router
 
     def route(self, sender: int, receiver: int) -> list[int]:
         """Node ids from sender to receiver: a shortest path with the fewest managers."""
         if sender == receiver:
             return [sender]
-        return self._shortest(sender)[1][receiver]
+        return self.router().path(sender, receiver)
 
     def route_to_team(self, sender: int, team: Team) -> list[int]:
         """The route to the nearest member of a team (for a task whose holder is not known)."""
-        distances, paths = self._shortest(sender)
+        router = self.router()
+        distances = router.distances(sender)
         door = min(team.members, key=lambda m: (distances.get(m.unique_id, float("inf")), m.unique_id))
-        return paths[door.unique_id]
+        return router.path(sender, door.unique_id)
 
 
 def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
