@@ -524,6 +524,7 @@ def print_comparison(
                 end_section=i == len(policies) - 1,
             )
     out.print(table)
+    print_split(out, summary, policies)
     for policy in policies:
         k, n = stuck[policy]
         if k:
@@ -569,6 +570,42 @@ def print_comparison(
                 ("percentage points" if kpi in PERCENT_KPIS else unit(kpi)) if i == 0 else "",
                 end_section=i == len(others) - 1,
             )
+    out.print(table)
+
+
+def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> None:
+    """Where the lead time went: the mean critical-path split per policy, in working days."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from simulator.kpis import CP_NAMES
+
+    parts = {
+        "work": "work",
+        "rework": "rework",
+        "information_wait": "waiting for information",
+        "decision_wait": "waiting for decisions",
+        "coordination": "coordination",
+        "queue": "queued for a person",
+    }
+    if not all(CP_NAMES[p] in summary["policies"][policies[0]] for p in parts):
+        return
+    table = Table(
+        title=Text("Where the lead time went (mean working days along the critical path)"),
+        title_justify="left",
+    )
+    table.add_column("policy")
+    for title in parts.values():
+        table.add_column(title, justify="right")
+    table.add_column("lead time", justify="right")
+    for policy in policies:
+        stats = summary["policies"][policy]
+        table.add_row(
+            Text(policy),
+            *(f"{stats[CP_NAMES[p]]['mean']:.1f}" for p in parts),
+            f"{stats['lead_time_days']['mean']:.1f}",
+        )
+    out.print()
     out.print(table)
 
 
