@@ -138,6 +138,9 @@ def _activity_hours(model: OrgModel) -> dict[str, float]:
     for person in model.org.people:
         for activity, value in person.hours.items():
             totals[activity] = totals.get(activity, 0.0) + value
+        item = person.current
+        if item is not None and item.started_at is not None and end > item.started_at:
+            totals[item.activity] = totals.get(item.activity, 0.0) + (end - item.started_at)
         in_hand = person.work_in_hand(end)
         if in_hand > 0:
             task = getattr(person, "task", None)

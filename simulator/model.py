@@ -21,7 +21,7 @@ from agents.collaborator import Collaborator
 from simulator import kpis as kpi_module
 from simulator.domain import Task
 from simulator.loading import load_scenario
-from simulator.mechanisms.allocation import collaborator_free, release
+from simulator.mechanisms.allocation import collaborator_free, reallocate, release
 from simulator.mechanisms.communication import Communication
 from simulator.mechanisms.coordination import Coordination
 from simulator.mechanisms.problems import ProblemDesk
@@ -128,6 +128,7 @@ class OrgModel(mesa.Model):
         self._department_policies = [self._policy_for(d) for d in self.spec.organisation.departments]
         self.communication.refresh()
         self.coordination.refresh()
+        reallocate(self)
 
     def department_policy(self, department: int) -> Policy:
         """The mechanisms in force inside a department (its `policy:` overrides the run's)."""
@@ -296,6 +297,10 @@ class OrgModel(mesa.Model):
             row[f"queue:{manager.name}"] = queue
             row["manager_queue"] += queue
             row["max_manager_queue"] = max(row["max_manager_queue"], queue)
+        for department, pool in self.pools.items():
+            waiting = sum(1 for item in pool if not item.cancelled)
+            row[f"pool:{self.org.department_names[department]}"] = waiting
+            row["manager_queue"] += waiting
         self.daily.append(row)
         if not force:
             self.datacollector.collect(self)

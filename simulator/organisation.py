@@ -66,6 +66,10 @@ class Organisation:
             self._router = router_for(self.graph, {m.unique_id for m in self.managers})
         return self._router
 
+    def forget_routes(self) -> None:
+        """The graph changed (someone left): routes are computed again."""
+        self._router = None
+
     def route(self, sender: int, receiver: int) -> list[int]:
         """Node ids from sender to receiver: a shortest path with the fewest managers."""
         if sender == receiver:
@@ -76,7 +80,8 @@ class Organisation:
         """The route to the nearest member of a team (for a task whose holder is not known)."""
         router = self.router()
         distances = router.distances(sender)
-        door = min(team.members, key=lambda m: (distances.get(m.unique_id, float("inf")), m.unique_id))
+        members = [m for m in team.members if m.unique_id in distances] or team.members
+        door = min(members, key=lambda m: (distances.get(m.unique_id, float("inf")), m.unique_id))
         return router.path(sender, door.unique_id)
 
 
@@ -124,7 +129,9 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
             for k in range(team_size):
                 drawn = float(np.clip(draws[position], 0.0, 1.0))
                 listed = roster.members[d][t][k] if roster is not None else None
-                name, expertise = _named(listed, f"{dept.name} {position + 1}", drawn)
+                # A listed person without a score has the department's mean expertise.
+                fallback = dept.expertise if listed is not None else drawn
+                name, expertise = _named(listed, f"{dept.name} {position + 1}", fallback)
                 member = Collaborator(model, name, d, t, expertise, org.cross_expertise)
                 members.append(member)
                 collaborators.append(member)

@@ -114,6 +114,10 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
             t = _team_index(roster, d, team)
             roster.members[d][t].append((person, expertise))
     for d, team, person, expertise, line in pending_leads:
+        if len(roster.team_names[d]) <= 1:
+            raise InputError(Problem(source=source, line=line, path=("role",),
+                                     message="a team lead needs a department with several teams "
+                                     "(the department manager leads a single team)", value="team_lead"))
         if team not in roster.team_names[d]:
             raise InputError(Problem(source=source, line=line, path=("team",),
                                      message="a team lead's team has no collaborators", value=team))

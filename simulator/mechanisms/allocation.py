@@ -76,6 +76,9 @@ class ManagerAssigns:
     @staticmethod
     def assigned(item: Item, _manager) -> None:
         model, task = item.payload
+        if model.department_policy(task.department).allocation != "manager":
+            ALLOCATION[model.department_policy(task.department).allocation].on_ready(model, task)
+            return  # allocation changed while the item waited: the task follows the new way
         team = model.org.teams[task.department][task.team]
         idle = model.idle[task.department]
         for collaborator in idle:
@@ -94,3 +97,16 @@ class ManagerAssigns:
 
 
 ALLOCATION = {"manager": ManagerAssigns, "pull": Pull}
+
+
+def reallocate(model: OrgModel) -> None:
+    """After a change of allocation mid-run: tasks waiting in one mechanism's queue move to
+    the mechanism now in force in their department (oldest first)."""
+    waiting = [task for queue in model.ready for task in queue]
+    waiting += [task for queue in model.planned.values() for task in queue]
+    for queue in model.ready:
+        queue.clear()
+    for queue in model.planned.values():
+        queue.clear()
+    for task in sorted(waiting, key=lambda t: (t.ready_at, t.index)):
+        ALLOCATION[model.department_policy(task.department).allocation].on_ready(model, task)

@@ -70,7 +70,7 @@ class Communication:
     def _relay_start(self, output: Output, sender) -> None:
         model = self.model
         target = output.target
-        if target.holder is not None:
+        if target.holder is not None and not target.holder.departed:
             path = model.org.route(sender.unique_id, target.holder.unique_id)
         else:
             # Holder not known yet: the message goes to the task's team, entering at the

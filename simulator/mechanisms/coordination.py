@@ -33,6 +33,13 @@ class Coordination:
     def refresh(self) -> None:
         """Follow the run's policy: meetings start or stop when the mechanism changes."""
         self.mechanism = self.model.policy.coordination
+        if self.mechanism == "peer":
+            # Links that were waiting for a meeting are settled between peers now.
+            for link in self.waiting:
+                task = link.later
+                if not (link.settled or link.missed) and task.finished_at is None and task.holder is not None:
+                    self._meet_peers(link, task, link.partner(task))
+            self.waiting = []
         if self.mechanism == "meetings" and self._meeting_event is None:
             self._next_meeting = self.model.time
             self._schedule_meeting()

@@ -151,7 +151,7 @@ class ProblemDesk:
     def _to_manager(self, case: ProblemCase, manager: Manager, level: int) -> None:
         decides = manager.may_decide(case.severity, case.field)
         if decides:
-            slot = SLOT_DECISION + min(level, len(case.draws) - SLOT_DECISION - 1)
+            slot = SLOT_DECISION + min(level, SLOT_NEXT_HAZARD - SLOT_DECISION - 1)
             duration = draw(self.timing.decision_hours, float(case.draws[slot]))
             item = Item("decide", duration, DECIDING, on_done=self._decided, payload=(case, level))
         else:
@@ -194,7 +194,8 @@ class ProblemDesk:
                     self._ask_helper(case, person)
                     return
                 break
-        if most_expert is None:  # nobody else at all: the raiser settles it
+        if most_expert is None or most_expert.expertise_in(case.field) <= own:
+            # Nobody knows the field better than the raiser: they settle it themselves.
             self._self_fix(case)
         else:
             self._ask_helper(case, most_expert)
@@ -294,9 +295,12 @@ class ProblemDesk:
                 if item.kind == "help" and not item.done and not item.cancelled:
                     item.payload[1].serving_help -= 1  # its on_done will not run
                 item.cancelled = True
-            case.route = SELF
-            case.quality = case.raiser.expertise_in(case.field)
-            case.deciders[:] = [case.raiser.name]
+            if case.route is None:
+                # Nobody has answered yet: the raiser goes on with their own judgement.
+                case.route = SELF
+                case.quality = case.raiser.expertise_in(case.field)
+                case.deciders[:] = [case.raiser.name]
+            # else: answered and waiting for sign-off: they go on with that answer, unsigned.
             self.model.withdrawn += 1
             self.model.note(f"{case.raiser.name} stops waiting for a decision and goes on alone", "patience")
             self._close(case)

@@ -1,0 +1,104 @@
+"""Changes made while a model runs: mechanisms switched, problem-rate shocks, departures."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from simulator import interventions
+from simulator.loading import load_scenario, scenario_from_mapping
+from simulator.model import OrgModel
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@pytest.mark.parametrize(("start", "mechanism", "value"), [
+    ("hierarchical", "allocation", "pull"),
+    ("cooperative", "allocation", "manager"),
+    ("hierarchical", "coordination", "peer"),
+    ("cooperative", "coordination", "meetings"),
+    ("hierarchical", "communication", "direct"),
+    ("cooperative", "shared_space", False),
+    ("hierarchical", "problem_solving", "consensus"),
+    ("self_managed", "authority", "manager"),
+])
+def test_switching_a_mechanism_mid_run_still_finishes_the_project(start, mechanism, value):
+    model = OrgModel("workshop", start, rng=2)
+    model.run_until(30)
+    entry = interventions.set_mechanism(model, mechanism, value)
+    assert getattr(model.policy, mechanism) == value
+    assert entry.time == 30 and mechanism in entry.text
+    model.run_to_end()
+    assert model.kpis()["finished"]
+    assert model.interventions == [entry]
+    assert any(kind == "intervention" for _, kind, _ in model.feed)
+
+
+def test_new_allocation_takes_the_tasks_waiting_under_the_old_one():
+    # Few people, many ready tasks: plenty wait in the manager's plan when allocation flips.
+    model = OrgModel(load_scenario("workshop", ["organisation.departments[0].collaborators=2"]),
+                     "hierarchical", rng=1)
+    model.run_until(16)
+    waiting = sum(len(q) for q in model.planned.values())
+    assert waiting > 0
+    interventions.set_mechanism(model, "allocation", "pull")
+    assert sum(len(q) for q in model.planned.values()) == 0
+    assert sum(len(q) for q in model.ready) >= waiting - 2  # a couple may be taken at once
+    model.run_to_end()
+    assert model.kpis()["finished"]
+
+
+def test_a_problem_rate_surge_raises_more_problems():
+    calm = OrgModel("workshop", "cooperative", rng=4)
+    calm.run_to_end()
+    surge = OrgModel("workshop", "cooperative", rng=4)
+    surge.run_until(24)
+    interventions.set_problem_rate(surge, surge.problem_rate * 5)
+    surge.run_to_end()
+    assert surge.kpis()["problems_raised"] > 2 * calm.kpis()["problems_raised"]
+
+
+def test_an_expert_who_leaves_hands_over_and_is_never_asked_again():
+    model = OrgModel("workshop", "hierarchical", rng=3)
+    model.run_until(20)
+    expert = interventions.most_expert(model, 0)
+    assert expert.expertise == max(c.expertise for c in model.org.collaborators if c.department == 0)
+    interventions.depart(model, expert)
+    left_at = model.time
+    model.run_until(left_at + 8)  # a working day to hand over what was in hand
+    interventions.set_mechanism(model, "problem_solving", "experts")
+    model.run_to_end()
+    assert model.kpis()["finished"]
+    assert expert.task is None
+    # Nothing new reached them after the handover day: no task, no help, no relay.
+    assert not [t for t in model.tasks if t.done_by is expert and t.started_at and t.started_at > left_at]
+    assert not [c for c in model.recent_contacts if c[2] == expert.unique_id and c[0] > left_at + 8]
+    assert model.org.graph.degree(expert.unique_id) == 0
+    with pytest.raises(ValueError, match="already left"):
+        interventions.depart(model, expert)
+
+
+def test_patience_during_sign_off_keeps_the_experts_answer():
+    # Critical problems are answered by an expert, then wait for the manager's sign-off;
+    # the raiser stops waiting during the sign-off and goes on with the expert's answer.
+    data = {
+        "name": "sign-off",
+        "organisation": {"departments": [{"name": "lab", "collaborators": 6, "expertise": 0.3,
+                                          "expertise_sd": 0.2}], "director": False},
+        "project": {"tasks": 40, "problem_rate": 0.05, "severity": {"minor": 0, "major": 0, "critical": 1}},
+        "timing": {"expert_help_hours": 0.5, "decision_hours": 50, "decision_patience_hours": 2},
+        "policies": {"signed": {"base": "cooperative", "authority": "manager"}},
+    }
+    model = OrgModel(scenario_from_mapping(data), "signed", rng=1)
+    model.run_to_end()
+    answered = [c for c in model.problems.cases if c.route == "peer"]
+    assert answered, "experts answered before the raisers ran out of patience"
+    assert all(c.quality > c.raiser.expertise_in(c.field) or c.quality == pytest.approx(c.raiser.expertise_in(c.field))
+               for c in answered)
+    assert model.withdrawn >= len(answered) > 0
