@@ -29,7 +29,9 @@ class Collaborator(Person):
 
     role = "collaborator"
 
-    def __init__(self, model, name: str, department: int, team: int, expertise: float, cross_expertise: float):
+    def __init__(
+        self, model, name: str, department: int, team: int, expertise: float, cross_expertise: float
+    ):
         super().__init__(model, name, department, team)
         self.expertise = expertise
         self.cross_expertise = cross_expertise
@@ -143,7 +145,11 @@ class Collaborator(Person):
         self.working = False
         task = self.task
         assert task is not None
-        if self._problem_rate > 0 and task.hazard >= task.next_hazard_point - 1e-9 and task.remaining > EPSILON:
+        if (
+            self._problem_rate > 0
+            and task.hazard >= task.next_hazard_point - 1e-9
+            and task.remaining > EPSILON
+        ):
             self.model.raise_problem(self, task)
         elif task.remaining <= EPSILON:
             self.model.task_work_done(self, task)
@@ -153,7 +159,7 @@ class Collaborator(Person):
 
     def on_state_change(self) -> None:
         task = self.task
-        if task is None or task.started_at is None and task.assigned_at is None:
+        if task is None or (task.started_at is None and task.assigned_at is None):
             return
         task.enter(self.task_state(), self.model.time)
 

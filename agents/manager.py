@@ -18,8 +18,16 @@ class Manager(Person):
 
     role = "manager"
 
-    def __init__(self, model, name: str, level: str, department: int | None, team: int | None,
-                 expertise: float, cross_expertise: float):
+    def __init__(
+        self,
+        model,
+        name: str,
+        level: str,
+        department: int | None,
+        team: int | None,
+        expertise: float,
+        cross_expertise: float,
+    ):
         super().__init__(model, name, department, team)
         self.level = level
         self.expertise = expertise

@@ -144,9 +144,11 @@ class Item:
 class Joint:
     """An activity several people take part in; it ends when the last part is done."""
 
-    __slots__ = ("on_done", "parts_left", "participants", "payload")
+    __slots__ = ("on_done", "participants", "parts_left", "payload")
 
-    def __init__(self, participants: list[Any], on_done: Callable[[Joint], None], payload: Any = None):
+    def __init__(
+        self, participants: list[Any], on_done: Callable[[Joint], None], payload: Any = None
+    ):
         self.participants = participants
         self.parts_left = len(participants)
         self.on_done = on_done

@@ -80,7 +80,11 @@ def depart(model: OrgModel, collaborator: Collaborator) -> Intervention:
     # Messages no longer pass through them (those already in their in-tray are handed on).
     model.org.graph.remove_edges_from(list(model.org.graph.edges(collaborator.unique_id)))
     model.org.forget_routes()
-    entry = _log(model, "shock", f"{collaborator.name} (expertise {collaborator.expertise:.2f}) left the project")
+    entry = _log(
+        model,
+        "shock",
+        f"{collaborator.name} (expertise {collaborator.expertise:.2f}) left the project",
+    )
     if collaborator.task is not None and not collaborator.task.blocked:
         hand_over(model, collaborator)
     return entry

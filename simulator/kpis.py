@@ -109,8 +109,11 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "help_hours": hours.get(HELP, 0.0),
         "information_wait_hours": model.closed_ledger.get(INFORMATION_WAIT, 0.0)
         # Information wait starts at assignment: only held tasks have any under way.
-        + sum(_ledger(c.task, end).get(INFORMATION_WAIT, 0.0)
-              for c in org.collaborators if c.task is not None),
+        + sum(
+            _ledger(c.task, end).get(INFORMATION_WAIT, 0.0)
+            for c in org.collaborators
+            if c.task is not None
+        ),
         "decision_wait_hours": float(decision_wait),
         "problems_raised": len(cases),
         "problems_resolved": len(closed),
@@ -178,5 +181,7 @@ def critical_path_split(model: OrgModel, end: float) -> dict[str, float]:
             total[category] = total.get(category, 0.0) + hours
         if not current.predecessors:
             break
-        current = max((tasks[p] for p in current.predecessors), key=lambda t: (t.finished_at, -t.index))
+        current = max(
+            (tasks[p] for p in current.predecessors), key=lambda t: (t.finished_at, -t.index)
+        )
     return total

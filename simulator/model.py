@@ -45,8 +45,12 @@ class OrgModel(mesa.Model):
         rng: the seed (an int); None uses the scenario's `seed`.
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None,
-                 policy: str | Policy = "cooperative", rng: int | None = None):
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        policy: str | Policy = "cooperative",
+        rng: int | None = None,
+    ):
         if scenario is None or isinstance(scenario, str | Path):
             scenario = load_scenario(scenario or DEFAULT_SCENARIO)
         if rng is None:
@@ -68,8 +72,10 @@ class OrgModel(mesa.Model):
         self.org = build_organisation(self, scenario, seed)
         self.person_by_id = {p.unique_id: p for p in self.org.people}
         self._department_policies = [self._policy_for(d) for d in scenario.organisation.departments]
-        headcounts = [len([c for c in self.org.collaborators if c.department == d])
-                      for d in range(len(self.org.department_names))]
+        headcounts = [
+            len([c for c in self.org.collaborators if c.department == d])
+            for d in range(len(self.org.department_names))
+        ]
         teams = [len(t) for t in self.org.teams]
         self.tasks: list[Task] = build_project(scenario, seed, headcounts, teams)
         points = stream(seed, HAZARD).exponential(1.0, len(self.tasks))
@@ -125,7 +131,9 @@ class OrgModel(mesa.Model):
 
     def refresh_policies(self) -> None:
         """Re-derive departments' mechanisms and cross-department routing after a change."""
-        self._department_policies = [self._policy_for(d) for d in self.spec.organisation.departments]
+        self._department_policies = [
+            self._policy_for(d) for d in self.spec.organisation.departments
+        ]
         self.communication.refresh()
         self.coordination.refresh()
         reallocate(self)
@@ -224,7 +232,9 @@ class OrgModel(mesa.Model):
 
     def _finish(self) -> None:
         self.finished = True
-        self.note(f"project finished after {self.time / self.hours_per_day:.1f} working days", "finish")
+        self.note(
+            f"project finished after {self.time / self.hours_per_day:.1f} working days", "finish"
+        )
         self._halt(self.time)
 
     def _halt(self, at: float) -> None:
@@ -287,7 +297,9 @@ class OrgModel(mesa.Model):
             "day": self.time / self.hours_per_day,
             "tasks_done": self.tasks_done,
             "open_problems": self.problems.open,
-            "blocked_collaborators": sum(1 for c in self.org.collaborators if c.task is not None and c.task.blocked),
+            "blocked_collaborators": sum(
+                1 for c in self.org.collaborators if c.task is not None and c.task.blocked
+            ),
             "messages": self.messages,
             "manager_queue": 0,
             "max_manager_queue": 0,
@@ -307,8 +319,14 @@ class OrgModel(mesa.Model):
 
     def kpis(self) -> dict[str, Any]:
         """Every KPI of the run so far (final once `running` is False)."""
-        key = (self.time, self.tasks_done, len(self.problems.cases), self.problems.resolved,
-               self.messages, self.halted)
+        key = (
+            self.time,
+            self.tasks_done,
+            len(self.problems.cases),
+            self.problems.resolved,
+            self.messages,
+            self.halted,
+        )
         if self._kpi_cache is None or self._kpi_cache[0] != key:
             self._kpi_cache = (key, kpi_module.compute(self))
         return dict(self._kpi_cache[1])

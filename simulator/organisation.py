@@ -97,11 +97,16 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
     roster = scenario.roster
     director = None
     if org.director:
-        name, expertise = _named(roster.director if roster else None, "director", org.director_expertise)
+        name, expertise = _named(
+            roster.director if roster else None, "director", org.director_expertise
+        )
         director = Manager(model, name, DIRECTOR, None, None, expertise, expertise)
     for d, dept in enumerate(org.departments):
-        name, expertise = _named(roster.managers.get(d) if roster else None, f"{dept.name} manager",
-                                 org.manager_expertise)
+        name, expertise = _named(
+            roster.managers.get(d) if roster else None,
+            f"{dept.name} manager",
+            org.manager_expertise,
+        )
         manager = Manager(model, name, DEPARTMENT, d, None, expertise, org.cross_expertise)
         manager.parent = director
         department_managers.append(manager)
@@ -110,16 +115,24 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
             sizes = [len(team) for team in roster.members[d]]
         else:
             size = int(dept.collaborators or 0)
-            sizes = [size // dept.teams + (1 if t < size % dept.teams else 0) for t in range(dept.teams)]
+            sizes = [
+                size // dept.teams + (1 if t < size % dept.teams else 0) for t in range(dept.teams)
+            ]
         total = sum(sizes)
-        draws = (rng.normal(dept.expertise, dept.expertise_sd, total) if dept.expertise_sd > 0
-                 else np.full(total, dept.expertise))
+        draws = (
+            rng.normal(dept.expertise, dept.expertise_sd, total)
+            if dept.expertise_sd > 0
+            else np.full(total, dept.expertise)
+        )
         dept_teams: list[Team] = []
         position = 0
         for t, team_size in enumerate(sizes):
             if len(sizes) > 1:
-                name, expertise = _named(roster.leads.get((d, t)) if roster else None,
-                                         f"{dept.name} lead {t + 1}", org.manager_expertise)
+                name, expertise = _named(
+                    roster.leads.get((d, t)) if roster else None,
+                    f"{dept.name} lead {t + 1}",
+                    org.manager_expertise,
+                )
                 lead = Manager(model, name, TEAM_LEAD, d, t, expertise, org.cross_expertise)
                 lead.parent = manager
                 managers.append(lead)
@@ -151,19 +164,27 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
                 for b in team.members[i + 1 :]:
                     graph.add_edge(a.unique_id, b.unique_id, kind=PEERS)
             if team.lead is not department_managers[team.department]:
-                graph.add_edge(team.lead.unique_id, department_managers[team.department].unique_id, kind=REPORTS_TO)
+                graph.add_edge(
+                    team.lead.unique_id,
+                    department_managers[team.department].unique_id,
+                    kind=REPORTS_TO,
+                )
     for i, a in enumerate(department_managers):
         if director is not None:
             graph.add_edge(a.unique_id, director.unique_id, kind=REPORTS_TO)
         for b in department_managers[i + 1 :]:
             graph.add_edge(a.unique_id, b.unique_id, kind=PEERS)
 
-    result = Organisation(names, collaborators, managers, department_managers, teams, director, graph)
+    result = Organisation(
+        names, collaborators, managers, department_managers, teams, director, graph
+    )
     _add_lateral_links(result, org.lateral_links, seed)
     return result
 
 
-def _named(listed: tuple[str, float | None] | None, name: str, expertise: float) -> tuple[str, float]:
+def _named(
+    listed: tuple[str, float | None] | None, name: str, expertise: float
+) -> tuple[str, float]:
     """A person's name and expertise: from the people file when listed, else the defaults."""
     if listed is None:
         return name, expertise

@@ -35,7 +35,9 @@ class Roster:
     director: tuple[str, float | None] | None = None
 
 
-def load_people(scenario: Scenario, locate: Callable[..., Problem], base_dir: Path | None) -> Scenario:
+def load_people(
+    scenario: Scenario, locate: Callable[..., Problem], base_dir: Path | None
+) -> Scenario:
     """The scenario with department counts taken from its people file, and the roster attached."""
     org = scenario.organisation
     name = org.people_file
@@ -44,19 +46,32 @@ def load_people(scenario: Scenario, locate: Callable[..., Problem], base_dir: Pa
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        raise InputError(locate(("organisation", "people_file"), "cannot be read as UTF-8 text", str(path))) from None
+        raise InputError(
+            locate(("organisation", "people_file"), "cannot be read as UTF-8 text", str(path))
+        ) from None
     departments = [d.name for d in org.departments]
     roster = parse_people(text, name, departments)
     updated = []
     for d, dept in enumerate(org.departments):
         count = sum(len(team) for team in roster.members[d])
         if count == 0:
-            raise InputError(locate(("organisation", "departments", d, "name"),
-                                    f"has no collaborators in {name}", dept.name))
-        updated.append(dept.model_copy(update={"collaborators": count, "teams": len(roster.members[d])}))
+            raise InputError(
+                locate(
+                    ("organisation", "departments", d, "name"),
+                    f"has no collaborators in {name}",
+                    dept.name,
+                )
+            )
+        updated.append(
+            dept.model_copy(update={"collaborators": count, "teams": len(roster.members[d])})
+        )
     if roster.director is not None and not org.director:
-        raise InputError(Problem(source=name, message="a director is listed but organisation.director is false"))
-    result = scenario.model_copy(update={"organisation": org.model_copy(update={"departments": updated})})
+        raise InputError(
+            Problem(source=name, message="a director is listed but organisation.director is false")
+        )
+    result = scenario.model_copy(
+        update={"organisation": org.model_copy(update={"departments": updated})}
+    )
     result._roster = roster
     return result
 
@@ -67,8 +82,15 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
     columns = [c.strip() for c in (reader.fieldnames or [])]
     for column in columns:
         if column not in COLUMNS:
-            raise InputError(Problem(source=source, line=1, path=(column,),
-                                     message=f"unknown column (expected {', '.join(COLUMNS)})", value=column))
+            raise InputError(
+                Problem(
+                    source=source,
+                    line=1,
+                    path=(column,),
+                    message=f"unknown column (expected {', '.join(COLUMNS)})",
+                    value=column,
+                )
+            )
     for column in ("name", "department"):
         if column not in columns:
             raise InputError(Problem(source=source, line=1, message=f"missing column '{column}'"))
@@ -82,7 +104,9 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
             continue
 
         def bad(column: str, message: str, value: Any, line: int = line) -> InputError:
-            return InputError(Problem(source=source, line=line, path=(column,), message=message, value=value))
+            return InputError(
+                Problem(source=source, line=line, path=(column,), message=message, value=value)
+            )
 
         person = cells.get("name", "")
         if not person:
@@ -101,7 +125,9 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
             continue
         department = cells.get("department", "")
         if department not in departments:
-            raise bad("department", f"unknown department (known: {', '.join(departments)})", department)
+            raise bad(
+                "department", f"unknown department (known: {', '.join(departments)})", department
+            )
         d = departments.index(department)
         team = cells.get("team", "")
         if role == "manager":
@@ -115,16 +141,37 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
             roster.members[d][t].append((person, expertise))
     for d, team, person, expertise, line in pending_leads:
         if len(roster.team_names[d]) <= 1:
-            raise InputError(Problem(source=source, line=line, path=("role",),
-                                     message="a team lead needs a department with several teams "
-                                     "(the department manager leads a single team)", value="team_lead"))
+            raise InputError(
+                Problem(
+                    source=source,
+                    line=line,
+                    path=("role",),
+                    message="a team lead needs a department with several teams "
+                    "(the department manager leads a single team)",
+                    value="team_lead",
+                )
+            )
         if team not in roster.team_names[d]:
-            raise InputError(Problem(source=source, line=line, path=("team",),
-                                     message="a team lead's team has no collaborators", value=team))
+            raise InputError(
+                Problem(
+                    source=source,
+                    line=line,
+                    path=("team",),
+                    message="a team lead's team has no collaborators",
+                    value=team,
+                )
+            )
         t = roster.team_names[d].index(team)
         if (d, t) in roster.leads:
-            raise InputError(Problem(source=source, line=line, path=("team",),
-                                     message="this team already has a lead", value=team))
+            raise InputError(
+                Problem(
+                    source=source,
+                    line=line,
+                    path=("team",),
+                    message="this team already has a lead",
+                    value=team,
+                )
+            )
         roster.leads[(d, t)] = (person, expertise)
     return roster
 

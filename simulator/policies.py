@@ -98,7 +98,9 @@ def _resolve(
         raise UnknownPolicy(name, policy_names(scenario))
     spec = specs[name]
     base = _resolve(spec.base, specs, (*seen, name), scenario)
-    changes: dict[str, object] = {m: getattr(spec, m) for m in MECHANISMS if getattr(spec, m) is not None}
+    changes: dict[str, object] = {
+        m: getattr(spec, m) for m in MECHANISMS if getattr(spec, m) is not None
+    }
     if spec.departments:
         kept = dict(base.departments)
         for department, own in spec.departments.items():

@@ -22,7 +22,9 @@ def apportion(total: int, weights: list[int]) -> list[int]:
     return counts
 
 
-def build_project(scenario: Scenario, seed: int, headcounts: list[int], teams: list[int]) -> list[Task]:
+def build_project(
+    scenario: Scenario, seed: int, headcounts: list[int], teams: list[int]
+) -> list[Task]:
     """Tasks with precedence and interdependence links, the same for every policy."""
     rng = stream(seed, PROJECT)
     names = [d.name for d in scenario.organisation.departments]
@@ -51,7 +53,9 @@ def _from_plan(scenario: Scenario, rng: np.random.Generator, names: list[str]) -
     tasks = []
     for i, spec in enumerate(plan):
         u = float(rng.random())
-        complexity = spec.complexity if spec.complexity is not None else draw(scenario.project.complexity, u)
+        complexity = (
+            spec.complexity if spec.complexity is not None else draw(scenario.project.complexity, u)
+        )
         tasks.append(
             Task(
                 index=i,

@@ -47,16 +47,20 @@ def versions() -> dict[str, str]:
     return found
 
 
-def run_one(scenario: Scenario | str | Path, policy: str | Policy = "cooperative",
-            seed: int | None = None) -> RunResult:
+def run_one(
+    scenario: Scenario | str | Path, policy: str | Policy = "cooperative", seed: int | None = None
+) -> RunResult:
     """Run `scenario` under `policy` with `seed` (None: the scenario's seed) to the end."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     model = OrgModel(scenario, policy, rng=seed)
     model.run_to_end()
-    problems = pd.DataFrame([asdict(r) for r in model.problems.records()],
-                            columns=list(_PROBLEM_COLUMNS))
-    messages = pd.DataFrame([asdict(r) for r in model.message_records], columns=list(_MESSAGE_COLUMNS))
+    problems = pd.DataFrame(
+        [asdict(r) for r in model.problems.records()], columns=list(_PROBLEM_COLUMNS)
+    )
+    messages = pd.DataFrame(
+        [asdict(r) for r in model.message_records], columns=list(_MESSAGE_COLUMNS)
+    )
     metadata = {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
@@ -68,6 +72,17 @@ def run_one(scenario: Scenario | str | Path, policy: str | Policy = "cooperative
     return RunResult(model.kpis(), pd.DataFrame(model.daily), problems, messages, metadata)
 
 
-_PROBLEM_COLUMNS = ("problem", "task", "number", "raised_at", "resolved_at", "severity", "field",
-                    "route", "deciders", "quality", "rework")
+_PROBLEM_COLUMNS = (
+    "problem",
+    "task",
+    "number",
+    "raised_at",
+    "resolved_at",
+    "severity",
+    "field",
+    "route",
+    "deciders",
+    "quality",
+    "rework",
+)
 _MESSAGE_COLUMNS = ("from_task", "to_task", "sent_at", "read_at", "hops", "channel")

@@ -27,7 +27,9 @@ def release(model: OrgModel, task: Task) -> None:
 
 def collaborator_free(model: OrgModel, collaborator: Collaborator) -> None:
     """A collaborator holds no task and has nothing in the in-tray."""
-    ALLOCATION[model.department_policy(collaborator.department).allocation].on_free(model, collaborator)
+    ALLOCATION[model.department_policy(collaborator.department).allocation].on_free(
+        model, collaborator
+    )
 
 
 def assign(model: OrgModel, task: Task, collaborator: Collaborator) -> None:
@@ -69,8 +71,13 @@ class ManagerAssigns:
     @staticmethod
     def on_ready(model: OrgModel, task: Task) -> None:
         lead = model.org.teams[task.department][task.team].lead
-        item = Item("assign", model.sample(model.spec.timing.assignment_hours), ASSIGNING,
-                    on_done=ManagerAssigns.assigned, payload=(model, task))
+        item = Item(
+            "assign",
+            model.sample(model.spec.timing.assignment_hours),
+            ASSIGNING,
+            on_done=ManagerAssigns.assigned,
+            payload=(model, task),
+        )
         lead.receive(item)
 
     @staticmethod

@@ -48,8 +48,13 @@ class Communication:
         if not task.successors:
             return
         if self.channel == "space":
-            post = Item("post", model.sample(model.spec.timing.post_hours), READING,
-                        on_done=self._posted, payload=task)
+            post = Item(
+                "post",
+                model.sample(model.spec.timing.post_hours),
+                READING,
+                on_done=self._posted,
+                payload=task,
+            )
             finisher.receive(post)
             return
         for s in task.successors:
@@ -75,7 +80,9 @@ class Communication:
         else:
             # Holder not known yet: the message goes to the task's team, entering at the
             # member nearest the sender, and waits there for whoever takes the task.
-            path = model.org.route_to_team(sender.unique_id, model.org.teams[target.department][target.team])
+            path = model.org.route_to_team(
+                sender.unique_id, model.org.teams[target.department][target.team]
+            )
         output.hops = max(len(path) - 1, 1)
         output.path = path[1:-1]  # everyone strictly in between relays
         self._relay_next(output)
@@ -88,8 +95,13 @@ class Communication:
         if output.sender is not None:
             self.model.contact(output.sender, person, "message")
         output.sender = person
-        item = Item("relay", self.model.sample(self.model.spec.timing.relay_hours), RELAYING,
-                    on_done=self._relayed, payload=output)
+        item = Item(
+            "relay",
+            self.model.sample(self.model.spec.timing.relay_hours),
+            RELAYING,
+            on_done=self._relayed,
+            payload=output,
+        )
         person.receive(item)
 
     def _relayed(self, item: Item, _person) -> None:
@@ -111,9 +123,18 @@ class Communication:
     def _read(self, output: Output) -> None:
         model = self.model
         timing = model.spec.timing
-        duration = model.sample(timing.read_hours if output.channel == "space" else timing.message_hours)
-        item = Item("read", duration, READING, on_done=self._input_read, payload=output,
-                    task=output.target, category=INFORMATION_WAIT)
+        duration = model.sample(
+            timing.read_hours if output.channel == "space" else timing.message_hours
+        )
+        item = Item(
+            "read",
+            duration,
+            READING,
+            on_done=self._input_read,
+            payload=output,
+            task=output.target,
+            category=INFORMATION_WAIT,
+        )
         if output.sender is not None:
             model.contact(output.sender, output.target.holder, "message")
         output.target.holder.receive(item)
@@ -123,8 +144,14 @@ class Communication:
         model = self.model
         model.messages += output.hops
         model.message_records.append(
-            MessageRecord(output.source.key, output.target.key, output.sent_at, model.time,
-                          output.hops, output.channel)
+            MessageRecord(
+                output.source.key,
+                output.target.key,
+                output.sent_at,
+                model.time,
+                output.hops,
+                output.channel,
+            )
         )
         target = output.target
         target.inputs_read += 1

@@ -37,7 +37,11 @@ class Coordination:
             # Links that were waiting for a meeting are settled between peers now.
             for link in self.waiting:
                 task = link.later
-                if not (link.settled or link.missed) and task.finished_at is None and task.holder is not None:
+                if (
+                    not (link.settled or link.missed)
+                    and task.finished_at is None
+                    and task.holder is not None
+                ):
                     self._meet_peers(link, task, link.partner(task))
             self.waiting = []
         if self.mechanism == "meetings" and self._meeting_event is None:
@@ -74,8 +78,16 @@ class Coordination:
         if len(sides) > 1:
             model.contact(sides[0][0], sides[1][0], "coordination")
         for person, own in sides:
-            person.receive(Item("coordinate", duration, COORDINATING, on_done=joint.part_done,
-                                task=own, category=COORDINATION))
+            person.receive(
+                Item(
+                    "coordinate",
+                    duration,
+                    COORDINATING,
+                    on_done=joint.part_done,
+                    task=own,
+                    category=COORDINATION,
+                )
+            )
 
     def _peers_done(self, joint: Joint) -> None:
         link: Link = joint.payload
@@ -123,7 +135,9 @@ class Coordination:
         model.meetings_held += 1
         model.note(f"managers' meeting ({len(managers)} managers)", "meeting")
         for manager in managers:
-            manager.receive(Item("meeting", duration, COORDINATING, on_done=joint.part_done, urgent=True))
+            manager.receive(
+                Item("meeting", duration, COORDINATING, on_done=joint.part_done, urgent=True)
+            )
         self._schedule_meeting()
 
     def _meeting_over(self, _joint: Joint) -> None:

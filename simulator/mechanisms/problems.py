@@ -81,8 +81,10 @@ class ProblemDesk:
         u = problem_draws(model.seed, task.index, k)
         task.next_hazard_point -= math.log1p(-min(float(u[SLOT_NEXT_HAZARD]), 1 - 1e-12))
         severity = (
-            "minor" if u[SLOT_SEVERITY] < self.thresholds[0]
-            else "major" if u[SLOT_SEVERITY] < self.thresholds[1]
+            "minor"
+            if u[SLOT_SEVERITY] < self.thresholds[0]
+            else "major"
+            if u[SLOT_SEVERITY] < self.thresholds[1]
             else "critical"
         )
         field = task.department
@@ -127,9 +129,15 @@ class ProblemDesk:
 
     def _self_fix(self, case: ProblemCase) -> None:
         raiser = case.raiser
-        item = Item("self_fix", draw(self.timing.self_fix_hours, float(case.draws[SLOT_SELF_FIX])),
-                    SELF_FIXING, on_done=self._self_fixed, payload=case,
-                    task=case.task, category=DECISION_WAIT)
+        item = Item(
+            "self_fix",
+            draw(self.timing.self_fix_hours, float(case.draws[SLOT_SELF_FIX])),
+            SELF_FIXING,
+            on_done=self._self_fixed,
+            payload=case,
+            task=case.task,
+            category=DECISION_WAIT,
+        )
         raiser.receive(item)
 
     def _self_fixed(self, item: Item, person) -> None:
@@ -156,9 +164,14 @@ class ProblemDesk:
             item = Item("decide", duration, DECIDING, on_done=self._decided, payload=(case, level))
         else:
             duration = self.model.sample(self.timing.relay_hours)
-            item = Item("escalate", duration, RELAYING, on_done=self._escalated, payload=(case, level))
+            item = Item(
+                "escalate", duration, RELAYING, on_done=self._escalated, payload=(case, level)
+            )
         case.pending.append(item)
-        if manager.level == TEAM_LEAD and self.model.spec.organisation.departments[manager.department].pooled_leads:
+        if (
+            manager.level == TEAM_LEAD
+            and self.model.spec.organisation.departments[manager.department].pooled_leads
+        ):
             self.model.pool_problem(manager.department, item)
         else:
             manager.receive(item)
@@ -170,7 +183,9 @@ class ProblemDesk:
             if manager.parent.level == DIRECTOR:
                 self.model.note(
                     f"{case.raiser.name}'s {case.severity} problem ({self.model.org.department_names[case.field]}) "
-                    "goes up to the director", "escalation")
+                    "goes up to the director",
+                    "escalation",
+                )
             self._to_manager(case, manager.parent, level + 1)
 
     def _decided(self, item: Item, manager: Manager) -> None:
@@ -216,7 +231,9 @@ class ProblemDesk:
     # --- deliberation -------------------------------------------------------------------------
 
     def _deliberate(self, case: ProblemCase, group: list, then, floor: float = 0.0) -> None:
-        per_member = draw(self.timing.consensus_hours_per_member, float(case.draws[SLOT_DELIBERATION]))
+        per_member = draw(
+            self.timing.consensus_hours_per_member, float(case.draws[SLOT_DELIBERATION])
+        )
         duration = per_member * len(group)
 
         def concluded(_joint: Joint) -> None:
@@ -226,18 +243,29 @@ class ProblemDesk:
 
         joint = Joint(list(group), concluded)
         case.on_joint = concluded  # keeps the closure alive for the joint's lifetime
-        self.model.note(f"{len(group)} people stop to deliberate on {case.raiser.name}'s "
-                        f"{case.severity} problem", "deliberation")
+        self.model.note(
+            f"{len(group)} people stop to deliberate on {case.raiser.name}'s "
+            f"{case.severity} problem",
+            "deliberation",
+        )
         for member in group:
             own = member.task if member is not case.raiser else case.task
-            item = Item("deliberate", duration, COORDINATING, on_done=joint.part_done,
-                        task=own, category=COORDINATION)
+            item = Item(
+                "deliberate",
+                duration,
+                COORDINATING,
+                on_done=joint.part_done,
+                task=own,
+                category=COORDINATION,
+            )
             case.pending.append(item)
             member.receive(item)
 
     # --- resolution, authority, closing ----------------------------------------------------------
 
-    def _resolved(self, case: ProblemCase, route: str, quality: float, deciders: list, resolver) -> None:
+    def _resolved(
+        self, case: ProblemCase, route: str, quality: float, deciders: list, resolver
+    ) -> None:
         if case.closed:
             return
         case.route = route
@@ -262,8 +290,11 @@ class ProblemDesk:
             duration = draw(self.timing.codecision_hours, float(case.draws[SLOT_AUTHORITY]))
 
             def agreed(_joint: Joint) -> None:
-                case.quality = min(1.0, max(case.quality or 0.0, lead.expertise_in(case.field))
-                                   + self.rework.deliberation_bonus)
+                case.quality = min(
+                    1.0,
+                    max(case.quality or 0.0, lead.expertise_in(case.field))
+                    + self.rework.deliberation_bonus,
+                )
                 case.deciders.append(lead.name)
                 self._close(case)
 
@@ -271,11 +302,18 @@ class ProblemDesk:
             case.on_joint = agreed
             for person in people:
                 own = getattr(person, "task", None)
-                item = Item("codecide", duration, COORDINATING, on_done=joint.part_done,
-                            task=own if own is case.task else None, category=COORDINATION)
+                item = Item(
+                    "codecide",
+                    duration,
+                    COORDINATING,
+                    on_done=joint.part_done,
+                    task=own if own is case.task else None,
+                    category=COORDINATION,
+                )
                 case.pending.append(item)
                 person.receive(item)
         else:
+
             def deliberated(case_: ProblemCase, _route, quality, _group, _resolver) -> None:
                 case_.quality = quality
                 self._close(case_)
@@ -302,7 +340,9 @@ class ProblemDesk:
                 case.deciders[:] = [case.raiser.name]
             # else: answered and waiting for sign-off: they go on with that answer, unsigned.
             self.model.withdrawn += 1
-            self.model.note(f"{case.raiser.name} stops waiting for a decision and goes on alone", "patience")
+            self.model.note(
+                f"{case.raiser.name} stops waiting for a decision and goes on alone", "patience"
+            )
             self._close(case)
 
         return withdraw
@@ -355,8 +395,18 @@ class ProblemDesk:
         """Every problem raised so far, as flat records."""
         names = self.model.org.department_names
         return [
-            ProblemRecord(c.ident, c.task.key, c.number, c.raised_at, c.resolved_at, c.severity,
-                          names[c.field], c.route if c.closed else None, ";".join(c.deciders),
-                          c.quality if c.closed else None, c.rework)
+            ProblemRecord(
+                c.ident,
+                c.task.key,
+                c.number,
+                c.raised_at,
+                c.resolved_at,
+                c.severity,
+                names[c.field],
+                c.route if c.closed else None,
+                ";".join(c.deciders),
+                c.quality if c.closed else None,
+                c.rework,
+            )
             for c in self.cases
         ]

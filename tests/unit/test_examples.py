@@ -13,7 +13,9 @@ from simulator.model import OrgModel
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "claims-division" / "scenario.yaml"
 
 
-@pytest.mark.parametrize("policy", ["hierarchical", "cooperative", "self_managed", "claims-stays-hierarchical"])
+@pytest.mark.parametrize(
+    "policy", ["hierarchical", "cooperative", "self_managed", "claims-stays-hierarchical"]
+)
 def test_the_claims_division_runs_under_every_policy(policy):
     scenario = load_scenario(EXAMPLE)
     assert [d.collaborators for d in scenario.organisation.departments] == [7, 3, 1, 3]

@@ -16,8 +16,11 @@ def _one_big_task(rate: float) -> dict:
         "name": "big",
         "time": {"horizon_days": 200},
         "organisation": {"departments": [{"name": "crew", "collaborators": 1, "expertise": 0.4}]},
-        "project": {"tasks": [{"id": "big", "department": "crew", "effort_hours": 200, "complexity": 1}],
-                    "problem_rate": rate, "severity": {"minor": 0, "major": 1, "critical": 0}},
+        "project": {
+            "tasks": [{"id": "big", "department": "crew", "effort_hours": 200, "complexity": 1}],
+            "problem_rate": rate,
+            "severity": {"minor": 0, "major": 1, "critical": 0},
+        },
         "rework": {"fraction": 0.5, "severity_weight": {"minor": 1, "major": 1, "critical": 1}},
         "timing": {"self_fix_hours": 0},
     }

@@ -18,16 +18,19 @@ def _quiet():
         yield
 
 
-@pytest.mark.parametrize(("start", "mechanism", "value"), [
-    ("hierarchical", "allocation", "pull"),
-    ("cooperative", "allocation", "manager"),
-    ("hierarchical", "coordination", "peer"),
-    ("cooperative", "coordination", "meetings"),
-    ("hierarchical", "communication", "direct"),
-    ("cooperative", "shared_space", False),
-    ("hierarchical", "problem_solving", "consensus"),
-    ("self_managed", "authority", "manager"),
-])
+@pytest.mark.parametrize(
+    ("start", "mechanism", "value"),
+    [
+        ("hierarchical", "allocation", "pull"),
+        ("cooperative", "allocation", "manager"),
+        ("hierarchical", "coordination", "peer"),
+        ("cooperative", "coordination", "meetings"),
+        ("hierarchical", "communication", "direct"),
+        ("cooperative", "shared_space", False),
+        ("hierarchical", "problem_solving", "consensus"),
+        ("self_managed", "authority", "manager"),
+    ],
+)
 def test_switching_a_mechanism_mid_run_still_finishes_the_project(start, mechanism, value):
     model = OrgModel("workshop", start, rng=2)
     model.run_until(30)
@@ -42,8 +45,11 @@ def test_switching_a_mechanism_mid_run_still_finishes_the_project(start, mechani
 
 def test_new_allocation_takes_the_tasks_waiting_under_the_old_one():
     # Few people, many ready tasks: plenty wait in the manager's plan when allocation flips.
-    model = OrgModel(load_scenario("workshop", ["organisation.departments[0].collaborators=2"]),
-                     "hierarchical", rng=1)
+    model = OrgModel(
+        load_scenario("workshop", ["organisation.departments[0].collaborators=2"]),
+        "hierarchical",
+        rng=1,
+    )
     model.run_until(16)
     waiting = sum(len(q) for q in model.planned.values())
     assert waiting > 0
@@ -68,7 +74,9 @@ def test_an_expert_who_leaves_hands_over_and_is_never_asked_again():
     model = OrgModel("workshop", "hierarchical", rng=3)
     model.run_until(20)
     expert = interventions.most_expert(model, 0)
-    assert expert.expertise == max(c.expertise for c in model.org.collaborators if c.department == 0)
+    assert expert.expertise == max(
+        c.expertise for c in model.org.collaborators if c.department == 0
+    )
     interventions.depart(model, expert)
     left_at = model.time
     model.run_until(left_at + 8)  # a working day to hand over what was in hand
@@ -77,7 +85,9 @@ def test_an_expert_who_leaves_hands_over_and_is_never_asked_again():
     assert model.kpis()["finished"]
     assert expert.task is None
     # Nothing new reached them after the handover day: no task, no help, no relay.
-    assert not [t for t in model.tasks if t.done_by is expert and t.started_at and t.started_at > left_at]
+    assert not [
+        t for t in model.tasks if t.done_by is expert and t.started_at and t.started_at > left_at
+    ]
     assert not [c for c in model.recent_contacts if c[2] == expert.unique_id and c[0] > left_at + 8]
     assert model.org.graph.degree(expert.unique_id) == 0
     with pytest.raises(ValueError, match="already left"):
@@ -89,9 +99,17 @@ def test_patience_during_sign_off_keeps_the_experts_answer():
     # the raiser stops waiting during the sign-off and goes on with the expert's answer.
     data = {
         "name": "sign-off",
-        "organisation": {"departments": [{"name": "lab", "collaborators": 6, "expertise": 0.3,
-                                          "expertise_sd": 0.2}], "director": False},
-        "project": {"tasks": 40, "problem_rate": 0.05, "severity": {"minor": 0, "major": 0, "critical": 1}},
+        "organisation": {
+            "departments": [
+                {"name": "lab", "collaborators": 6, "expertise": 0.3, "expertise_sd": 0.2}
+            ],
+            "director": False,
+        },
+        "project": {
+            "tasks": 40,
+            "problem_rate": 0.05,
+            "severity": {"minor": 0, "major": 0, "critical": 1},
+        },
         "timing": {"expert_help_hours": 0.5, "decision_hours": 50, "decision_patience_hours": 2},
         "policies": {"signed": {"base": "cooperative", "authority": "manager"}},
     }
@@ -99,6 +117,9 @@ def test_patience_during_sign_off_keeps_the_experts_answer():
     model.run_to_end()
     answered = [c for c in model.problems.cases if c.route == "peer"]
     assert answered, "experts answered before the raisers ran out of patience"
-    assert all(c.quality > c.raiser.expertise_in(c.field) or c.quality == pytest.approx(c.raiser.expertise_in(c.field))
-               for c in answered)
+    assert all(
+        c.quality > c.raiser.expertise_in(c.field)
+        or c.quality == pytest.approx(c.raiser.expertise_in(c.field))
+        for c in answered
+    )
     assert model.withdrawn >= len(answered) > 0

@@ -16,16 +16,30 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL_FILES = [
     *sorted((ROOT / "simulator" / "mechanisms").glob("*.py")),
     *sorted((ROOT / "agents").glob("*.py")),
-    *(ROOT / "simulator" / f"{name}.py" for name in (
-        "model", "domain", "project", "organisation", "randomness", "kpis", "interventions",
-        "run", "policies", "people", "routing",
-    )),
+    *(
+        ROOT / "simulator" / f"{name}.py"
+        for name in (
+            "model",
+            "domain",
+            "project",
+            "organisation",
+            "randomness",
+            "kpis",
+            "interventions",
+            "run",
+            "policies",
+            "people",
+            "routing",
+        )
+    ),
 ]
 
 TOLERANCES = {1e-12, 1e-9, 1e-6}  # floating-point comparisons, not behaviour
 
 ALLOWED: dict[str, dict[float, str]] = {
-    "agents/collaborator.py": {2.0: "problem_rate × complexity × 2 × (1 − expertise): DESIGN §5.1's formula"},
+    "agents/collaborator.py": {
+        2.0: "problem_rate × complexity × 2 × (1 − expertise): DESIGN §5.1's formula"
+    },
     "simulator/project.py": {50: "predecessors drawn among the previous 50 tasks: DESIGN §5.1"},
     "simulator/organisation.py": {2: "a pair of people for a lateral link"},
     "simulator/routing.py": {8: "org graphs whose routes are kept in memory (a cache size)"},
@@ -60,7 +74,9 @@ def test_the_model_reads_no_number_that_is_not_a_scenario_key():
             if value in (0, 1) or value in TOLERANCES or value in allowed:
                 continue
             unexplained.append(f"{path.relative_to(ROOT)}:{line}: {value!r}")
-    assert not unexplained, "numbers the model reads that are not scenario keys:\n" + "\n".join(unexplained)
+    assert not unexplained, "numbers the model reads that are not scenario keys:\n" + "\n".join(
+        unexplained
+    )
 
 
 def test_the_scan_would_catch_a_hidden_constant(tmp_path):

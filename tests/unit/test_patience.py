@@ -11,14 +11,20 @@ from simulator.model import OrgModel
 
 SLOW_MANAGER = {
     "name": "patience",
-    "organisation": {"departments": [{"name": "ops", "collaborators": 6, "expertise": 0.4}], "director": False},
+    "organisation": {
+        "departments": [{"name": "ops", "collaborators": 6, "expertise": 0.4}],
+        "director": False,
+    },
     "project": {"tasks": 60, "problem_rate": 0.05, "dependency_density": 0, "interdependence": 0},
     "timing": {"decision_hours": {"dist": "exponential", "mean": 8}},
 }
 
 
 def _run(patience):
-    data = {**SLOW_MANAGER, "timing": {**SLOW_MANAGER["timing"], "decision_patience_hours": patience}}
+    data = {
+        **SLOW_MANAGER,
+        "timing": {**SLOW_MANAGER["timing"], "decision_patience_hours": patience},
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = OrgModel(scenario_from_mapping(data), "hierarchical", rng=2)

@@ -68,14 +68,29 @@ def test_people_file_gives_counts_teams_names_and_expertise(tmp_path):
     [
         ("name,department,grade\nAda,engineering,3\n", 1, ["grade", "unknown column"]),
         ("name,department\nAda,finance\n", 2, ["department", "unknown department", "finance"]),
-        ("name,department,expertise\nAda,engineering,1.4\nGus,legal,\n", 2, ["expertise", "between 0 and 1"]),
-        ("name,department,role\nAda,engineering,boss\nGus,legal,\n", 2, ["role", "unknown role", "boss"]),
+        (
+            "name,department,expertise\nAda,engineering,1.4\nGus,legal,\n",
+            2,
+            ["expertise", "between 0 and 1"],
+        ),
+        (
+            "name,department,role\nAda,engineering,boss\nGus,legal,\n",
+            2,
+            ["role", "unknown role", "boss"],
+        ),
         ("name,department\nAda,engineering\nAda,legal\n", 3, ["named twice", "line 2"]),
         ("name,department\nAda,engineering\n", None, ["legal", "no collaborators"]),
-        ("name,department,team,role\nAda,engineering,core,\nBo,engineering,apps,\nGus,legal,,\n"
-         "Eve,engineering,ops,team_lead\n", 5, ["team", "no collaborators"]),
-        ("name,department,team,role\nAda,engineering,,\nGus,legal,,\nEve,legal,,team_lead\n", 4,
-         ["role", "several teams"]),
+        (
+            "name,department,team,role\nAda,engineering,core,\nBo,engineering,apps,\nGus,legal,,\n"
+            "Eve,engineering,ops,team_lead\n",
+            5,
+            ["team", "no collaborators"],
+        ),
+        (
+            "name,department,team,role\nAda,engineering,,\nGus,legal,,\nEve,legal,,team_lead\n",
+            4,
+            ["role", "several teams"],
+        ),
     ],
 )
 def test_bad_people_files_are_reported_with_file_line_and_column(tmp_path, people, line, fragments):

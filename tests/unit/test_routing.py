@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -23,7 +25,7 @@ def test_routes_are_shortest_with_fewest_managers(seed):
         for target in range(30):
             path = router.path(source, target)
             assert path[0] == source and path[-1] == target
-            assert all(graph.has_edge(a, b) for a, b in zip(path, path[1:], strict=False))
+            assert all(graph.has_edge(a, b) for a, b in itertools.pairwise(path))
             shortest = list(nx.all_shortest_paths(graph, source, target))
             assert len(path) == len(shortest[0])
             fewest = min(sum(n in managers for n in p[1:]) for p in shortest)
@@ -33,8 +35,17 @@ def test_routes_are_shortest_with_fewest_managers(seed):
 def test_a_lateral_edge_bypasses_two_managers():
     # a1 - mA - mB - b1 and a2 - a1, b1 - b2; with a lateral link a1 - b1, a2 reaches b2
     # in three hops without any manager.
-    graph = nx.Graph([("a2", "a1"), ("a1", "mA"), ("a2", "mA"), ("mA", "mB"), ("mB", "b1"), ("mB", "b2"),
-                      ("b1", "b2")])
+    graph = nx.Graph(
+        [
+            ("a2", "a1"),
+            ("a1", "mA"),
+            ("a2", "mA"),
+            ("mA", "mB"),
+            ("mB", "b1"),
+            ("mB", "b2"),
+            ("b1", "b2"),
+        ]
+    )
     graph = nx.convert_node_labels_to_integers(graph, label_attribute="name")
     ids = {data["name"]: n for n, data in graph.nodes(data=True)}
     managers = {ids["mA"], ids["mB"]}

@@ -40,7 +40,11 @@ def _run(scn, policy, seed) -> OrgModel:
 def _ci(values) -> tuple[float, float]:
     data = np.asarray(list(values), dtype=float)
     mean = float(data.mean())
-    half = float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data))) if len(data) > 1 else 0.0
+    half = (
+        float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data)))
+        if len(data) > 1
+        else 0.0
+    )
     return mean, half
 
 
@@ -57,8 +61,15 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def critical_path(reps: int) -> str:
     data = {
         "name": "generated",
-        "organisation": {"departments": [{"name": "a", "collaborators": 60}, {"name": "b", "collaborators": 60}]},
-        "project": {"tasks": 60, "problem_rate": 0, "interdependence": 0.3, "dependency_density": 0.08},
+        "organisation": {
+            "departments": [{"name": "a", "collaborators": 60}, {"name": "b", "collaborators": 60}]
+        },
+        "project": {
+            "tasks": 60,
+            "problem_rate": 0,
+            "interdependence": 0.3,
+            "dependency_density": 0.08,
+        },
         "timing": ZERO_TIMES,
         "rework": {"missed_coordination": 0},
     }
@@ -77,30 +88,71 @@ def queueing(reps: int) -> str:
     sources, decision = 10, 2.0
     rows = []
     for target in (0.2, 0.4, 0.6, 0.75, 0.9):
-        rate = brentq(lambda lam: theory.machine_repair(sources, lam, 1 / decision).utilisation - target, 1e-6, 10)
+        rate = brentq(
+            lambda lam, target=target: (
+                theory.machine_repair(sources, lam, 1 / decision).utilisation - target
+            ),
+            1e-6,
+            10,
+        )
         expected = theory.machine_repair(sources, rate, 1 / decision)
         scn = scenario(_queue_scenario(rate))
         runs = [_run(scn, "queue", s).kpis() for s in range(reps)]
         w = _ci(r["mean_resolution_hours"] for r in runs)
         u = _ci(r["manager_utilization"] for r in runs)
-        rows.append([f"{rate:.4f}", f"{expected.mean_response:.3f}", _fmt(*w, 3),
-                     f"{expected.utilisation:.3f}", _fmt(*u, 3)])
-    return _table(["problem rate per source (per hour)", "W theory (h)", "W simulated (h, 95% CI)",
-                   "utilisation theory", "utilisation simulated"], rows)
+        rows.append(
+            [
+                f"{rate:.4f}",
+                f"{expected.mean_response:.3f}",
+                _fmt(*w, 3),
+                f"{expected.utilisation:.3f}",
+                _fmt(*u, 3),
+            ]
+        )
+    return _table(
+        [
+            "problem rate per source (per hour)",
+            "W theory (h)",
+            "W simulated (h, 95% CI)",
+            "utilisation theory",
+            "utilisation simulated",
+        ],
+        rows,
+    )
 
 
 def pooled(reps: int) -> str:
     rows = []
     for rate in (0.02, 0.04, 0.06):
-        scn = scenario(_department(30, 3, rate, 2.0, {"minor": 1, "major": 0, "critical": 0}, pooled_leads=True))
+        scn = scenario(
+            _department(
+                30, 3, rate, 2.0, {"minor": 1, "major": 0, "critical": 0}, pooled_leads=True
+            )
+        )
         expected = theory.machine_repair(30, rate, 0.5, servers=3)
         times = []
         for seed in range(reps):
             model = _run(scn, "queue", seed)
-            times.append(np.mean([c.resolved_at - c.raised_at for c in model.problems.cases if c.closed]))
-        rows.append([f"{rate}", f"{expected.mean_response:.3f}", _fmt(*_ci(times), 3),
-                     f"{theory.machine_repair(10, rate, 0.5).mean_response:.3f}"])
-    return _table(["problem rate", "M/M/3//30 W (h)", "simulated W (h, 95% CI)", "three separate M/M/1//10 W (h)"], rows)
+            times.append(
+                np.mean([c.resolved_at - c.raised_at for c in model.problems.cases if c.closed])
+            )
+        rows.append(
+            [
+                f"{rate}",
+                f"{expected.mean_response:.3f}",
+                _fmt(*_ci(times), 3),
+                f"{theory.machine_repair(10, rate, 0.5).mean_response:.3f}",
+            ]
+        )
+    return _table(
+        [
+            "problem rate",
+            "M/M/3//30 W (h)",
+            "simulated W (h, 95% CI)",
+            "three separate M/M/1//10 W (h)",
+        ],
+        rows,
+    )
 
 
 def span_of_control(reps: int) -> str:
@@ -109,9 +161,23 @@ def span_of_control(reps: int) -> str:
         scn = scenario(_department(2 * size, 2, 0.02, 2.0, {"minor": 1, "major": 0, "critical": 0}))
         expected = theory.machine_repair(size, 0.02, 0.5)
         runs = [_run(scn, "queue", s).kpis() for s in range(reps)]
-        rows.append([str(size), f"{expected.utilisation:.2f}", f"{expected.mean_response:.2f}",
-                     _fmt(*_ci(r["mean_resolution_hours"] for r in runs))])
-    return _table(["team size", "lead utilisation (theory)", "decision wait theory (h)", "simulated (h, 95% CI)"], rows)
+        rows.append(
+            [
+                str(size),
+                f"{expected.utilisation:.2f}",
+                f"{expected.mean_response:.2f}",
+                _fmt(*_ci(r["mean_resolution_hours"] for r in runs)),
+            ]
+        )
+    return _table(
+        [
+            "team size",
+            "lead utilisation (theory)",
+            "decision wait theory (h)",
+            "simulated (h, 95% CI)",
+        ],
+        rows,
+    )
 
 
 def lateral_links(reps: int) -> str:
@@ -119,30 +185,60 @@ def lateral_links(reps: int) -> str:
     for links in (0, 1, 2, 4, 8, 16, 64):
         scn = load_scenario("product-launch", [f"organisation.lateral_links={links}"])
         runs = [_run(scn, "hierarchical", s).kpis() for s in range(reps)]
-        rows.append([str(links), _fmt(*_ci(r["max_manager_utilization"] for r in runs)),
-                     _fmt(*_ci(r["messages"] for r in runs), 0), _fmt(*_ci(r["lead_time_days"] for r in runs), 1)])
-    return _table(["lateral links", "busiest manager's utilisation", "message hops", "lead time (days)"], rows)
+        rows.append(
+            [
+                str(links),
+                _fmt(*_ci(r["max_manager_utilization"] for r in runs)),
+                _fmt(*_ci(r["messages"] for r in runs), 0),
+                _fmt(*_ci(r["lead_time_days"] for r in runs), 1),
+            ]
+        )
+    return _table(
+        ["lateral links", "busiest manager's utilisation", "message hops", "lead time (days)"], rows
+    )
 
 
 def uncertainty_grid(reps: int) -> str:
     rows = []
     for rate in (0.005, 0.02, 0.05):
         for inter in (0.1, 0.3, 0.6):
-            scn = load_scenario("product-launch", ["project.tasks=80", f"project.problem_rate={rate}",
-                                                   f"project.interdependence={inter}"])
-            gaps = [_run(scn, "hierarchical", s).kpis()["lead_time_days"] - _run(scn, "cooperative", s).kpis()["lead_time_days"]
-                    for s in range(reps)]
+            scn = load_scenario(
+                "product-launch",
+                [
+                    "project.tasks=80",
+                    f"project.problem_rate={rate}",
+                    f"project.interdependence={inter}",
+                ],
+            )
+            gaps = [
+                _run(scn, "hierarchical", s).kpis()["lead_time_days"]
+                - _run(scn, "cooperative", s).kpis()["lead_time_days"]
+                for s in range(reps)
+            ]
             rows.append([str(rate), str(inter), _fmt(*_ci(gaps))])
-    return _table(["problem rate", "interdependence", "hierarchical − cooperative lead time (days, 95% CI)"], rows)
+    return _table(
+        ["problem rate", "interdependence", "hierarchical − cooperative lead time (days, 95% CI)"],
+        rows,
+    )
 
 
 def fastest(reps: int) -> str:
-    cases = [(name, load_scenario(name)) for name in ("apprentice-crew", "product-launch", "innovation-lab",
-                                                      "routine-operations", "workshop")]
+    cases = [
+        (name, load_scenario(name))
+        for name in (
+            "apprentice-crew",
+            "product-launch",
+            "innovation-lab",
+            "routine-operations",
+            "workshop",
+        )
+    ]
     cases.append(("expert-studio (tests)", scenario(EXPERT_STUDIO)))
     rows = []
     for name, scn in cases:
-        leads = {p: [_run(scn, p, s).kpis()["lead_time_days"] for s in range(reps)] for p in PRESET_NAMES}
+        leads = {
+            p: [_run(scn, p, s).kpis()["lead_time_days"] for s in range(reps)] for p in PRESET_NAMES
+        }
         means = {p: _ci(v) for p, v in leads.items()}
         best = min(means, key=lambda p: means[p][0])
         rows.append([name, *(_fmt(*means[p], 1) for p in PRESET_NAMES), best])
@@ -153,32 +249,73 @@ def common_random_numbers(reps: int) -> str:
     scn = load_scenario("workshop")
     hier = np.array([_run(scn, "hierarchical", s).kpis()["lead_time_days"] for s in range(reps)])
     coop = np.array([_run(scn, "cooperative", s).kpis()["lead_time_days"] for s in range(reps)])
-    other = np.array([_run(scn, "cooperative", 10_000 + s).kpis()["lead_time_days"] for s in range(reps)])
+    other = np.array(
+        [_run(scn, "cooperative", 10_000 + s).kpis()["lead_time_days"] for s in range(reps)]
+    )
     paired, unpaired = np.var(hier - coop, ddof=1), np.var(hier - other, ddof=1)
-    return _table(["replications", "variance of paired differences", "variance of unpaired differences", "ratio"],
-                  [[str(reps), f"{paired:.3f}", f"{unpaired:.3f}", f"{paired / unpaired:.3f}"]])
+    return _table(
+        [
+            "replications",
+            "variance of paired differences",
+            "variance of unpaired differences",
+            "ratio",
+        ],
+        [[str(reps), f"{paired:.3f}", f"{unpaired:.3f}", f"{paired / unpaired:.3f}"]],
+    )
 
 
 SECTIONS = [
-    ("Critical path", "Problem rate 0, zero communication times and as many people as tasks: lead time must "
-     "equal the plan's critical path under every preset (tests/validation/test_critical_path.py).", critical_path),
-    ("One manager as a finite-source queue", "One department escalates every problem to its manager, who has no "
-     "other duty: the machine-repairman model M/M/1//N with N = 10 collaborators and exponential decisions of "
-     "2 hours (tests/validation/test_queueing.py).", queueing),
-    ("Pooled team leads as M/M/c", "Three team leads sharing one queue of problems from 30 collaborators, against "
-     "M/M/3//30, and what the same leads give unpooled (tests/validation/test_organisation.py).", pooled),
-    ("Span of control", "Two teams, each under a team lead: as a team grows, the lead's load ρ rises and the "
-     "decision wait grows like 1/(1 − ρ) (finite-source formula per lead).", span_of_control),
-    ("Lateral links (Dodds, Watts & Sabel)", "product-launch under the hierarchy with a growing number of random "
-     "cross-department links: a handful carries most of the messages the managers relayed.", lateral_links),
-    ("Uncertainty × interdependence (Galbraith)", "The hierarchical − cooperative lead-time gap on paired seeds, "
-     "product-launch with 80 tasks: it grows with the problem rate and the interdependence.", uncertainty_grid),
-    ("Which preset is fastest where", "Mean lead time (working days, 95% CI) on paired seeds. No preset wins "
-     "everywhere: the hierarchy wins with novices under an expert supervisor (its decisions save rework), "
-     "self-management among experts meeting frequent major problems, cooperation where problems cross "
-     "professions.", fastest),
-    ("Common random numbers", "The same seed gives the same problems on the same tasks under every policy, so "
-     "paired differences vary far less than differences between independent runs.", common_random_numbers),
+    (
+        "Critical path",
+        "Problem rate 0, zero communication times and as many people as tasks: lead time must "
+        "equal the plan's critical path under every preset (tests/validation/test_critical_path.py).",
+        critical_path,
+    ),
+    (
+        "One manager as a finite-source queue",
+        "One department escalates every problem to its manager, who has no "
+        "other duty: the machine-repairman model M/M/1//N with N = 10 collaborators and exponential decisions of "
+        "2 hours (tests/validation/test_queueing.py).",
+        queueing,
+    ),
+    (
+        "Pooled team leads as M/M/c",
+        "Three team leads sharing one queue of problems from 30 collaborators, against "
+        "M/M/3//30, and what the same leads give unpooled (tests/validation/test_organisation.py).",
+        pooled,
+    ),
+    (
+        "Span of control",
+        "Two teams, each under a team lead: as a team grows, the lead's load ρ rises and the "
+        "decision wait grows like 1/(1 − ρ) (finite-source formula per lead).",
+        span_of_control,
+    ),
+    (
+        "Lateral links (Dodds, Watts & Sabel)",
+        "product-launch under the hierarchy with a growing number of random "
+        "cross-department links: a handful carries most of the messages the managers relayed.",
+        lateral_links,
+    ),
+    (
+        "Uncertainty × interdependence (Galbraith)",
+        "The hierarchical − cooperative lead-time gap on paired seeds, "
+        "product-launch with 80 tasks: it grows with the problem rate and the interdependence.",
+        uncertainty_grid,
+    ),
+    (
+        "Which preset is fastest where",
+        "Mean lead time (working days, 95% CI) on paired seeds. No preset wins "
+        "everywhere: the hierarchy wins with novices under an expert supervisor (its decisions save rework), "
+        "self-management among experts meeting frequent major problems, cooperation where problems cross "
+        "professions.",
+        fastest,
+    ),
+    (
+        "Common random numbers",
+        "The same seed gives the same problems on the same tasks under every policy, so "
+        "paired differences vary far less than differences between independent runs.",
+        common_random_numbers,
+    ),
 ]
 
 
@@ -203,7 +340,11 @@ def build(quick: bool) -> str:
         started = time.perf_counter()
         print(f"validation: {title} ...", file=sys.stderr, flush=True)
         parts += [f"## {title}", "", text, "", section(reps), ""]
-        print(f"validation: {title} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"validation: {title} done in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     return "\n".join(parts)
 
 

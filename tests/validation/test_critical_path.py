@@ -28,7 +28,12 @@ def _hand_made() -> dict:
                 {"id": "A", "department": "engineering", "effort_hours": 8},
                 {"id": "B", "department": "design", "effort_hours": 16, "depends_on": ["A"]},
                 {"id": "C", "department": "engineering", "effort_hours": 24, "depends_on": ["A"]},
-                {"id": "D", "department": "engineering", "effort_hours": 4, "depends_on": ["B", "C"]},
+                {
+                    "id": "D",
+                    "department": "engineering",
+                    "effort_hours": 4,
+                    "depends_on": ["B", "C"],
+                },
                 {"id": "E", "department": "design", "effort_hours": 10},
             ],
         },
@@ -58,13 +63,20 @@ def test_generated_network_finishes_on_its_critical_path(policy):
                 {"name": "b", "collaborators": 60},
             ]
         },
-        "project": {"tasks": 60, "problem_rate": 0, "interdependence": 0.3, "dependency_density": 0.08},
+        "project": {
+            "tasks": 60,
+            "problem_rate": 0,
+            "interdependence": 0.3,
+            "dependency_density": 0.08,
+        },
         "timing": ZERO_TIMES,
         "rework": {"missed_coordination": 0},
     }
     result = kpis(scenario(data), policy, seed=3)
     assert result["finished"]
-    assert result["lead_time_days"] == pytest.approx(result["plan_critical_path_days"], abs=ONE_MINUTE / 8)
+    assert result["lead_time_days"] == pytest.approx(
+        result["plan_critical_path_days"], abs=ONE_MINUTE / 8
+    )
 
 
 def test_scarce_people_make_lead_time_exceed_the_critical_path():

@@ -6,7 +6,10 @@ Each check compares paired means and accepts a direction only when it stands mor
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
+
 from simulator.loading import load_scenario
 from tests.validation.support import Z, kpis, mean_and_se, paired, scenario
 
@@ -22,10 +25,14 @@ def _clear(differences, direction: int = 1) -> tuple[float, float]:
 def test_the_hierarchy_falls_behind_as_uncertainty_and_interdependence_grow():
     # Galbraith: more exceptions and more cross-department links overload the hierarchy.
     base = load_scenario("product-launch", ["project.tasks=80"])
-    low = load_scenario("product-launch", ["project.tasks=80", "project.problem_rate=0.005",
-                                           "project.interdependence=0.1"])
-    high = load_scenario("product-launch", ["project.tasks=80", "project.problem_rate=0.05",
-                                            "project.interdependence=0.6"])
+    low = load_scenario(
+        "product-launch",
+        ["project.tasks=80", "project.problem_rate=0.005", "project.interdependence=0.1"],
+    )
+    high = load_scenario(
+        "product-launch",
+        ["project.tasks=80", "project.problem_rate=0.05", "project.interdependence=0.6"],
+    )
     assert base.project.problem_rate > low.project.problem_rate
     seeds = range(30)
     gap_low = -paired(low, ("hierarchical", "cooperative"), seeds)
@@ -36,13 +43,23 @@ def test_the_hierarchy_falls_behind_as_uncertainty_and_interdependence_grow():
 def test_manager_utilisation_rises_with_problems_and_nears_one_as_lead_time_takes_off():
     # Plenty of parallel work (no precedence): every collaborator is a source of problems.
     def shop(rate: float):
-        return scenario({
-            "name": "shop",
-            "organisation": {"departments": [{"name": "ops", "collaborators": 10}], "director": False},
-            "project": {"tasks": 150, "dependency_density": 0, "interdependence": 0,
-                        "problem_rate": rate, "effort_hours": 8},
-            "rework": {"fraction": 0},
-        })
+        return scenario(
+            {
+                "name": "shop",
+                "organisation": {
+                    "departments": [{"name": "ops", "collaborators": 10}],
+                    "director": False,
+                },
+                "project": {
+                    "tasks": 150,
+                    "dependency_density": 0,
+                    "interdependence": 0,
+                    "problem_rate": rate,
+                    "effort_hours": 8,
+                },
+                "rework": {"fraction": 0},
+            }
+        )
 
     rates = [0.01, 0.04, 0.16, 0.64]
     use, lead = [], []
@@ -50,7 +67,7 @@ def test_manager_utilisation_rises_with_problems_and_nears_one_as_lead_time_take
         runs = [kpis(shop(rate), "hierarchical", s) for s in range(6)]
         use.append(mean_and_se([r["max_manager_utilization"] for r in runs]))
         lead.append(np.mean([r["lead_time_days"] for r in runs]))
-    for (low, low_se), (high, high_se) in zip(use, use[1:], strict=False):
+    for (low, low_se), (high, high_se) in itertools.pairwise(use):
         assert high - low > Z * np.hypot(low_se, high_se)
     assert use[-1][0] > 0.9
     # Lead time stays near flat while the manager has slack, then takes off.
@@ -62,12 +79,22 @@ def test_consensus_slows_as_groups_grow():
     # Every problem is critical, so self-management always deliberates as a whole team:
     # time per member × group size, and every member must find the time.
     def team(size: int):
-        return scenario({
-            "name": "team",
-            "organisation": {"departments": [{"name": "crew", "collaborators": size}], "director": False},
-            "project": {"tasks": 6 * size, "problem_rate": 0.02, "dependency_density": 0,
-                        "interdependence": 0, "severity": {"minor": 0, "major": 0, "critical": 1}},
-        })
+        return scenario(
+            {
+                "name": "team",
+                "organisation": {
+                    "departments": [{"name": "crew", "collaborators": size}],
+                    "director": False,
+                },
+                "project": {
+                    "tasks": 6 * size,
+                    "problem_rate": 0.02,
+                    "dependency_density": 0,
+                    "interdependence": 0,
+                    "severity": {"minor": 0, "major": 0, "critical": 1},
+                },
+            }
+        )
 
     small = [kpis(team(4), "self_managed", s)["mean_resolution_hours"] for s in SEEDS]
     large = [kpis(team(16), "self_managed", s)["mean_resolution_hours"] for s in SEEDS]
@@ -84,8 +111,10 @@ def test_the_hierarchy_is_fastest_for_novices_under_an_expert_supervisor():
     crew = load_scenario("apprentice-crew")
     for other in ("cooperative", "self_managed"):
         _clear(paired(crew, ("hierarchical", other), range(40)))
-    rework = {p: np.mean([kpis(crew, p, s)["rework_hours"] for s in SEEDS[:4]])
-              for p in ("hierarchical", "cooperative")}
+    rework = {
+        p: np.mean([kpis(crew, p, s)["rework_hours"] for s in SEEDS[:4]])
+        for p in ("hierarchical", "cooperative")
+    }
     assert rework["hierarchical"] < rework["cooperative"] / 3
 
 

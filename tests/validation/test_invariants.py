@@ -38,7 +38,9 @@ def test_every_builtin_finishes_and_its_split_adds_up(name, policy):
             arrival_rate * result["mean_resolution_hours"], rel=1e-9
         )
     # Who resolved the problems accounts for every one of them.
-    routes = sum(result[f"resolved_{r}"] for r in ("self", "peer", "manager", "director", "consensus"))
+    routes = sum(
+        result[f"resolved_{r}"] for r in ("self", "peer", "manager", "director", "consensus")
+    )
     assert routes == result["problems_resolved"] == result["problems_raised"]
 
 
@@ -56,7 +58,9 @@ def test_the_same_problems_meet_every_policy():
     # department, so allocation cannot differ), every policy meets the same problems.
     data = {
         "name": "crn",
-        "organisation": {"departments": [{"name": "a", "collaborators": 1}, {"name": "b", "collaborators": 1}]},
+        "organisation": {
+            "departments": [{"name": "a", "collaborators": 1}, {"name": "b", "collaborators": 1}]
+        },
         "project": {"tasks": 20, "problem_rate": 0.05, "interdependence": 0},
         "rework": {"fraction": 0},
     }
@@ -65,7 +69,9 @@ def test_the_same_problems_meet_every_policy():
     for policy in PRESETS:
         model = OrgModel(scn, policy, rng=5)
         model.run_to_end()
-        seen[policy] = sorted((c.task.key, c.number, c.severity, c.field) for c in model.problems.cases)
+        seen[policy] = sorted(
+            (c.task.key, c.number, c.severity, c.field) for c in model.problems.cases
+        )
     assert seen["hierarchical"] == seen["cooperative"] == seen["self_managed"]
     assert len(seen["hierarchical"]) > 10
 

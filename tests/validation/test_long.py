@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("utilisation", [0.2, 0.4, 0.6, 0.75, 0.9])
 def test_single_manager_across_loads(utilisation):
     rate = brentq(
-        lambda lam: theory.machine_repair(SOURCES, lam, 1 / DECISION_HOURS).utilisation - utilisation,
+        lambda lam: (
+            theory.machine_repair(SOURCES, lam, 1 / DECISION_HOURS).utilisation - utilisation
+        ),
         1e-6,
         10.0,
     )

@@ -9,46 +9,80 @@ import pytest
 from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
-from tests.validation.support import Z, ZERO_TIMES, kpis, mean_and_se, scenario
+from tests.validation.support import ZERO_TIMES, Z, kpis, mean_and_se, scenario
 
 SEEDS = range(6)
 
 
 def _queue_policy() -> dict:
-    return {"queue": {"base": "hierarchical", "allocation": "pull", "communication": "direct",
-                      "coordination": "none"}}
+    return {
+        "queue": {
+            "base": "hierarchical",
+            "allocation": "pull",
+            "communication": "direct",
+            "coordination": "none",
+        }
+    }
 
 
-def _department(collaborators: int, teams: int, rate: float, decision: float, severity: dict,
-                days: int = 300, effort: float = 8, **department) -> dict:
+def _department(
+    collaborators: int,
+    teams: int,
+    rate: float,
+    decision: float,
+    severity: dict,
+    days: int = 300,
+    effort: float = 8,
+    **department,
+) -> dict:
     tasks = int(collaborators * days * 8 / effort * 1.2) + 10  # never runs out of work
     return {
         "name": "levels",
         "time": {"horizon_days": days},
         "organisation": {
-            "departments": [{"name": "ops", "collaborators": collaborators, "teams": teams, **department}],
+            "departments": [
+                {"name": "ops", "collaborators": collaborators, "teams": teams, **department}
+            ],
             "director": False,
         },
-        "project": {"tasks": tasks, "dependency_density": 0, "interdependence": 0, "problem_rate": rate,
-                    "effort_hours": effort, "complexity": 1, "severity": severity},
-        "timing": {**ZERO_TIMES,
-                   "decision_hours": {"dist": "exponential", "mean": decision},
-                   "relay_hours": {"dist": "exponential", "mean": decision}},
+        "project": {
+            "tasks": tasks,
+            "dependency_density": 0,
+            "interdependence": 0,
+            "problem_rate": rate,
+            "effort_hours": effort,
+            "complexity": 1,
+            "severity": severity,
+        },
+        "timing": {
+            **ZERO_TIMES,
+            "decision_hours": {"dist": "exponential", "mean": decision},
+            "relay_hours": {"dist": "exponential", "mean": decision},
+        },
         "policies": _queue_policy(),
     }
 
 
 def _within(measured: list[float], expected: float, bias: float = 0.0) -> None:
     mean, se = mean_and_se(measured)
-    assert abs(mean - expected) <= Z * se + bias, f"{mean:.4f} ± {se:.4f} vs {expected:.4f} (bias bound {bias:.4f})"
+    assert abs(mean - expected) <= Z * se + bias, (
+        f"{mean:.4f} ± {se:.4f} vs {expected:.4f} (bias bound {bias:.4f})"
+    )
 
 
 def test_two_level_escalation_matches_the_jackson_network():
     # 200 collaborators in two teams: each team lead is an M/M/1 node fed by ~Poisson
     # arrivals (100 sources, each rarely blocked); critical problems (30 %) go on to the
     # department manager, a second M/M/1 node. Mean time = W_lead + 0.3 × W_manager.
-    data = _department(200, 2, rate=0.005, decision=1.0, days=150, effort=100,
-                       severity={"minor": 0.7, "major": 0.0, "critical": 0.3})
+    data = _department(
+        200,
+        2,
+        rate=0.005,
+        decision=1.0,
+        days=150,
+        effort=100,
+        severity={"minor": 0.7, "major": 0.0, "critical": 0.3},
+    )
     scn = scenario(data)
     measured, expected, bias = [], [], []
     for seed in range(4):
@@ -59,8 +93,10 @@ def test_two_level_escalation_matches_the_jackson_network():
         # Arrival rates measured on the run (the finite source thins them a little).
         lead_rate = len(model.problems.cases) / hours / 2
         critical_rate = sum(c.severity == "critical" for c in model.problems.cases) / hours
-        expected.append(theory.jackson_tandem_response([lead_rate], [1.0])
-                        + critical_rate / (2 * lead_rate) * theory.mm1(critical_rate, 1.0).mean_response)
+        expected.append(
+            theory.jackson_tandem_response([lead_rate], [1.0])
+            + critical_rate / (2 * lead_rate) * theory.mm1(critical_rate, 1.0).mean_response
+        )
         times = [c.resolved_at - c.raised_at for c in cases]
         measured.append(float(np.mean(times)))
         # Arrivals from N sources vary with the number blocked by at most L / N of their
@@ -74,14 +110,19 @@ def test_two_level_escalation_matches_the_jackson_network():
 def test_pooled_team_leads_behave_as_one_multi_server_queue():
     # Three team leads sharing one queue of problems from 30 collaborators: M/M/3//30.
     decision, rate = 2.0, 0.04
-    scn = scenario(_department(30, 3, rate, decision, {"minor": 1, "major": 0, "critical": 0},
-                               pooled_leads=True))
+    scn = scenario(
+        _department(
+            30, 3, rate, decision, {"minor": 1, "major": 0, "critical": 0}, pooled_leads=True
+        )
+    )
     expected = theory.machine_repair(30, rate, 1 / decision, servers=3)
     times, use = [], []
     for seed in SEEDS:
         model = OrgModel(scn, "queue", rng=seed)
         model.run_to_end()
-        times.append(float(np.mean([c.resolved_at - c.raised_at for c in model.problems.cases if c.closed])))
+        times.append(
+            float(np.mean([c.resolved_at - c.raised_at for c in model.problems.cases if c.closed]))
+        )
         leads = [m for m in model.org.managers if m.level == "team_lead"]
         use.append(float(np.mean([m.busy_hours(model.end_time) / model.end_time for m in leads])))
     _within(times, expected.mean_response)
@@ -96,7 +137,9 @@ def test_span_of_control_decision_wait_follows_the_lead_queue(team_size):
     # Two teams under two leads; each lead is a finite-source queue of its own team. As the
     # team grows the lead's load ρ rises and the wait grows like 1 / (1 − ρ).
     decision, rate = 2.0, 0.02
-    scn = scenario(_department(2 * team_size, 2, rate, decision, {"minor": 1, "major": 0, "critical": 0}))
+    scn = scenario(
+        _department(2 * team_size, 2, rate, decision, {"minor": 1, "major": 0, "critical": 0})
+    )
     expected = theory.machine_repair(team_size, rate, 1 / decision)
     runs = [kpis(scn, "queue", s) for s in SEEDS]
     _within([r["mean_resolution_hours"] for r in runs], expected.mean_response)
@@ -128,13 +171,22 @@ def test_a_few_lateral_links_remove_most_of_the_managers_relaying_load():
 def test_consensus_slows_as_teams_grow():
     # Self-management deliberates in teams: the same 24 people in teams of 4 or of 12.
     def crew(teams: int):
-        return scenario({
-            "name": "crew",
-            "organisation": {"departments": [{"name": "crew", "collaborators": 24, "teams": teams}],
-                             "director": False},
-            "project": {"tasks": 150, "problem_rate": 0.02, "dependency_density": 0, "interdependence": 0,
-                        "severity": {"minor": 0, "major": 0, "critical": 1}},
-        })
+        return scenario(
+            {
+                "name": "crew",
+                "organisation": {
+                    "departments": [{"name": "crew", "collaborators": 24, "teams": teams}],
+                    "director": False,
+                },
+                "project": {
+                    "tasks": 150,
+                    "problem_rate": 0.02,
+                    "dependency_density": 0,
+                    "interdependence": 0,
+                    "severity": {"minor": 0, "major": 0, "critical": 1},
+                },
+            }
+        )
 
     small = mean_and_se(kpis(crew(6), "self_managed", s)["mean_resolution_hours"] for s in SEEDS)
     large = mean_and_se(kpis(crew(2), "self_managed", s)["mean_resolution_hours"] for s in SEEDS)
@@ -160,17 +212,23 @@ def test_a_manager_away_half_the_day_is_busy_at_most_half_the_time():
 def test_a_department_keeps_its_own_policy_inside_a_cooperative_run():
     data = {
         "name": "mix",
-        "organisation": {"departments": [
-            {"name": "engineering", "collaborators": 6},
-            {"name": "legal", "collaborators": 2, "policy": "hierarchical"},
-        ]},
+        "organisation": {
+            "departments": [
+                {"name": "engineering", "collaborators": 6},
+                {"name": "legal", "collaborators": 2, "policy": "hierarchical"},
+            ]
+        },
         "project": {"tasks": 80, "problem_rate": 0.05},
-        "policies": {"all-cooperative": {"base": "cooperative", "departments": {"legal": "cooperative"}}},
+        "policies": {
+            "all-cooperative": {"base": "cooperative", "departments": {"legal": "cooperative"}}
+        },
     }
     scn = scenario(data)
     model = OrgModel(scn, "cooperative", rng=2)
     model.run_to_end()
-    routes = {(model.org.department_names[c.raiser.department], c.route) for c in model.problems.cases}
+    routes = {
+        (model.org.department_names[c.raiser.department], c.route) for c in model.problems.cases
+    }
     legal = {route for dept, route in routes if dept == "legal"}
     engineering = {route for dept, route in routes if dept == "engineering"}
     assert legal and legal <= {"manager", "director"}
@@ -186,10 +244,12 @@ def test_a_department_keeps_its_own_policy_inside_a_cooperative_run():
 def test_escalation_climbs_team_lead_then_manager_then_director():
     data = {
         "name": "levels",
-        "organisation": {"departments": [
-            {"name": "engineering", "collaborators": 8, "teams": 2},
-            {"name": "legal", "collaborators": 2},
-        ]},
+        "organisation": {
+            "departments": [
+                {"name": "engineering", "collaborators": 8, "teams": 2},
+                {"name": "legal", "collaborators": 2},
+            ]
+        },
         "project": {"tasks": 60, "problem_rate": 0.05},
     }
     model = OrgModel(scenario(data), "hierarchical", rng=4)

@@ -16,7 +16,7 @@ from scipy.optimize import brentq
 
 from simulator import theory
 from simulator.model import OrgModel
-from tests.validation.support import Z, ZERO_TIMES, kpis, mean_and_se, scenario
+from tests.validation.support import ZERO_TIMES, Z, kpis, mean_and_se, scenario
 
 SOURCES = 10
 DECISION_HOURS = 2.0
@@ -31,7 +31,8 @@ def _queue_scenario(rate: float, departments: int = 1, **policy) -> dict:
         "time": {"hours_per_day": 8, "horizon_days": DAYS},
         "organisation": {
             "departments": [
-                {"name": f"d{i}", "collaborators": size, "expertise": 0.5} for i in range(departments)
+                {"name": f"d{i}", "collaborators": size, "expertise": 0.5}
+                for i in range(departments)
             ],
             "director": departments > 1,
         },
@@ -65,7 +66,9 @@ def _queue_scenario(rate: float, departments: int = 1, **policy) -> dict:
 def _rate_for(utilisation: float) -> float:
     """The per-source problem rate that gives the manager this utilisation in theory."""
     return brentq(
-        lambda lam: theory.machine_repair(SOURCES, lam, 1 / DECISION_HOURS).utilisation - utilisation,
+        lambda lam: (
+            theory.machine_repair(SOURCES, lam, 1 / DECISION_HOURS).utilisation - utilisation
+        ),
         1e-6,
         10.0,
     )
@@ -102,7 +105,11 @@ def test_autonomy_thins_what_reaches_the_manager():
     for seed in SEEDS:
         model = OrgModel(scn, "queue", rng=seed)
         model.run_to_end()
-        times = [c.resolved_at - c.raised_at for c in model.problems.cases if c.closed and c.route == "manager"]
+        times = [
+            c.resolved_at - c.raised_at
+            for c in model.problems.cases
+            if c.closed and c.route == "manager"
+        ]
         measured.append(float(np.mean(times)))
     _check(measured, expected.mean_response)
 
