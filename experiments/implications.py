@@ -239,13 +239,19 @@ def _large_task(tasks: list[tuple[float, float]], scenario: Scenario) -> tuple[f
     return (draw(project.effort_hours, LARGE_TASK_QUANTILE), project.complexity.mean)
 
 
-def rework_branching(scenario: Scenario, expertise: float, effort: float, complexity: float) -> float:
+def rework_branching(
+    scenario: Scenario, expertise: float, effort: float, complexity: float
+) -> float:
     """Expected rework passes bred by one rework pass of a task (see module doc)."""
     project, rework = scenario.project, scenario.rework
     weights = rework.severity_weight
     mix = project.severity
-    mean_weight = mix.minor * weights.minor + mix.major * weights.major + mix.critical * weights.critical
-    problems = problems_per_task(project.problem_rate, complexity, expertise, rework.fraction * effort)
+    mean_weight = (
+        mix.minor * weights.minor + mix.major * weights.major + mix.critical * weights.critical
+    )
+    problems = problems_per_task(
+        project.problem_rate, complexity, expertise, rework.fraction * effort
+    )
     return problems * (1.0 - expertise) * mean_weight
 
 
