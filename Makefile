@@ -27,9 +27,15 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+EXPERIMENTS := $(basename $(notdir $(wildcard experiments/files/*.yaml)))
+
 validation: setup
 	$(BIN)/python -m pytest -m slow tests/validation
-	$(BIN)/python -m tests.validation.report docs/validation.md
+	@for name in $(EXPERIMENTS); do \
+		$(BIN)/orgsim sweep experiments/files/$$name.yaml --out results/$$name --resume || exit 1; \
+		$(BIN)/orgsim report results/$$name || exit 1; \
+	done
+	$(BIN)/python -m tests.validation.report docs/validation.md --experiments results
 
 lint: setup
 	$(BIN)/ruff check .

@@ -145,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="a JSON list of {name, description, people, tasks}"
     )
     scenarios.set_defaults(handler=command_scenarios)
+
+    from experiments.dashboard_cli import add_command as add_dashboard_command
+    from experiments.sweep_cli import add_commands as add_sweep_commands
+
+    add_sweep_commands(commands)
+    add_dashboard_command(commands)
     return parser
 
 

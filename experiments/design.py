@@ -19,7 +19,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.spec import SAMPLED_DESIGNS, Axis, Experiment
+from experiments.axes import SAMPLED_DESIGNS, Axis
+from experiments.spec import Experiment
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,8 @@ def _bounds(axis: Axis) -> tuple[float, float]:
 def value_at(axis: Axis, x: float) -> Any:
     """The parameter value a SALib draw `x` stands for on `axis`."""
     if axis.levels is not None:
-        return axis.levels[min(int(math.floor(x)), len(axis.levels) - 1)]
+        return axis.levels[min(math.floor(x), len(axis.levels) - 1)]
     if axis.integer:
         assert axis.high is not None
-        return min(int(math.floor(x)), int(axis.high))
+        return min(math.floor(x), int(axis.high))
     return float(x)

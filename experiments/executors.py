@@ -18,7 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,13 +91,22 @@ def open_workers(workers: int | None = None, scheduler: str | None = None) -> It
         finally:
             executor.shutdown()
         return
+    context = _context()
+    # Workers hold the reading end of a pipe whose only writer is this process: when the
+    # coordinator dies (even by SIGKILL) they read end-of-file and exit, leaving no orphans.
+    alive_reader, alive_writer = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(
-        max_workers=count, mp_context=_context(), initializer=_initialise_worker
+        max_workers=count,
+        mp_context=context,
+        initializer=_initialise_worker,
+        initargs=(alive_reader,),
     )
     try:
         yield Workers(pool, count, f"{count} local worker processes", "process-pool")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        alive_writer.close()
+        alive_reader.close()
 
 
 def _context() -> Any:
@@ -110,13 +119,25 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _initialise_worker() -> None:
+def _initialise_worker(coordinator_alive: Any) -> None:
+    import signal
+    import threading
     import warnings
 
     from experiments.worker import warm_up
 
+    # Ctrl-C reaches the whole process group: the coordinator handles it, not the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
+    threading.Thread(target=_exit_with_coordinator, args=(coordinator_alive,), daemon=True).start()
     warm_up()
+
+
+def _exit_with_coordinator(coordinator_alive: Any) -> None:
+    """Block until the coordinator's end of the pipe closes, then end this worker."""
+    with suppress(EOFError, OSError):
+        coordinator_alive.recv()
+    os._exit(1)
 
 
 @contextmanager
@@ -141,7 +162,7 @@ def _dask(scheduler: str) -> Iterator[Workers]:
         executor = client.get_executor(pure=False)
         address = client.scheduler.address if client.scheduler else scheduler
         described = (
-            f"Dask cluster at {address} ({threads} worker threads)"
+            f"Dask cluster at {address} ({threads} worker thread{'s' if threads != 1 else ''})"
             if threads
             else f"Dask cluster at {address} (no workers yet: runs wait for them)"
         )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from experiments.design import Design, build_design
 from experiments.spec import MAX_SEED, Experiment
-from simulator.errors import _MISSING, InputError, Problem
+from simulator.errors import MISSING, InputError, Problem
 
 if TYPE_CHECKING:
     from simulator.policies import Policy
@@ -116,7 +116,9 @@ class Plan:
 
         data = self.base
         for key, value in values.items():
-            if not key.startswith("policy.") and not (value is None and self.design.kind == "cases"):
+            if not key.startswith("policy.") and not (
+                value is None and self.design.kind == "cases"
+            ):
                 data = set_key(data, key, value)
         return scenario_from_mapping(
             data, source=self.scenario_source, base_dir=Path(self.base_dir)
@@ -152,7 +154,9 @@ def make_plan(experiment: Experiment, design: Design | None = None) -> Plan:
         path = resolve_source(source)
     except InputError as err:
         first = err.problems[0]
-        raise InputError(experiment.locate(("scenario",), first.message, experiment.scenario)) from None
+        raise InputError(
+            experiment.locate(("scenario",), first.message, experiment.scenario)
+        ) from None
     scenario_source = str(path) if Path(source).suffix or "/" in source else source
     base_scenario = load_scenario(path)
     text = path.read_text(encoding="utf-8")
@@ -230,17 +234,14 @@ def check_cells(plan: Plan) -> None:
     for axis in experiment.axes:
         if len(problems) >= MAX_PROBLEMS:
             break
-        levels = (
-            list(axis.levels)
-            if axis.levels is not None
-            else [axis.low, axis.high]
-        )
+        levels = list(axis.levels) if axis.levels is not None else [axis.low, axis.high]
         for i, level in enumerate(levels):
             if level is None and experiment.design == "cases":
                 continue
             where: tuple[Any, ...] = ("parameters", axis.key)
-            if axis.levels is not None and ("parameters", axis.key, "values", i) in experiment.lines:
-                where = ("parameters", axis.key, "values", i)
+            for level_path in (("parameters", axis.key, "values", i), ("parameters", axis.key, i)):
+                if axis.levels is not None and level_path in experiment.lines:
+                    where = level_path  # the level's own entry: `values[2]` or `[2]`
             problem = _check_value(plan, axis.key, level, where)
             if problem is not None:
                 problems.append(problem)
@@ -287,7 +288,9 @@ def _check_value(plan: Plan, key: str, value: Any, where: tuple[Any, ...]) -> Pr
         scenario_from_mapping(data, source=plan.scenario_source, base_dir=Path(plan.base_dir))
     except InputError as err:
         first = err.problems[0]
-        shown = first.value if first.value is not _MISSING else value
+        if first.unknown_key:  # the key is wrong, whatever its value
+            return experiment.locate(("parameters", key), first.message)
+        shown = first.value if first.value is not MISSING else value
         return experiment.locate(where, first.message, shown)
     return None
 
@@ -313,13 +316,19 @@ def _relocate_cell(
     problems = []
     for problem in err.problems[:MAX_PROBLEMS]:
         key = next(
-            (k for k, p in paths.items() if problem.path[: len(p)] == p or p[: len(problem.path)] == problem.path),
+            (
+                k
+                for k, p in paths.items()
+                if problem.path[: len(p)] == p or p[: len(problem.path)] == problem.path
+            ),
             None,
         )
         where = (
             ("parameters", cell_id, key)
             if experiment.design == "cases" and key is not None
-            else ("parameters", key) if key is not None else ("parameters",)
+            else ("parameters", key)
+            if key is not None
+            else ("parameters",)
         )
         problems.append(
             experiment.locate(where, f"cell {cell_id} ({shown}): {problem.message}", problem.value)

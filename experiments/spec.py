@@ -5,10 +5,9 @@ it varies. `load_experiment` turns the file into an `Experiment` (plain, frozen 
 raises `InputError` with one located line per mistake:
 `error: FILE:LINE: parameters.project.problem_rate.step: must not be 0 (got 0)`.
 
-Each parameter is an *axis*: a list of levels (`values`, `from/to/step`, `linspace`,
-`logspace`, or a bare scalar or list as shorthand) or, for sampled designs, `{min, max}`
-bounds. This module only reads and checks the file's own structure; whether the values
-suit the scenario is checked by `experiments.plan`, which knows the scenario.
+Each parameter is an *axis* (`experiments.axes`). This module reads and checks the file's
+own structure; whether the values suit the scenario is checked by `experiments.plan`,
+which knows the scenario.
 """
 
 from __future__ import annotations
@@ -21,22 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from experiments.axes import SAMPLED_DESIGNS, Axis, AxisReader
+
 # The errors module's own "no value" marker: a problem without `(got ...)`.
-from simulator.errors import _MISSING, InputError, Problem
+from simulator.errors import MISSING, InputError, Problem
 
 DESIGNS = ("factorial", "zip", "cases", "lhs", "sobol", "morris")
-SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
 DEFAULT_POLICIES = ("hierarchical", "cooperative", "self_managed")
 DEFAULT_REPLICATIONS = 20
 DEFAULT_MORRIS_LEVELS = 4
 MAX_REPLICATIONS = 100_000
-MAX_LEVELS = 10_000  # levels of one axis: more is almost surely a typo in a step
 MAX_CELLS = 1_000_000
 MAX_SEED = 2**63 - 1
-MECHANISM_PREFIX = "policy."
-# Top-level scenario keys that an experiment sets itself (seed, replications) or that
-# mean nothing to vary.
-RESERVED_KEYS = ("name", "description", "seed")
 
 TOP_KEYS = (
     "name",
@@ -51,48 +46,7 @@ TOP_KEYS = (
     "levels",
     "record",
 )
-AXIS_FORMS = {
-    "values": ("values",),
-    "range": ("from", "to", "step"),
-    "linspace": ("linspace",),
-    "logspace": ("logspace",),
-    "bounds": ("min", "max"),
-}
-AXIS_KEYS = tuple(k for keys in AXIS_FORMS.values() for k in keys)
 RECORD_KEYS = ("daily", "problems")
-
-
-
-@dataclass(frozen=True)
-class Axis:
-    """One varied parameter: a dotted key and its levels, or bounds for sampled designs.
-
-    `levels` is the ordered tuple of values for discrete axes (None for bounds). `low` and
-    `high` are the bounds of a continuous axis; `integer` says the bounds were whole
-    numbers, so sampled values are whole numbers too.
-    """
-
-    key: str
-    levels: tuple[Any, ...] | None = None
-    low: float | None = None
-    high: float | None = None
-    integer: bool = False
-    line: int | None = None
-
-    @property
-    def is_mechanism(self) -> bool:
-        """Whether the axis varies a policy mechanism (`policy.autonomy`)."""
-        return self.key.startswith(MECHANISM_PREFIX)
-
-    @property
-    def mechanism(self) -> str:
-        """The mechanism name of a `policy.*` axis."""
-        return self.key[len(MECHANISM_PREFIX) :]
-
-    @property
-    def is_continuous(self) -> bool:
-        """Whether the axis is given by `{min, max}` bounds."""
-        return self.levels is None
 
 
 @dataclass(frozen=True)
@@ -159,7 +113,7 @@ class Experiment:
         text = json.dumps(self.canonical(), sort_keys=False, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def locate(self, path: tuple[Any, ...], message: str, value: Any = _MISSING) -> Problem:
+    def locate(self, path: tuple[Any, ...], message: str, value: Any = MISSING) -> Problem:
         """A problem at `path` of the file, on its line (or the nearest enclosing key's)."""
         return _locate(self.source, self.lines, path, message, value)
 
@@ -169,7 +123,7 @@ class Experiment:
 
 def load_experiment(path: str | Path) -> Experiment:
     """Read and check an experiment file (YAML, or TOML by extension); InputError if wrong."""
-    from simulator.loading import _read_mapping, _read_text
+    from simulator.loading import read_mapping, read_text
 
     source = str(path)
     file = Path(path)
@@ -180,10 +134,10 @@ def load_experiment(path: str | Path) -> Experiment:
     if not is_file:
         message = "is not a file" if file.exists() else "no such file"
         raise InputError(Problem(source=source, message=message))
-    text = _read_text(file, source)
+    text = read_text(file, source)
     # The scenario loader's reader: the same YAML checks (duplicate keys, aliases) and a
     # line for every key path.
-    data, lines = _read_mapping(text, source, toml=file.suffix == ".toml")
+    data, lines = read_mapping(text, source, toml=file.suffix == ".toml")
     return experiment_from_mapping(
         data, source=source, lines=lines, base_dir=str(file.parent), text=text
     )
@@ -222,7 +176,7 @@ def _locate(
     return Problem(source=source, line=line, path=path, message=message, value=value)
 
 
-class _Reader:
+class _Reader(AxisReader):
     """Checks the keys of an experiment one by one, collecting every problem found."""
 
     def __init__(self, source: str, lines: dict[tuple[Any, ...], int]):
@@ -230,10 +184,10 @@ class _Reader:
         self.lines = lines
         self.problems: list[Problem] = []
 
-    def problem(self, path: tuple[Any, ...], message: str, value: Any = _MISSING) -> Problem:
+    def problem(self, path: tuple[Any, ...], message: str, value: Any = MISSING) -> Problem:
         return _locate(self.source, self.lines, path, message, value)
 
-    def add(self, path: tuple[Any, ...], message: str, value: Any = _MISSING, **extra: Any) -> None:
+    def add(self, path: tuple[Any, ...], message: str, value: Any = MISSING, **extra: Any) -> None:
         located = self.problem(path, message, value)
         if extra:
             from dataclasses import replace
@@ -247,7 +201,11 @@ class _Reader:
         for key in data:
             if key not in TOP_KEYS:
                 close = difflib.get_close_matches(str(key), TOP_KEYS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(TOP_KEYS)})"
+                hint = (
+                    f" (did you mean '{close[0]}'?)"
+                    if close
+                    else f" (known: {', '.join(TOP_KEYS)})"
+                )
                 self.add((key,), f"unknown key '{key}'{hint}", unknown_key=True)
         name = self.text(data, "name", required=True)
         description = self.text(data, "description", default="")
@@ -256,21 +214,35 @@ class _Reader:
         replications = self.integer(data, "replications", DEFAULT_REPLICATIONS, 1, MAX_REPLICATIONS)
         seed = self.integer(data, "seed", None, 0, MAX_SEED)
         if seed is not None and replications is not None and seed + replications - 1 > MAX_SEED:
-            self.add(("seed",), f"must be at most {MAX_SEED - replications + 1} with {replications} replications", seed)
+            self.add(
+                ("seed",),
+                f"must be at most {MAX_SEED - replications + 1} with {replications} replications",
+                seed,
+            )
         design = self.design(data)
         samples = self.integer(data, "samples", None, 1, MAX_CELLS)
         levels = self.integer(data, "levels", DEFAULT_MORRIS_LEVELS, 2, 1000)
         record = self.record(data)
         if design in SAMPLED_DESIGNS:
             if "samples" not in data:
-                self.add(("design",), f"the {design} design needs `samples` (e.g. samples: 64)", design)
+                self.add(
+                    ("design",), f"the {design} design needs `samples` (e.g. samples: 64)", design
+                )
             elif design == "sobol" and samples is not None and samples & (samples - 1):
                 lower = 1 << (samples.bit_length() - 1)
-                self.add(("samples",), f"sobol needs a power of 2 (e.g. {lower} or {lower * 2})", samples)
+                self.add(
+                    ("samples",), f"sobol needs a power of 2 (e.g. {lower} or {lower * 2})", samples
+                )
         elif design is not None and "samples" in data:
-            self.add(("samples",), f"only for the lhs, sobol and morris designs (design is {design})", data["samples"])
+            self.add(
+                ("samples",),
+                f"only for the lhs, sobol and morris designs (design is {design})",
+                data["samples"],
+            )
         if "levels" in data and design is not None and design != "morris":
-            self.add(("levels",), f"only for the morris design (design is {design})", data["levels"])
+            self.add(
+                ("levels",), f"only for the morris design (design is {design})", data["levels"]
+            )
         axes, cases = self.parameters(data.get("parameters"), design)
         if self.problems or design is None:
             return None
@@ -294,7 +266,9 @@ class _Reader:
             lines=dict(self.lines),
         )
 
-    def text(self, data: dict[str, Any], key: str, required: bool = False, default: Any = None) -> str | None:
+    def text(
+        self, data: dict[str, Any], key: str, required: bool = False, default: Any = None
+    ) -> str | None:
         if key not in data:
             if required:
                 self.add((), f"`{key}` is required")
@@ -305,7 +279,9 @@ class _Reader:
             return default
         return value.strip() if key != "description" else value
 
-    def integer(self, data: dict[str, Any], key: str, default: int | None, low: int, high: int) -> int | None:
+    def integer(
+        self, data: dict[str, Any], key: str, default: int | None, low: int, high: int
+    ) -> int | None:
         if key not in data:
             return default
         value = data[key]
@@ -357,7 +333,11 @@ class _Reader:
         found = []
         for key in value:
             if key not in RECORD_KEYS:
-                self.add(("record", key), f"unknown key '{key}' (known: daily, problems)", unknown_key=True)
+                self.add(
+                    ("record", key),
+                    f"unknown key '{key}' (known: daily, problems)",
+                    unknown_key=True,
+                )
         for key in RECORD_KEYS:
             flag = value.get(key, False)
             if not isinstance(flag, bool):
@@ -368,13 +348,19 @@ class _Reader:
 
     # --- parameters ----------------------------------------------------------------------------
 
-    def parameters(self, value: Any, design: str | None) -> tuple[tuple[Axis, ...], tuple[dict[str, Any], ...]]:
+    def parameters(
+        self, value: Any, design: str | None
+    ) -> tuple[tuple[Axis, ...], tuple[dict[str, Any], ...]]:
         if value is None:
             value = {}
         if design == "cases":
             return self.cases(value)
         if isinstance(value, list):
-            self.add(("parameters",), "a list of cases is for `design: cases`; other designs take a mapping of key: axis", value)
+            self.add(
+                ("parameters",),
+                "a list of cases is for `design: cases`; other designs take a mapping of key: axis",
+                value,
+            )
             return (), ()
         if not isinstance(value, dict):
             self.add(("parameters",), "expected a mapping of dotted scenario keys to axes", value)
@@ -394,177 +380,27 @@ class _Reader:
                             ("parameters", a.key),
                             f"zip pairs levels one to one: {len(a.levels)} levels here, {len(first.levels)} for {first.key}",
                         )
-        if design in SAMPLED_DESIGNS and axes and all(len(a.levels or ()) == 1 for a in axes):
-            self.add(("parameters",), f"the {design} design needs at least one parameter with bounds {{min, max}} or several levels")
+        if design in SAMPLED_DESIGNS and all(len(a.levels or ()) == 1 for a in axes):
+            self.add(
+                ("parameters",),
+                f"the {design} design needs at least one parameter with bounds {{min, max}} or several levels",
+            )
         if design == "factorial":
             cells = math.prod(len(a.levels or ()) for a in axes)
             if cells > MAX_CELLS:
-                self.add(("parameters",), f"the factorial design has {cells:,} cells, more than {MAX_CELLS:,}")
+                self.add(
+                    ("parameters",),
+                    f"the factorial design has {cells:,} cells, more than {MAX_CELLS:,}",
+                )
         return tuple(axes), ()
-
-    def key(self, key: Any, path: tuple[Any, ...]) -> bool:
-        if not isinstance(key, str) or not key.strip():
-            self.add(path, "keys must be dotted scenario keys (e.g. project.problem_rate)", key)
-            return False
-        first = key.split(".", 1)[0].split("[", 1)[0]
-        if first in RESERVED_KEYS:
-            what = "seed and replications" if first == "seed" else "the experiment's own keys"
-            self.add(path, f"cannot vary `{first}` (use {what})")
-            return False
-        if "." not in key:
-            self.add(path, "expected a dotted key inside a block, e.g. project.problem_rate")
-            return False
-        if key.startswith(MECHANISM_PREFIX):
-            from simulator.policies import MECHANISMS
-
-            mechanism = key[len(MECHANISM_PREFIX) :]
-            if mechanism not in MECHANISMS:
-                close = difflib.get_close_matches(mechanism, MECHANISMS, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(MECHANISMS)}"
-                self.add(path, f"unknown mechanism '{mechanism}' ({hint})")
-                return False
-        return True
-
-    def axis(self, key: Any, spec: Any, design: str | None) -> Axis | None:
-        path = ("parameters", key)
-        if not self.key(key, path):
-            return None
-        line = self.lines.get(path)
-        if isinstance(spec, list):  # shorthand for {values: [...]}
-            levels = self.levels(spec, path)
-            return None if levels is None else Axis(key, levels=levels, line=line)
-        if not isinstance(spec, dict):  # a single value: a constant of the experiment
-            levels = self.levels([spec], path)
-            return None if levels is None else Axis(key, levels=levels, line=line)
-        unknown = [k for k in spec if k not in AXIS_KEYS]
-        for k in unknown:
-            close = difflib.get_close_matches(str(k), AXIS_KEYS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "axes are {values}, {from, to, step}, {linspace}, {logspace} or {min, max}"
-            self.add((*path, k), f"unknown key '{k}' ({hint})", unknown_key=True)
-        if unknown:
-            return None
-        forms = [form for form, keys in AXIS_FORMS.items() if any(k in spec for k in keys)]
-        if len(forms) != 1:
-            message = (
-                "give the levels: {values: [...]}, {from, to, step}, {linspace: [start, stop, n]}, "
-                "{logspace: [start, stop, n]} or, for sampled designs, {min, max}"
-                if not forms
-                else f"give one form of axis, not {' and '.join(forms)}"
-            )
-            self.add(path, message, spec)
-            return None
-        form = forms[0]
-        missing = [k for k in AXIS_FORMS[form] if k not in spec]
-        if missing:
-            self.add(path, f"`{form}` needs {', '.join(AXIS_FORMS[form])}: {', '.join(missing)} missing", spec)
-            return None
-        if form == "bounds":
-            if design is not None and design not in SAMPLED_DESIGNS:
-                self.add(path, f"{{min, max}} bounds are for the lhs, sobol and morris designs (design is {design}); give levels with values, from/to/step or linspace", spec)
-                return None
-            return self.bounds(key, spec, path, line)
-        if form == "values":
-            values = spec["values"]
-            if not isinstance(values, list):
-                values = [values]
-            levels = self.levels(values, (*path, "values"))
-        elif form == "range":
-            levels = self.range(spec, path)
-        else:
-            levels = self.spaced(spec[form], form, (*path, form))
-        return None if levels is None else Axis(key, levels=levels, line=line)
-
-    def levels(self, values: list[Any], path: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        if not values:
-            self.add(path, "needs at least one value")
-            return None
-        if len(values) > MAX_LEVELS:
-            self.add(path, f"more than {MAX_LEVELS:,} levels", values)
-            return None
-        ok = True
-        for i, v in enumerate(values):
-            if isinstance(v, dict | list):
-                self.add((*path, i), "levels must be numbers, text, true/false or null", v)
-                ok = False
-        seen: list[Any] = []
-        for i, v in enumerate(values):
-            if any(type(v) is type(s) and v == s for s in seen):
-                self.add((*path, i), "level given twice", v)
-                ok = False
-            seen.append(v)
-        return tuple(values) if ok else None
-
-    def number(self, value: Any, path: tuple[Any, ...]) -> float | int | None:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            self.add(path, "expected a number", value)
-            return None
-        return value
-
-    def range(self, spec: dict[str, Any], path: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        start = self.number(spec["from"], (*path, "from"))
-        stop = self.number(spec["to"], (*path, "to"))
-        step = self.number(spec["step"], (*path, "step"))
-        if start is None or stop is None or step is None:
-            return None
-        if step == 0:
-            self.add((*path, "step"), "must not be 0", step)
-            return None
-        span = (stop - start) / step
-        if span < -0.5:
-            self.add((*path, "step"), f"goes away from `to` ({stop!r})", step)
-            return None
-        count = round(span) + 1
-        if count > MAX_LEVELS:
-            self.add((*path, "step"), f"gives {count:,} levels, more than {MAX_LEVELS:,}", step)
-            return None
-        whole = all(isinstance(v, int) for v in (start, stop, step))
-        return tuple(
-            start + i * step if whole else round_significant(start + i * step) for i in range(count)
-        )
-
-    def spaced(self, spec: Any, form: str, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        if not isinstance(spec, list) or len(spec) != 3:
-            self.add(path, f"expected [start, stop, number of levels], e.g. {form}: [1, 4, 4]", spec)
-            return None
-        start = self.number(spec[0], (*path, 0))
-        stop = self.number(spec[1], (*path, 1))
-        count = spec[2]
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_LEVELS:
-            self.add((*path, 2), f"the number of levels must be a whole number from 1 to {MAX_LEVELS:,}", count)
-            return None
-        if start is None or stop is None:
-            return None
-        import numpy as np
-
-        if form == "logspace":
-            if start <= 0 or stop <= 0:
-                self.add(path, "logspace takes positive start and stop values (the values themselves, not exponents)", spec)
-                return None
-            raw = np.geomspace(start, stop, count)
-        else:
-            raw = np.linspace(start, stop, count)
-        values = [round_significant(float(v)) for v in raw]
-        if count > 1 and len(set(values)) < count:
-            self.add(path, "levels collapse to the same value", spec)
-            return None
-        if form == "linspace" and isinstance(start, int) and isinstance(stop, int) and all(v.is_integer() for v in values):
-            return tuple(int(v) for v in values)
-        return tuple(values)
-
-    def bounds(self, key: str, spec: dict[str, Any], path: tuple[Any, ...], line: int | None) -> Axis | None:
-        low = self.number(spec["min"], (*path, "min"))
-        high = self.number(spec["max"], (*path, "max"))
-        if low is None or high is None:
-            return None
-        if not low < high:
-            self.add((*path, "max"), f"must be greater than min ({low!r})", high)
-            return None
-        integer = isinstance(low, int) and isinstance(high, int)
-        return Axis(key, low=low, high=high, integer=integer, line=line)
 
     def cases(self, value: Any) -> tuple[tuple[Axis, ...], tuple[dict[str, Any], ...]]:
         if not isinstance(value, list) or not value:
-            self.add(("parameters",), "the cases design takes a list of cases, e.g. - {project.problem_rate: 0.01, policy.autonomy: none}", value)
+            self.add(
+                ("parameters",),
+                "the cases design takes a list of cases, e.g. - {project.problem_rate: 0.01, policy.autonomy: none}",
+                value,
+            )
             return (), ()
         keys: dict[str, list[Any]] = {}
         cases = []
@@ -577,7 +413,11 @@ class _Reader:
                 if not self.key(key, ("parameters", i, key)):
                     continue
                 if isinstance(v, dict | list):
-                    self.add(("parameters", i, key), "a case gives one value per key (number, text, true/false or null)", v)
+                    self.add(
+                        ("parameters", i, key),
+                        "a case gives one value per key (number, text, true/false or null)",
+                        v,
+                    )
                     continue
                 clean[key] = v
                 levels = keys.setdefault(key, [])
@@ -591,10 +431,3 @@ class _Reader:
             for k, levels in keys.items()
         )
         return axes, tuple(cases)
-
-
-def round_significant(value: float, digits: int = 12) -> float:
-    """`value` rounded to `digits` significant digits (0.30000000000000004 -> 0.3)."""
-    if value == 0 or not math.isfinite(value):
-        return value
-    return float(f"{value:.{digits}g}")

@@ -52,7 +52,12 @@ STATUS_COLUMNS = (("status", "string"), ("error", "string"))
 TAIL_COLUMNS = (("elapsed_s", "float64"),)
 BOOL_KPIS = frozenset({"finished", "on_time"})
 COUNT_KPIS = frozenset({"tasks_done", "problems_raised", "problems_resolved", "messages"})
-DAILY_COLUMNS = (("run_id", "int64"), ("day", "float64"), ("series", "string"), ("value", "float64"))
+DAILY_COLUMNS = (
+    ("run_id", "int64"),
+    ("day", "float64"),
+    ("series", "string"),
+    ("value", "float64"),
+)
 PROBLEM_COLUMNS = (
     ("run_id", "int64"),
     ("problem", "int64"),
@@ -111,7 +116,12 @@ def arrow_schema(columns: Sequence[Sequence[str]]) -> pa.Schema:
     """The Arrow schema of `[name, type]` columns."""
     import pyarrow as pa
 
-    types = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
+    types = {
+        "int64": pa.int64(),
+        "float64": pa.float64(),
+        "bool": pa.bool_(),
+        "string": pa.string(),
+    }
     return pa.schema([pa.field(name, types[kind]) for name, kind in columns])
 
 
@@ -187,13 +197,21 @@ def check_folder(
     where = str(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(Problem(source=where, message="exists and is not a folder"))
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(Problem(source=where, message=f"{parent} is not a folder"))
+            break
     if not folder.exists():
         return None
     try:
         manifest = read_manifest(folder)
     except (OSError, ValueError):
         raise InputError(
-            Problem(source=where, message="has a manifest.json that cannot be read: choose another --out")
+            Problem(
+                source=where,
+                message="has a manifest.json that cannot be read: choose another --out",
+            )
         ) from None
     if manifest is None:
         if any(p.name != ".lock" for p in folder.iterdir()):
@@ -279,7 +297,9 @@ class ResultsFolder:
         folder._write_json(path / MANIFEST, manifest)
         for sub, columns in folder._subfolders():
             (path / sub).mkdir(exist_ok=True)
-            folder._write_table(path / sub / "part-00000.parquet", arrow_schema(columns).empty_table())
+            folder._write_table(
+                path / sub / "part-00000.parquet", arrow_schema(columns).empty_table()
+            )
         checkpoint("manifest")
         return folder
 

@@ -51,7 +51,7 @@ class ChunkResult:
 
 def warm_up() -> None:
     """Import the simulator once in a fresh worker process (process-pool initializer)."""
-    import simulator.model  # noqa: F401
+    import simulator.model
     import simulator.run  # noqa: F401
 
 

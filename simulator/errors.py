@@ -14,7 +14,8 @@ from typing import Any
 
 MAX_LINES = 3
 MAX_VALUE_CHARS = 60
-_MISSING: Any = object()
+MISSING: Any = object()  # no value to show in a problem's `(got ...)`
+_MISSING = MISSING  # the name used inside the kernel
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

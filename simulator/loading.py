@@ -104,13 +104,13 @@ def load_scenario(path_or_name: str | Path, overrides: Iterable[str] = ()) -> Sc
     """
     path = resolve_source(path_or_name)
     source = str(path) if _is_file(Path(str(path_or_name))) else str(path_or_name)
-    text = _read_text(path, source)
+    text = read_text(path, source)
     return parse_scenario(
         text, source=source, base_dir=path.parent, overrides=overrides, toml=path.suffix == ".toml"
     )
 
 
-def _read_text(path: Path, source: str, encoding: str = "utf-8") -> str:
+def read_text(path: Path, source: str, encoding: str = "utf-8") -> str:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise InputError(Problem(source=source, message="file is larger than 20 MB"))
@@ -139,7 +139,7 @@ def parse_scenario(
     `source` names the text in messages; `base_dir` is where relative `tasks_file` and
     `people_file` paths are looked for; `allow_files=False` refuses them (uploads).
     """
-    data, lines = _read_mapping(text, source, toml)
+    data, lines = read_mapping(text, source, toml)
     return scenario_from_mapping(
         data,
         source=source,
@@ -210,7 +210,7 @@ def _validate(
 # --- reading -------------------------------------------------------------------------
 
 
-def _read_mapping(text: str, source: str, toml: bool) -> tuple[Any, Lines]:
+def read_mapping(text: str, source: str, toml: bool) -> tuple[Any, Lines]:
     if not text.strip():
         raise InputError(Problem(source=source, line=1, message="the file is empty"))
     if toml:
@@ -626,7 +626,7 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
         path = _relative(project.tasks_file, base_dir)
         if not _is_file(path):
             raise InputError(locate.problem(("project", "tasks_file"), "no such file", str(path)))
-        plan, rows = _parse_plan(_read_text(path, str(path), "utf-8-sig"), str(path))
+        plan, rows = _parse_plan(read_text(path, str(path), "utf-8-sig"), str(path))
         _check_plan(plan, list(seen), _plan_locator(str(path), rows))
         scenario = scenario.model_copy(
             update={"project": project.model_copy(update={"tasks": plan, "tasks_file": None})}

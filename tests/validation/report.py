@@ -8,6 +8,7 @@ file is made with the full numbers. Every table is computed here; nothing is typ
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 import warnings
@@ -319,7 +320,41 @@ SECTIONS = [
 ]
 
 
-def build(quick: bool) -> str:
+EXPERIMENT_FIGURES = ("lead-time.png", "parameter-1.png")
+
+
+def shipped_experiments(results: Path, images: Path) -> list[str]:
+    """Sections for the shipped experiments (experiments/files), from their results folders."""
+    from experiments.tables import markdown_summary
+
+    parts = [
+        "## Shipped experiments",
+        "",
+        "The experiment files in `experiments/files/` are swept in full by `make validation`; "
+        "each table is the mean lead time per cell and policy (95% CI) with the paired wins "
+        "against the first policy.",
+        "",
+    ]
+    images.mkdir(parents=True, exist_ok=True)
+    files = Path(__file__).resolve().parents[2] / "experiments" / "files"
+    for spec in sorted(files.glob("*.yaml")):
+        folder = results / spec.stem
+        if not (folder / "runs").is_dir():
+            continue
+        command = (
+            f"orgsim sweep experiments/files/{spec.name} --out results/{spec.stem}"
+            f" && orgsim report results/{spec.stem}"
+        )
+        parts += [f"### {spec.stem}", "", markdown_summary(folder, command=command)]
+        for figure in EXPERIMENT_FIGURES:
+            if (folder / figure).is_file():
+                target = images / f"{spec.stem}-{figure}"
+                shutil.copyfile(folder / figure, target)
+                parts += [f"![{spec.stem}: {figure[:-4]}](images/validation/{target.name})", ""]
+    return parts
+
+
+def build(quick: bool, results: Path | None = None, images: Path | None = None) -> str:
     reps = 3 if quick else 12
     parts = [
         "# Validation",
@@ -345,6 +380,8 @@ def build(quick: bool) -> str:
             file=sys.stderr,
             flush=True,
         )
+    if results is not None and images is not None:
+        parts += shipped_experiments(results, images)
     return "\n".join(parts)
 
 
@@ -352,8 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path, help="the markdown file to write (docs/validation.md)")
     parser.add_argument("--quick", action="store_true", help="few replications (a smoke test)")
+    parser.add_argument(
+        "--experiments", type=Path, help="the results folders of the shipped experiments"
+    )
     args = parser.parse_args(argv)
-    text = build(args.quick)
+    images = args.out.parent / "images" / "validation"
+    text = build(args.quick, args.experiments, images)
     temporary = args.out.with_name("." + args.out.name + ".tmp")
     temporary.write_text(text + "\n", encoding="utf-8")
     temporary.replace(args.out)

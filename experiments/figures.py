@@ -1,0 +1,267 @@
+"""The figures of a sweep report, drawn with matplotlib (no pyplot: no global state).
+
+Each function takes tables and returns a `Figure`; `png` turns one into PNG bytes without
+metadata that points anywhere. Colours follow the Okabe-Ito palette (colour-blind safe),
+one colour per policy in the experiment's order.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from experiments.display import PERCENT_KPIS, label, unit
+from experiments.statistics import as_float
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+BINS = 8  # continuous parameters (sampled designs) are shown as means over quantile bins
+CP_PARTS = (
+    ("cp_work_days", "work"),
+    ("cp_rework_days", "rework"),
+    ("cp_information_wait_days", "waiting for information"),
+    ("cp_decision_wait_days", "waiting for decisions"),
+    ("cp_coordination_days", "coordination"),
+    ("cp_queue_days", "queued for a free person"),
+)
+
+
+def colour(index: int) -> str:
+    """The colour of the index-th policy."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes (no software tag: the file references nothing)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    return figure
+
+
+def _scale(kpi: str) -> float:
+    # Utilisations are stored as shares and shown in % (their unit says so).
+    return 100.0 if kpi in PERCENT_KPIS else 1.0
+
+
+def _axis_label(kpi: str) -> str:
+    text = label(kpi)
+    return f"{text} ({unit(kpi)})" if unit(kpi) else text
+
+
+def lead_time_distributions(runs: pd.DataFrame, policies: Sequence[str]) -> Figure:
+    """Lead time of every run, one box per policy; runs that hit the horizon as red crosses."""
+    import numpy as np
+
+    figure = _figure(7.5, 0.9 + 0.75 * len(policies))
+    ax = figure.add_subplot()
+    rng = np.random.default_rng(0)
+    data = []
+    labelled = False
+    for i, policy in enumerate(policies):
+        rows = runs.loc[runs["policy"] == policy]
+        values = as_float(rows["lead_time_days"]).to_numpy()
+        data.append(values[~np.isnan(values)])
+        finished = (
+            as_float(rows["finished"]).to_numpy() if "finished" in rows else np.ones(len(rows))
+        )
+        jitter = i + rng.uniform(-0.18, 0.18, len(values))
+        done = finished == 1
+        ax.scatter(values[done], jitter[done], s=12, alpha=0.6, color=colour(i), linewidths=0)
+        if (~done).any():
+            ax.scatter(
+                values[~done],
+                jitter[~done],
+                s=14,
+                marker="x",
+                color="#D55E00",
+                label=None if labelled else "hit the horizon (lower bound)",
+            )
+            labelled = True
+    style = {
+        "positions": range(len(policies)),
+        "widths": 0.5,
+        "showfliers": False,
+        "medianprops": {"color": "black"},
+    }
+    try:
+        ax.boxplot(data, orientation="horizontal", **style)
+    except TypeError:  # matplotlib before 3.10
+        ax.boxplot(data, vert=False, **style)
+    ax.set_yticks(range(len(policies)), list(policies))
+    ax.invert_yaxis()
+    ax.set_xlabel("lead time (working days)")
+    ax.grid(axis="x", alpha=0.3)
+    if labelled:
+        ax.legend(loc="lower right", fontsize=8)
+    return figure
+
+
+def kpi_against_parameter(
+    runs: pd.DataFrame, parameter: str, kpis: Sequence[str], policies: Sequence[str]
+) -> Figure:
+    """Mean of each KPI against one parameter, a 95% CI band per policy.
+
+    Other parameters are averaged over (their levels are balanced in factorial designs).
+    Numbers are plotted on a number line; text levels side by side; a sampled continuous
+    parameter is cut into quantile bins.
+    """
+    import numpy as np
+    import pandas as pd
+    from scipy.stats import t
+
+    columns = 4 if len(kpis) > 4 else len(kpis)
+    rows_n = math.ceil(len(kpis) / columns)
+    figure = _figure(3.2 * columns, 2.6 * rows_n + 0.4)
+    axes = figure.subplots(rows_n, columns, squeeze=False).ravel()
+    values = runs[parameter]
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    distinct = values.nunique(dropna=True)
+    if numeric and distinct > 12:
+        bins = pd.qcut(values.astype(float), q=min(BINS, distinct), duplicates="drop")
+        position = bins.map(lambda b: b.mid).astype(float)
+    elif numeric:
+        position = values.astype(float)
+    else:
+        levels = list(dict.fromkeys(values.astype(str)))
+        position = values.astype(str).map({v: i for i, v in enumerate(levels)}).astype(float)
+    for ax, kpi in zip(axes, kpis, strict=False):
+        for i, policy in enumerate(policies):
+            mask = (runs["policy"] == policy).to_numpy()
+            y = as_float(runs.loc[mask, kpi]).to_numpy() * _scale(kpi)
+            frame = pd.DataFrame({"x": position[mask].to_numpy(), "y": y})
+            stats = frame.groupby("x")["y"].agg(["mean", "std", "count"]).sort_index()
+            if stats.empty:
+                continue
+            n = stats["count"].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                half = np.where(
+                    n >= 2, t.ppf(0.975, n - 1) * stats["std"].to_numpy() / np.sqrt(n), np.nan
+                )
+            x = stats.index.to_numpy(dtype=float)
+            mean = stats["mean"].to_numpy()
+            if numeric:
+                ax.plot(x, mean, color=colour(i), marker="o", markersize=3, label=policy)
+                ax.fill_between(
+                    x, mean - half, mean + half, color=colour(i), alpha=0.2, linewidth=0
+                )
+            else:
+                offset = (i - (len(policies) - 1) / 2) * 0.12
+                ax.errorbar(
+                    x + offset,
+                    mean,
+                    yerr=half,
+                    fmt="o",
+                    color=colour(i),
+                    markersize=4,
+                    capsize=3,
+                    label=policy,
+                )
+        ax.set_title(_axis_label(kpi), fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+        if not numeric:
+            ax.set_xticks(range(len(levels)), levels, rotation=20, fontsize=8)
+    for ax in axes[len(kpis) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="outside upper center", ncols=len(policies), fontsize=9)
+    figure.supxlabel(parameter, fontsize=10)
+    return figure
+
+
+def stacked_split(
+    summary: pd.DataFrame, parts: Sequence[tuple[str, str]], policies: Sequence[str], xlabel: str
+) -> Figure:
+    """Mean of each part per policy as one stacked horizontal bar per policy."""
+    import numpy as np
+
+    figure = _figure(7.5, 1.1 + 0.6 * len(policies))
+    ax = figure.add_subplot()
+    left = np.zeros(len(policies))
+    for j, (kpi, name) in enumerate(parts):
+        means = []
+        for policy in policies:
+            row = summary.loc[(summary["policy"] == policy) & (summary["kpi"] == kpi), "mean"]
+            means.append(float(row.iloc[0]) if len(row) and not math.isnan(row.iloc[0]) else 0.0)
+        ax.barh(range(len(policies)), means, left=left, color=PALETTE[j % len(PALETTE)], label=name)
+        left += np.array(means)
+    ax.set_yticks(range(len(policies)), list(policies))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    handles, labels = ax.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def means_with_intervals(
+    summary: pd.DataFrame, kpis: Sequence[str], policies: Sequence[str]
+) -> Figure:
+    """Mean and 95% CI of each KPI per policy, one panel per KPI."""
+    figure = _figure(3.4 * len(kpis), 0.9 + 0.55 * len(policies))
+    axes = figure.subplots(1, len(kpis), squeeze=False).ravel()
+    for ax, kpi in zip(axes, kpis, strict=True):
+        for i, policy in enumerate(policies):
+            row = summary.loc[(summary["policy"] == policy) & (summary["kpi"] == kpi)]
+            if row.empty:
+                continue
+            mean, low, high = (
+                float(row[c].iloc[0]) * _scale(kpi) for c in ("mean", "ci_low", "ci_high")
+            )
+            ax.barh(i, mean, color=colour(i), alpha=0.8)
+            if not math.isnan(low):
+                ax.errorbar(mean, i, xerr=[[mean - low], [high - mean]], color="black", capsize=3)
+        ax.set_yticks(
+            range(len(policies)), list(policies) if ax is axes[0] else [""] * len(policies)
+        )
+        ax.invert_yaxis()
+        ax.set_title(_axis_label(kpi), fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def sensitivity_bars(indices: pd.DataFrame, policies: Sequence[str]) -> Figure:
+    """The sensitivity of lead time to each parameter, per policy, with 95% intervals."""
+    names = list(dict.fromkeys(indices["index"]))
+    parameters = list(dict.fromkeys(indices["parameter"]))
+    figure = _figure(4.2 * len(names), 1.0 + 0.45 * len(parameters) * max(1, len(policies)) ** 0.5)
+    axes = figure.subplots(1, len(names), squeeze=False).ravel()
+    height = 0.8 / max(1, len(policies))
+    for ax, name in zip(axes, names, strict=True):
+        for i, policy in enumerate(policies):
+            rows = indices.loc[(indices["index"] == name) & (indices["policy"] == policy)]
+            rows = rows.set_index("parameter").reindex(parameters)
+            y = [k + (i - (len(policies) - 1) / 2) * height for k in range(len(parameters))]
+            values = rows["value"].to_numpy(dtype=float)
+            low = values - rows["ci_low"].to_numpy(dtype=float)
+            high = rows["ci_high"].to_numpy(dtype=float) - values
+            ax.barh(y, values, height=height, color=colour(i), label=policy)
+            ax.errorbar(
+                values, y, xerr=[low, high], fmt="none", color="black", capsize=2, linewidth=0.8
+            )
+        ax.set_yticks(
+            range(len(parameters)),
+            parameters if ax is axes[0] else [""] * len(parameters),
+            fontsize=8,
+        )
+        ax.invert_yaxis()
+        ax.set_title(name, fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="outside lower center", ncols=len(policies), fontsize=9)
+    return figure

@@ -1,0 +1,732 @@
+"""`orgsim report DIR`: one self-contained HTML page a consultant can read and explain.
+
+    write_report("results/x")  ->  results/x/report.html, and next to it the figures
+                                   (*.png), summary.csv, differences.csv, sensitivity.csv
+
+The page opens with the headline, then: lead time by policy, paired differences, each KPI
+against each swept parameter, where the lead time goes and where the effort goes, costs,
+sensitivity, failed runs, the experiment as written, the model's stated assumptions and
+how to reproduce it. Figures are embedded as base64 PNG and the page loads nothing from
+anywhere (it works offline, attached to an e-mail).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from experiments import figures
+from experiments.compare import MAIN_KPIS
+from experiments.display import label, number, unit
+from simulator.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_PARAMETER_FIGURES = 12
+MAX_CELL_ROWS = 60
+MAX_FAILURES_SHOWN = 20
+EFFORT_PARTS = (
+    ("task_hours", "task work"),
+    ("rework_hours", "rework"),
+    ("coordination_hours", "coordination"),
+    ("help_hours", "expert help"),
+)
+WAIT_PARTS = (
+    ("information_wait_hours", "waiting for information"),
+    ("decision_wait_hours", "waiting for decisions"),
+)
+COST_KPIS = ("labour_cost", "staffing_cost", "person_hours")
+
+# The model's stated assumptions: the main ones of docs/model.md §7 ("Stated assumptions
+# and limits"), each opening with the same words (a test keeps them in step).
+ASSUMPTIONS = (
+    ("One project.", "People work on this project only; no other work competes for them."),
+    (
+        "People fully allocated",
+        "for the whole run; collaborators are always present (only managers have an "
+        "availability). Staffing cost prices everyone for the whole lead time.",
+    ),
+    (
+        "No learning curve, no fatigue, no transition cost.",
+        "Expertise is constant and a policy works from day one as designed.",
+    ),
+    ("One task at a time.", "A collaborator holds one task at a time."),
+    (
+        "Managers do no task work",
+        "; they assign, relay, decide, sign off, co-decide and meet.",
+    ),
+    (
+        "In-trays are strictly first in, first out",
+        "(meetings aside): no priorities between kinds of items, no batching.",
+    ),
+    (
+        "Rework",
+        "is a fraction of the task's original effort per rework event and raises problems "
+        "like any work; runs that never finish stop at the horizon, whose lead time is then "
+        "a lower bound.",
+    ),
+    ("Perfect knowledge", "of who is expert, who is idle and who holds which task."),
+    (
+        "Time",
+        "has no calendar: no nights, weekends or holidays; a working day is the scenario's "
+        "hours per day.",
+    ),
+    (
+        "Problem arrivals",
+        "are Poisson in hours of work; severities and fields are independent of the task.",
+    ),
+)
+
+
+@dataclass
+class Report:
+    """The files a report wrote."""
+
+    html: Path
+    pngs: list[Path] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+
+
+def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
+    """Write the report of the sweep in `folder`: the HTML page at `out` (default
+    `folder/report.html`), and next to it the PNGs and CSV tables."""
+    import pandas as pd
+
+    from experiments.design import Design
+    from experiments.sensitivity import analyse
+    from experiments.statistics import headline, paired_differences, summarise
+    from experiments.store import read_manifest, read_runs
+
+    folder = Path(folder)
+    try:
+        manifest = read_manifest(folder) if folder.is_dir() else None
+    except (OSError, ValueError):
+        manifest = None
+    if manifest is None:
+        message = (
+            "not a sweep results folder (no readable manifest.json)"
+            if folder.is_dir()
+            else "no such folder"
+        )
+        raise InputError(Problem(source=str(folder), message=message))
+    target = Path(out) if out is not None else folder / "report.html"
+    if target.exists() and target.is_dir():
+        raise InputError(
+            Problem(source=str(target), message="is a folder: give a file name (e.g. report.html)")
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+    runs = read_runs(folder)
+    policies = [p for p in manifest["policies"] if p in set(runs["policy"])] or list(
+        manifest["policies"]
+    )
+    design = Design.from_json(manifest["design"])
+    good = runs.loc[runs["status"] == "ok"]
+    context = _Context(manifest, runs, good, policies, target.parent)
+
+    summary = summarise(runs) if len(good) else pd.DataFrame()
+    pooled = summarise(runs, by_cell=False) if len(good) else pd.DataFrame()
+    differences = paired_differences(runs) if len(good) and len(policies) > 1 else pd.DataFrame()
+    pooled_differences = (
+        paired_differences(runs, by_cell=False)
+        if len(good) and len(policies) > 1
+        else pd.DataFrame()
+    )
+    kpis = [k for k in MAIN_KPIS if k in runs]
+    indices = (
+        analyse(runs, design, kpis=["lead_time_days"], policies=policies)
+        if len(good) and design.keys
+        else pd.DataFrame()
+    )
+    report = Report(html=target)
+    for name, frame in (
+        ("summary", summary),
+        ("differences", differences),
+        ("sensitivity", indices),
+    ):
+        path = target.parent / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        report.tables.append(path)
+
+    sections = [
+        _overview(context, headline(runs) if len(runs) else "No run has finished yet."),
+        _lead_time(context, pooled),
+        _differences(context, pooled_differences, differences),
+        _parameters(context, kpis),
+        _splits(context, pooled),
+        _costs(context, pooled),
+        _sensitivity(context, indices, design),
+        _cells(context, summary, differences),
+        _failures(context),
+        _definition(context),
+        _assumptions(),
+        _reproduce(context),
+    ]
+    page = _page(manifest, [s for s in sections if s])
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(page, encoding="utf-8")
+    temporary.replace(target)
+    report.pngs = context.pngs
+    return report
+
+
+@dataclass
+class _Context:
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    good: pd.DataFrame
+    policies: list[str]
+    directory: Path
+    pngs: list[Path] = field(default_factory=list)
+
+    def figure(self, name: str, figure: Any, alt: str) -> str:
+        """Save the figure as NAME.png next to the page and return its embedded <img>."""
+        data = figures.png(figure)
+        path = self.directory / f"{name}.png"
+        path.write_bytes(data)
+        self.pngs.append(path)
+        encoded = base64.b64encode(data).decode("ascii")
+        return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'
+
+
+# --- sections -----------------------------------------------------------------------------------
+
+
+def _overview(c: _Context, headline: str) -> str:
+    m = c.manifest
+    total = m["run_count"]
+    done = len(c.runs)
+    failed = done - len(c.good)
+    scenario = m["scenario"]
+    rows = [
+        (
+            "scenario",
+            scenario["name"]
+            if scenario["source"] == scenario["name"]
+            else f"{scenario['name']} ({scenario['source']})",
+        ),
+        (
+            "design",
+            f"{m['design']['kind']}: {m['cell_count']} cell{'s' if m['cell_count'] != 1 else ''}",
+        ),
+        (
+            "policies",
+            ", ".join(m["policies"]) + f" (differences are taken against {m['policies'][0]})",
+        ),
+        (
+            "replications",
+            f"{m['replications']} per cell and policy, seeds {m['base_seed']}–{m['base_seed'] + m['replications'] - 1}, the same for every policy and cell",
+        ),
+        ("runs", f"{done} of {total} done" + (f", {failed} failed (left out)" if failed else "")),
+    ]
+    for key in m["parameters"]:
+        rows.append((f"varied: {key}", _levels(m, key)))
+    status = ""
+    if done < total:
+        status = (
+            f'<p class="warn">This sweep is incomplete: {done} of {total} runs are in the folder. '
+            "Run <code>orgsim sweep FILE --out DIR --resume</code> to complete it; the figures "
+            "below use the runs done so far.</p>"
+        )
+    unfinished = int((c.good["finished"] == False).sum()) if "finished" in c.good else 0  # noqa: E712
+    if unfinished:
+        status += (
+            f'<p class="warn">{unfinished} run(s) hit the horizon of '
+            f"{scenario.get('horizon_days')} working days without finishing: their lead time is the "
+            "horizon, a lower bound, and is marked ≥ in the tables.</p>"
+        )
+    return (
+        f'<p class="headline">{_e(headline)}</p>{status}'
+        + _section_intro(
+            "What was run",
+            "Each <em>cell</em> is one combination of the varied parameters. In each cell, every "
+            "policy ran on the same projects: replication <em>r</em> uses the same seed for every "
+            "policy, so the same tasks and the same random events meet each policy. Comparing "
+            "policies run by run (<em>paired</em>) removes most of the noise that comes from the "
+            "project itself.",
+        )
+        + _table(["", ""], [[_e(a), _e(b)] for a, b in rows], show_header=False, css="facts")
+    )
+
+
+def _levels(m: dict[str, Any], key: str) -> str:
+    for axis in m["experiment"]["parameters"]:
+        if axis["key"] == key:
+            if axis["levels"] is not None:
+                levels = axis["levels"]
+                shown = ", ".join(_plain(v) for v in levels[:12]) + (
+                    " …" if len(levels) > 12 else ""
+                )
+                return f"{len(levels)} level{'s' if len(levels) != 1 else ''}: {shown}"
+            kind = "whole numbers" if axis["integer"] else "values"
+            return f"{kind} sampled from {_plain(axis['min'])} to {_plain(axis['max'])}"
+    return ""
+
+
+def _lead_time(c: _Context, pooled: pd.DataFrame) -> str:
+    if c.good.empty:
+        return ""
+    img = c.figure(
+        "lead-time", figures.lead_time_distributions(c.good, c.policies), "lead time by policy"
+    )
+    rows = []
+    for policy in c.policies:
+        stat = _stat(pooled, policy, "lead_time_days")
+        if stat is None:
+            continue
+        rows.append(
+            [
+                _e(policy),
+                _mean(stat, "lead_time_days"),
+                _ci(stat, "lead_time_days"),
+                _num("lead_time_days", stat["p50"]),
+                _num("lead_time_days", stat["p90"]),
+                _share(stat["share_finished"]),
+                _share(stat["p_on_time"]),
+            ]
+        )
+    table = _table(
+        ["policy", "mean (working days)", "95% CI", "p50", "p90", "finished", "on time"], rows
+    )
+    return _section(
+        "Lead time by policy",
+        "Every dot is one run (all cells together); the box spans the middle half of the runs "
+        "and its line is the median. p50 and p90: half of the runs / nine in ten finished within "
+        "that many working days. <em>On time</em> is the share of runs done by the deadline "
+        "(blank without one).",
+        img + table,
+    )
+
+
+def _differences(c: _Context, pooled: pd.DataFrame, by_cell: pd.DataFrame) -> str:
+    if pooled.empty:
+        return ""
+    reference = c.policies[0]
+    kpis = [k for k in MAIN_KPIS if k in set(pooled["kpi"])]
+    rows = []
+    for policy in c.policies[1:]:
+        for kpi in kpis:
+            row = pooled.loc[(pooled["policy"] == policy) & (pooled["kpi"] == kpi)]
+            if row.empty:
+                continue
+            r = row.iloc[0]
+            lower = f"{int(r['lower_in'])} of {int(r['pairs'])}"
+            rows.append(
+                [
+                    _e(policy),
+                    _e(label(kpi)),
+                    _signed(kpi, r["mean"]),
+                    _span(kpi, r["ci_low"], r["ci_high"]),
+                    lower,
+                    _e(unit(kpi)),
+                ]
+            )
+    return _section(
+        f"Paired differences to {reference}",
+        f"Each policy minus {reference}, run by run on the same seeds, averaged over every "
+        "paired run of the design. A negative lead-time difference means the policy finished "
+        "earlier. <em>Lower in</em> counts the paired runs where the policy's value was lower "
+        "(for lead time: the runs it won). When the 95% interval spans 0, the sweep cannot "
+        "tell the two policies apart on that measure.",
+        _table(["policy", "measure", "mean difference", "95% CI", "lower in", "unit"], rows),
+    )
+
+
+def _parameters(c: _Context, kpis: list[str]) -> str:
+    parameters = [k for k in c.manifest["parameters"] if k in c.good and c.good[k].nunique() > 1]
+    if not parameters or c.good.empty:
+        return ""
+    parts = []
+    for i, key in enumerate(parameters[:MAX_PARAMETER_FIGURES]):
+        figure = figures.kpi_against_parameter(c.good, key, kpis, c.policies)
+        parts.append(
+            f"<h3>{_e(key)}</h3>" + c.figure(f"parameter-{i + 1}", figure, f"KPIs against {key}")
+        )
+    more = ""
+    if len(parameters) > MAX_PARAMETER_FIGURES:
+        more = (
+            f"<p>{len(parameters) - MAX_PARAMETER_FIGURES} more parameters are in summary.csv.</p>"
+        )
+    intro = (
+        "The line is the mean over runs at that value (the other parameters averaged over), "
+        "the band its 95% confidence interval, one colour per policy. Where bands of two "
+        "policies overlap, the sweep cannot separate them at that value. Parameters sampled "
+        "over a range are grouped into bins."
+    )
+    if c.manifest["design"]["kind"] in ("lhs", "sobol", "morris"):
+        intro += (
+            " <strong>This design samples the parameters together</strong>: at each value "
+            "the other parameters are not balanced, so a curve mixes their effects. Read the "
+            "curves as rough shapes, and the sensitivity section below for what matters."
+        )
+    return _section("Each measure against each varied parameter", intro, "".join(parts) + more)
+
+
+def _splits(c: _Context, pooled: pd.DataFrame) -> str:
+    if pooled.empty:
+        return ""
+    cp = [(k, name) for k, name in figures.CP_PARTS if k in set(pooled["kpi"])]
+    body = ""
+    if cp:
+        body += "<h3>Where the lead time goes</h3>" + c.figure(
+            "lead-time-split",
+            figures.stacked_split(pooled, cp, c.policies, "working days along the critical path"),
+            "lead time split",
+        )
+    effort = _effort(pooled)
+    parts = [(k, n) for k, n in EFFORT_PARTS if k in set(effort["kpi"])]
+    if parts:
+        body += "<h3>Where the effort goes</h3>" + c.figure(
+            "effort-split",
+            figures.stacked_split(effort, parts, c.policies, "person-hours"),
+            "effort split",
+        )
+    waits = [(k, n) for k, n in WAIT_PARTS if k in set(pooled["kpi"])]
+    if waits:
+        body += "<h3>Time people spent waiting</h3>" + c.figure(
+            "waiting",
+            figures.stacked_split(pooled, waits, c.policies, "person-hours blocked"),
+            "waiting",
+        )
+    return _section(
+        "Where the time goes",
+        "The lead time is split along the realised critical path (the chain of tasks and waits "
+        "that set the end date): its parts add up to the lead time. The effort is the hours "
+        "people spent on task work, rework, coordination and helping others; waiting hours are "
+        "hours people could not work because information or a decision was missing.",
+        body,
+    )
+
+
+def _effort(pooled: pd.DataFrame) -> pd.DataFrame:
+    # Task work without rework, so that the stacked parts do not count rework twice.
+    work = pooled.loc[pooled["kpi"] == "work_hours"].copy()
+    rework = pooled.loc[pooled["kpi"] == "rework_hours"].set_index("policy")["mean"]
+    work["mean"] = work["mean"] - work["policy"].map(rework).fillna(0).to_numpy()
+    work["kpi"] = "task_hours"
+    import pandas as pd
+
+    return pd.concat([pooled, work], ignore_index=True)
+
+
+def _costs(c: _Context, pooled: pd.DataFrame) -> str:
+    kpis = [k for k in COST_KPIS if not pooled.empty and k in set(pooled["kpi"])]
+    if not kpis:
+        return ""
+    img = c.figure("costs", figures.means_with_intervals(pooled, kpis, c.policies), "costs")
+    rows = []
+    for policy in c.policies:
+        row = [_e(policy)]
+        for kpi in kpis:
+            stat = _stat(pooled, policy, kpi)
+            row.append("" if stat is None else f"{_num(kpi, stat['mean'])} ({_ci(stat, kpi)})")
+        rows.append(row)
+    return _section(
+        "Costs",
+        "Labour cost prices every hour spent (work, rework, coordination, help, managers' busy "
+        "time) at the scenario's rate per role; staffing cost prices everyone for the whole "
+        "lead time (what the organisation pays while the project runs). Bars are means, lines "
+        "their 95% confidence intervals.",
+        img + _table(["policy", *(f"{label(k)} ({unit(k)})" for k in kpis)], rows),
+    )
+
+
+def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
+    if indices.empty or indices["value"].isna().all():
+        return ""
+    method = indices["method"].iloc[0]
+    explain = {
+        "morris": "Morris screening: μ* is how much the lead time moves, on average, when a "
+        "parameter moves by a step of its range (the larger, the more it matters); σ is how "
+        "much that effect varies with the other parameters (interactions, non-linearity).",
+        "sobol": "Sobol indices: S1 is the share of the variance of the lead time due to a "
+        "parameter alone, ST the share including its interactions with the others. "
+        "They are shares: 0.4 means 40%.",
+        "spearman": "Spearman's ρ between each parameter and the lead time over the sampled "
+        "cells: its sign is the direction of the effect, its size how consistently the lead "
+        "time follows the parameter.",
+        "main effect": "Main effect: how far the mean lead time moves across a parameter's "
+        "levels (the other parameters averaged over), in working days.",
+    }[method]
+    noise = indices.groupby("policy")["noise_share"].first()
+    notes = []
+    for policy in c.policies:
+        share = float(noise.get(policy, math.nan))
+        if not math.isnan(share):
+            verdict = (
+                "small: the indices reflect the parameters"
+                if share < 0.1
+                else "large: read the indices with care, or add replications"
+            )
+            notes.append(
+                f"{policy}: {share:.0%} of the variance between cells is replication noise ({verdict})."
+            )
+    img = c.figure("sensitivity", figures.sensitivity_bars(indices, c.policies), "sensitivity")
+    names = list(dict.fromkeys(indices["index"]))
+    # One row per parameter, most influential first (largest first index over policies).
+    lead = indices.loc[indices["index"] == names[0]].groupby("parameter")["value"].max()
+    order = list(lead.sort_values(ascending=False, na_position="last").index)
+    by = indices.set_index(["parameter", "policy", "index"])
+    rows = []
+    for parameter in order:
+        row = [_e(parameter)]
+        for policy in c.policies:
+            for name in names:
+                key = (parameter, policy, name)
+                if key not in by.index:
+                    row.append("")
+                    continue
+                r = by.loc[key]
+                interval = (
+                    ""
+                    if math.isnan(r["ci_low"])
+                    else f" ({_float(r['ci_low'])} to {_float(r['ci_high'])})"
+                )
+                row.append(_float(r["value"]) + interval)
+        rows.append(row)
+    header = [
+        "parameter",
+        *(f"{policy}: {_INDEX_NAMES.get(n, n)}" for policy in c.policies for n in names),
+    ]
+    return _section(
+        "Sensitivity of the lead time to the parameters",
+        explain
+        + (
+            ""
+            if method == "main effect"
+            else " Intervals (95%) are bootstraps over the design's points and the replications."
+        ),
+        img + "".join(f"<p>{_e(n)}</p>" for n in notes) + _table(header, rows),
+    )
+
+
+_INDEX_NAMES = {
+    "mu_star": "μ* (mu_star)",
+    "sigma": "σ (sigma)",
+    "rho": "ρ",
+    "range": "range (days)",
+}
+
+
+def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str:
+    parameters = list(c.manifest["parameters"])
+    if summary.empty or c.manifest["cell_count"] < 2:
+        return ""
+    if c.manifest["design"]["kind"] in ("lhs", "sobol", "morris"):
+        # Sampled cells are points of a design, not settings anyone reads one by one.
+        return ""
+    lead = summary.loc[summary["kpi"] == "lead_time_days"]
+    cells = list(dict.fromkeys(lead["cell_id"]))
+    reference = c.policies[0]
+    header = ["cell", *parameters]
+    for policy in c.policies:
+        header.append(f"{policy}: lead time (95% CI)")
+    for policy in c.policies[1:]:
+        header.append(f"{policy} − {reference}: wins")
+    rows = []
+    for cell in cells[:MAX_CELL_ROWS]:
+        here = lead.loc[lead["cell_id"] == cell]
+        row = [str(cell)] + [_plain(here[p].iloc[0]) for p in parameters]
+        for policy in c.policies:
+            stat = here.loc[here["policy"] == policy]
+            row.append(
+                ""
+                if stat.empty
+                else f"{_mean(stat.iloc[0], 'lead_time_days')} ({_ci(stat.iloc[0], 'lead_time_days')})"
+            )
+        for policy in c.policies[1:]:
+            d = (
+                differences.loc[
+                    (differences["cell_id"] == cell)
+                    & (differences["policy"] == policy)
+                    & (differences["kpi"] == "lead_time_days")
+                ]
+                if not differences.empty
+                else differences
+            )
+            row.append(
+                ""
+                if d.empty
+                else f"{int(d['lower_in'].iloc[0])} of {int(d['pairs'].iloc[0])}, {_signed('lead_time_days', d['mean'].iloc[0])} d"
+            )
+        rows.append(row)
+    more = (
+        f"<p>The first {MAX_CELL_ROWS} of {len(cells)} cells are shown; summary.csv has them all.</p>"
+        if len(cells) > MAX_CELL_ROWS
+        else ""
+    )
+    return _section(
+        "Lead time in each cell",
+        "Mean lead time per cell and policy with its 95% confidence interval, and in how many "
+        f"paired runs each policy finished earlier than {reference} (with the mean difference "
+        "in working days). ≥ marks a mean that includes runs which hit the horizon.",
+        _table(header, rows) + more,
+    )
+
+
+def _failures(c: _Context) -> str:
+    failed = c.runs.loc[c.runs["status"] != "ok"]
+    if failed.empty:
+        return ""
+    rows = [
+        [
+            str(r["run_id"]),
+            str(r["cell_id"]),
+            _e(r["policy"]),
+            str(r["replicate"]),
+            _e(str(r["error"])),
+        ]
+        for _, r in failed.head(MAX_FAILURES_SHOWN).iterrows()
+    ]
+    return _section(
+        "Failed runs",
+        f"{len(failed)} run(s) raised an error; they are left out of every figure and table "
+        "above. The error column of the runs table has each message.",
+        _table(["run", "cell", "policy", "replicate", "error"], rows),
+    )
+
+
+def _definition(c: _Context) -> str:
+    m = c.manifest
+    return _section(
+        "The experiment as written",
+        f"From {_e(m.get('experiment_file', ''))}; the scenario is "
+        f"{_e(m['scenario']['source'])} (content hash {_e(m['scenario']['hash'])}).",
+        f"<pre>{_e(m.get('experiment_text', ''))}</pre>",
+    )
+
+
+def _assumptions() -> str:
+    items = "".join(
+        f"<li><strong>{_e(a)}</strong>{'' if b[0] in ';,.' else ' '}{_e(b)}</li>"
+        for a, b in ASSUMPTIONS
+    )
+    return _section(
+        "What the model assumes",
+        "The results hold within these assumptions, the main ones of the model's description "
+        "(docs/model.md, section 7, lists them all with the source of every parameter). "
+        "Every replication draws a new project and new random events from its seed; all "
+        "policies and cells meet the same draws.",
+        f"<ul>{items}</ul>",
+    )
+
+
+def _reproduce(c: _Context) -> str:
+    m = c.manifest
+    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
+    return _section(
+        "Reproducing these results",
+        "The same experiment file, scenario and versions give the same numbers on any machine "
+        "and any number of workers.",
+        f"<pre>orgsim sweep {_e(m.get('experiment_file', 'FILE'))} --out DIR\n"
+        f"orgsim report DIR</pre><p>Versions: {_e(versions)}. Started {_e(m.get('created', ''))}; "
+        f"report written {_e(datetime.now(UTC).isoformat(timespec='seconds'))}.</p>",
+    )
+
+
+# --- HTML helpers --------------------------------------------------------------------------------
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
+.headline{font-size:1.25em;background:#eef5fb;border-left:5px solid #0072B2;padding:.7em 1em}
+.warn{background:#fff4e5;border-left:5px solid #E69F00;padding:.5em 1em}
+.intro{color:#444}table{border-collapse:collapse;margin:1em 0;font-size:.9em}
+th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
+img{max-width:100%;height:auto;display:block;margin:1em 0}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}
+table.facts td{text-align:left}.scroll{overflow-x:auto}
+"""
+
+
+def _page(manifest: dict[str, Any], sections: list[str]) -> str:
+    title = f"{manifest['name']}: sweep report"
+    description = f"<p>{_e(manifest['description'])}</p>" if manifest.get("description") else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
+        f"<style>{CSS}</style></head><body><h1>{_e(manifest['name'])}</h1>{description}"
+        + "".join(sections)
+        + "</body></html>\n"
+    )
+
+
+def _section(title: str, intro: str, body: str) -> str:
+    return f'<section><h2>{_e(title)}</h2><p class="intro">{intro}</p>{body}</section>'
+
+
+def _section_intro(title: str, intro: str) -> str:
+    return f'<h2>{_e(title)}</h2><p class="intro">{intro}</p>'
+
+
+def _table(
+    columns: list[str], rows: list[list[str]], show_header: bool = True, css: str = ""
+) -> str:
+    """A table of already-escaped cells under escaped column names."""
+    head = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in columns) + "</tr>" if show_header else ""
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    attribute = f' class="{css}"' if css else ""
+    return f'<div class="scroll"><table{attribute}>{head}{body}</table></div>'
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _plain(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return _e(value)
+
+
+def _float(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.3g}"
+
+
+def _stat(frame: pd.DataFrame, policy: str, kpi: str) -> Any:
+    row = frame.loc[(frame["policy"] == policy) & (frame["kpi"] == kpi)]
+    return None if row.empty else row.iloc[0]
+
+
+def _num(kpi: str, value: Any) -> str:
+    return _e(
+        number(
+            kpi,
+            None
+            if value is None or (isinstance(value, float) and math.isnan(value))
+            else float(value),
+        )
+    )
+
+
+def _mean(stat: Any, kpi: str) -> str:
+    text = _num(kpi, stat["mean"])
+    return ("≥ " + text) if bool(stat.get("lower_bound", False)) else text
+
+
+def _ci(stat: Any, kpi: str) -> str:
+    return _span(kpi, stat["ci_low"], stat["ci_high"])
+
+
+def _span(kpi: str, low: Any, high: Any) -> str:
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "n/a"
+    return f"{_num(kpi, low)} to {_num(kpi, high)}"
+
+
+def _signed(kpi: str, value: Any) -> str:
+    text = _num(kpi, value)
+    return f"+{text}" if not math.isnan(value) and value > 0 else text
+
+
+def _share(value: Any) -> str:
+    return "" if value is None or math.isnan(value) else f"{100 * value:.0f}%"

@@ -1,0 +1,309 @@
+"""Sensitivity of a KPI to the swept parameters, per policy.
+
+- `morris` designs: μ* (mean absolute elementary effect: how much the KPI moves when the
+  parameter moves by Δ of its range) and σ (their spread: interactions, non-linearity),
+  through SALib.
+- `sobol` designs: first-order S1 (share of the KPI's variance due to the parameter alone)
+  and total ST (with all its interactions), through SALib (Saltelli sampling, Jansen
+  estimators).
+- other designs: a ranking by main effect (the spread of the KPI's mean across the
+  parameter's levels; for `lhs`, Spearman's rank correlation with the cells' means).
+
+Indices are computed on replicate means (the mean of the KPI over a cell's replications).
+Their 95% intervals are percentile bootstraps that resample both the design (Morris
+trajectories, Sobol base points) and the replications (one draw of replicate numbers for
+every cell, keeping the common random numbers), so they include replication noise.
+`noise_share` is the share of the variance of the cell means that replication noise
+alone would give: near 0, the indices reflect the parameters; near 1, more replications
+are needed before reading them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from experiments.statistics import as_float, policies_in, successful
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from experiments.design import Design
+
+RESAMPLES = 200
+CONFIDENCE = 0.95
+COLUMNS = (
+    "policy",
+    "kpi",
+    "method",
+    "parameter",
+    "index",
+    "value",
+    "ci_low",
+    "ci_high",
+    "noise_share",
+)
+
+
+def replicate_matrix(runs: pd.DataFrame, design: Design, kpi: str, policy: str) -> np.ndarray:
+    """The KPI of one policy as a cells × replicates matrix (NaN where a run is missing)."""
+    import numpy as np
+
+    rows = successful(runs)
+    rows = rows.loc[rows["policy"] == policy]
+    replicates = int(runs["replicate"].max()) + 1 if len(runs) else 0
+    matrix = np.full((len(design), replicates), np.nan)
+    values = as_float(rows[kpi]).to_numpy()
+    matrix[rows["cell_id"].to_numpy(dtype=int), rows["replicate"].to_numpy(dtype=int)] = values
+    return matrix
+
+
+def noise_share(matrix: np.ndarray) -> float:
+    """Share of the variance of cell means explained by replication noise alone (0 to 1).
+
+    `mean over cells of (replicate variance / replicates)` over `variance of cell means`;
+    NaN with fewer than two replicates or two cells.
+    """
+    import numpy as np
+
+    counts = np.sum(~np.isnan(matrix), axis=1)
+    if matrix.shape[0] < 2 or np.any(counts < 2):
+        return float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        noise = float(np.nanmean(np.nanvar(matrix, axis=1, ddof=1) / counts))
+        total = float(np.nanvar(np.nanmean(matrix, axis=1), ddof=1))
+    if total <= 0:
+        return 1.0 if noise > 0 else 0.0
+    return float(min(1.0, noise / total))
+
+
+def analyse(
+    runs: pd.DataFrame,
+    design: Design,
+    kpis: Sequence[str] = ("lead_time_days",),
+    policies: Sequence[str] | None = None,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Sensitivity indices of each KPI per policy, one row per parameter and index.
+
+    Columns: policy, kpi, method (morris, sobol, main effect, spearman), parameter, index
+    (mu_star, sigma, S1, ST, range, rho), value, ci_low, ci_high, noise_share.
+    """
+    import pandas as pd
+
+    policies = list(policies) if policies is not None else policies_in(runs)
+    frames = []
+    for policy in policies:
+        for kpi in kpis:
+            if kpi not in runs:
+                continue
+            frames.append(_one(runs, design, kpi, policy, resamples, seed))
+    if not frames:
+        return pd.DataFrame(columns=list(COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(COLUMNS)]
+
+
+def _one(
+    runs: pd.DataFrame, design: Design, kpi: str, policy: str, resamples: int, seed: int
+) -> pd.DataFrame:
+    import pandas as pd
+
+    if design.kind in ("morris", "sobol", "lhs"):
+        matrix = replicate_matrix(runs, design, kpi, policy)
+        share = noise_share(matrix)
+        if design.kind == "morris":
+            found = morris_indices(design, matrix, resamples, seed)
+        elif design.kind == "sobol":
+            found = sobol_indices(design, matrix, resamples, seed)
+        else:
+            found = spearman_ranking(design, matrix, resamples, seed)
+    else:
+        found = main_effects(runs, design, kpi, policy)
+        share = float("nan")
+    frame = pd.DataFrame(found)
+    frame.insert(0, "kpi", kpi)
+    frame.insert(0, "policy", policy)
+    frame["noise_share"] = share
+    return frame
+
+
+def _bootstrap_means(
+    matrix: np.ndarray, units: np.ndarray, unit_rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cell means after resampling design units (blocks of `unit_rows` rows) and replicates.
+
+    Returns the row indices chosen (in the design's layout) and their resampled means.
+    """
+    import numpy as np
+
+    chosen = rng.choice(units, size=len(units), replace=True)
+    rows = (chosen[:, None] * unit_rows + np.arange(unit_rows)[None, :]).ravel()
+    replicates = rng.integers(0, matrix.shape[1], size=matrix.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(matrix[rows][:, replicates], axis=1)
+    return rows, means
+
+
+def _interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    tail = (1 - CONFIDENCE) / 2 * 100
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanpercentile(draws, tail, axis=0), np.nanpercentile(draws, 100 - tail, axis=0)
+
+
+def _cell_means(matrix: np.ndarray) -> np.ndarray | None:
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(matrix, axis=1)
+    return None if np.any(np.isnan(means)) else means
+
+
+def _rows(design: Design, method: str, indices: dict[str, tuple[Any, Any, Any]]) -> dict[str, list]:
+    out: dict[str, list] = {
+        k: [] for k in ("method", "parameter", "index", "value", "ci_low", "ci_high")
+    }
+    for name, (values, lows, highs) in indices.items():
+        for i, factor in enumerate(design.factors):
+            out["method"].append(method)
+            out["parameter"].append(factor)
+            out["index"].append(name)
+            out["value"].append(float(values[i]))
+            out["ci_low"].append(float(lows[i]))
+            out["ci_high"].append(float(highs[i]))
+    return out
+
+
+def _empty(design: Design, method: str, names: Sequence[str]) -> dict[str, list]:
+    nan = [float("nan")] * len(design.factors)
+    return _rows(design, method, {n: (nan, nan, nan) for n in names})
+
+
+def morris_indices(
+    design: Design, matrix: np.ndarray, resamples: int, seed: int
+) -> dict[str, list]:
+    """μ* and σ of each factor with bootstrap intervals (cells with no result: NaN)."""
+    import numpy as np
+    from SALib.analyze import morris
+
+    means = _cell_means(matrix)
+    if means is None:
+        return _empty(design, "morris", ("mu_star", "sigma"))
+    problem = design.problem()
+    x = np.asarray(design.samples, dtype=float)
+    steps = len(design.factors) + 1
+    levels = design.levels or 4
+
+    def indices(rows: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        found = morris.analyze(problem, x[rows], y, num_resamples=2, num_levels=levels, seed=seed)
+        return np.asarray(found["mu_star"], dtype=float), np.asarray(found["sigma"], dtype=float)
+
+    everything = np.arange(len(x))
+    mu_star, sigma = indices(everything, means)
+    rng = np.random.default_rng(seed)
+    trajectories = np.arange(len(x) // steps)
+    draws_mu, draws_sigma = [], []
+    for _ in range(resamples):
+        rows, y = _bootstrap_means(matrix, trajectories, steps, rng)
+        if np.any(np.isnan(y)):
+            continue
+        m, s = indices(rows, y)
+        draws_mu.append(m)
+        draws_sigma.append(s)
+    mu_low, mu_high = _interval(np.array(draws_mu)) if draws_mu else (mu_star * np.nan,) * 2
+    s_low, s_high = _interval(np.array(draws_sigma)) if draws_sigma else (sigma * np.nan,) * 2
+    return _rows(
+        design, "morris", {"mu_star": (mu_star, mu_low, mu_high), "sigma": (sigma, s_low, s_high)}
+    )
+
+
+def sobol_indices(design: Design, matrix: np.ndarray, resamples: int, seed: int) -> dict[str, list]:
+    """S1 and ST of each factor with bootstrap intervals (Saltelli design, no 2nd order)."""
+    import numpy as np
+    from SALib.analyze import sobol
+
+    means = _cell_means(matrix)
+    if means is None:
+        return _empty(design, "sobol", ("S1", "ST"))
+    problem = design.problem()
+    block = len(design.factors) + 2
+
+    def indices(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = sobol.analyze(problem, y, calc_second_order=False, num_resamples=2, seed=seed)
+        return np.asarray(found["S1"], dtype=float), np.asarray(found["ST"], dtype=float)
+
+    first, total = indices(means)
+    rng = np.random.default_rng(seed)
+    bases = np.arange(len(means) // block)
+    draws_first, draws_total = [], []
+    for _ in range(resamples):
+        _, y = _bootstrap_means(matrix, bases, block, rng)
+        if np.any(np.isnan(y)) or np.var(y) == 0:
+            continue
+        s1, st = indices(y)
+        draws_first.append(s1)
+        draws_total.append(st)
+    f_low, f_high = _interval(np.array(draws_first)) if draws_first else (first * np.nan,) * 2
+    t_low, t_high = _interval(np.array(draws_total)) if draws_total else (total * np.nan,) * 2
+    return _rows(design, "sobol", {"S1": (first, f_low, f_high), "ST": (total, t_low, t_high)})
+
+
+def spearman_ranking(
+    design: Design, matrix: np.ndarray, resamples: int, seed: int
+) -> dict[str, list]:
+    """Spearman's ρ between each factor and the cells' means (Latin hypercube designs)."""
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    means = _cell_means(matrix)
+    if means is None:
+        return _empty(design, "spearman", ("rho",))
+    x = np.asarray(design.samples, dtype=float)
+
+    def rho(rows: np.ndarray, y: np.ndarray) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.array([spearmanr(x[rows, i], y).statistic for i in range(x.shape[1])])
+
+    everything = np.arange(len(x))
+    value = rho(everything, means)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(resamples):
+        rows, y = _bootstrap_means(matrix, everything, 1, rng)
+        if not np.any(np.isnan(y)):
+            draws.append(rho(rows, y))
+    low, high = _interval(np.array(draws)) if draws else (value * np.nan,) * 2
+    return _rows(design, "spearman", {"rho": (value, low, high)})
+
+
+def main_effects(runs: pd.DataFrame, design: Design, kpi: str, policy: str) -> dict[str, list]:
+    """Per parameter, the range of the KPI's mean across its levels (other parameters
+    averaged over): a ranking for factorial, zip and cases designs (no interval)."""
+    rows = successful(runs)
+    rows = rows.loc[rows["policy"] == policy]
+    out: dict[str, list] = {
+        k: [] for k in ("method", "parameter", "index", "value", "ci_low", "ci_high")
+    }
+    values = as_float(rows[kpi])
+    for key in design.keys:
+        if key not in rows or rows[key].nunique(dropna=False) < 2:
+            continue
+        means = values.groupby(rows[key].astype(str).to_numpy()).mean()
+        out["method"].append("main effect")
+        out["parameter"].append(key)
+        out["index"].append("range")
+        out["value"].append(float(means.max() - means.min()))
+        out["ci_low"].append(float("nan"))
+        out["ci_high"].append(float("nan"))
+    return out

@@ -1,0 +1,145 @@
+"""Sensitivity indices on functions whose indices are known, plus replication noise.
+
+The designs are built from experiment mappings exactly as a sweep builds them; the "runs"
+are the function's value at each cell plus Gaussian noise, one per replicate. Tolerances
+are 4 standard errors, the standard error read from the bootstrap interval
+(half-width / 1.96), plus the bias a finite design is known to have where stated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.design import build_design
+from experiments.sensitivity import analyse, noise_share
+from experiments.spec import experiment_from_mapping
+
+Z = 4.0
+PI = math.pi
+
+
+def design(kind: str, bounds: dict[str, tuple[float, float]], samples: int, seed: int = 1):
+    parameters = {key: {"min": low, "max": high} for key, (low, high) in bounds.items()}
+    return build_design(
+        experiment_from_mapping(
+            {
+                "name": "t",
+                "scenario": "workshop",
+                "design": kind,
+                "samples": samples,
+                "seed": seed,
+                "parameters": parameters,
+            }
+        )
+    )
+
+
+def noisy_runs(values: np.ndarray, replicates: int, sd: float, seed: int = 0) -> pd.DataFrame:
+    """A runs table: cell c, replicate r has `values[c] + noise`."""
+    rng = np.random.default_rng(seed)
+    cells = np.repeat(np.arange(len(values)), replicates)
+    reps = np.tile(np.arange(replicates), len(values))
+    y = values[cells] + rng.normal(0.0, sd, size=len(cells))
+    return pd.DataFrame(
+        {
+            "cell_id": cells,
+            "policy": "p",
+            "replicate": reps,
+            "seed": reps,
+            "status": "ok",
+            "lead_time_days": y,
+        }
+    )
+
+
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[list[float], list[float]]:
+    """Analytic S1 and ST of the Ishigami function on [-π, π]^3."""
+    v1 = 0.5 * (1 + b * PI**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * PI**8 / 18 - b**2 * PI**8 / 50
+    total = v1 + v2 + v13
+    return [v1 / total, v2 / total, 0.0], [(v1 + v13) / total, v2 / total, v13 / total]
+
+
+def check(row: pd.Series, expected: float, bias: float = 0.0) -> None:
+    se = (row["ci_high"] - row["ci_low"]) / (2 * 1.96)
+    assert abs(row["value"] - expected) <= Z * se + bias, (row.to_dict(), expected)
+
+
+def test_sobol_indices_of_the_ishigami_function_with_noise():
+    found_design = design("sobol", {"f.x1": (-PI, PI), "f.x2": (-PI, PI), "f.x3": (-PI, PI)}, 512)
+    x = np.asarray(found_design.samples)
+    sd, replicates = 1.0, 4
+    runs = noisy_runs(ishigami(x), replicates, sd)
+    indices = analyse(runs, found_design, resamples=100).set_index(["parameter", "index"])
+    first, total = ishigami_indices()
+    for i, key in enumerate(("f.x1", "f.x2", "f.x3")):
+        check(indices.loc[(key, "S1")], first[i])
+        check(indices.loc[(key, "ST")], total[i])
+    # Replication noise: the variance of a cell mean is sd²/R against Var(Y) of the function.
+    variance = np.var(ishigami(np.random.default_rng(5).uniform(-PI, PI, (200_000, 3))))
+    expected_share = sd**2 / replicates / variance
+    share = indices["noise_share"].iloc[0]
+    assert share == pytest.approx(expected_share, rel=0.25)
+    assert set(indices["method"]) == {"sobol"}
+
+
+def test_morris_screening_ranks_a_linear_model():
+    found_design = design("morris", {"f.a": (0.0, 1.0), "f.b": (0.0, 1.0), "f.c": (0.0, 1.0)}, 40)
+    x = np.asarray(found_design.samples)
+    runs = noisy_runs(10 * x[:, 0] + 5 * x[:, 1], replicates=4, sd=0.5)
+    indices = analyse(runs, found_design, resamples=100).set_index(["parameter", "index"])
+    mu = {k: indices.loc[(k, "mu_star"), "value"] for k in ("f.a", "f.b", "f.c")}
+    # Elementary effects of a linear model are its coefficients (per unit of the range);
+    # noise adds |ε|/Δ to μ* of a parameter without effect: E|N(0, σ√2/√R)| / (2/3).
+    noise_floor = 0.5 * math.sqrt(2 / 4) * math.sqrt(2 / PI) / (2 / 3)
+    check(indices.loc[("f.a", "mu_star")], 10.0)
+    check(indices.loc[("f.b", "mu_star")], 5.0)
+    assert mu["f.c"] < 2 * noise_floor
+    assert mu["f.a"] > mu["f.b"] > mu["f.c"]
+    assert indices.loc[("f.a", "sigma"), "value"] < 2.0  # no interaction, only noise
+
+
+def test_noise_share_is_zero_without_noise_and_one_with_only_noise():
+    clean = np.tile(np.arange(6.0)[:, None], (1, 4))
+    assert noise_share(clean) == 0.0
+    rng = np.random.default_rng(1)
+    pure = rng.normal(size=(400, 5))
+    assert noise_share(pure) == pytest.approx(1.0, abs=0.15)
+    assert math.isnan(noise_share(np.ones((4, 1))))  # one replicate: cannot tell
+
+
+def test_a_factorial_design_gets_a_main_effect_ranking():
+    found_design = build_design(
+        experiment_from_mapping(
+            {
+                "name": "t",
+                "scenario": "workshop",
+                "parameters": {"f.a": [0.0, 1.0, 2.0], "f.b": ["x", "y"]},
+            }
+        )
+    )
+    values = np.array([3 * a + (0.5 if b == "y" else 0.0) for a, b in found_design.cells])
+    runs = noisy_runs(values, 3, 0.0)
+    for key in found_design.keys:
+        runs[key] = [found_design.cells[c][found_design.keys.index(key)] for c in runs["cell_id"]]
+    ranking = analyse(runs, found_design).set_index("parameter")
+    assert ranking.loc["f.a", "value"] == pytest.approx(6.0)
+    assert ranking.loc["f.b", "value"] == pytest.approx(0.5)
+    assert set(ranking["method"]) == {"main effect"}
+
+
+def test_cells_without_results_give_no_indices():
+    found_design = design("morris", {"f.a": (0.0, 1.0), "f.b": (0.0, 1.0)}, 4)
+    runs = noisy_runs(np.zeros(len(found_design)), 2, 1.0)
+    runs = runs.loc[runs["cell_id"] != 0]
+    indices = analyse(runs, found_design)
+    assert indices["value"].isna().all()
