@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard */__init__.py)
 	@if [ ! -x $(BIN)/python ]; then \
 		PY=$$(command -v python$(PYTHON_VERSION) || true); \
 		if [ -z "$$PY" ] && command -v pyenv >/dev/null 2>&1; then PY=$$(pyenv root)/versions/$$(pyenv versions --bare | grep -E "^$(PYTHON_VERSION)(\.|$$)" | tail -n 1)/bin/python; fi; \
@@ -36,6 +36,9 @@ validation: setup
 		$(BIN)/orgsim report results/$$name || exit 1; \
 	done
 	$(BIN)/python -m tests.validation.report docs/validation.md --experiments results
+
+dashboard: setup
+	$(BIN)/orgsim dashboard
 
 lint: setup
 	$(BIN)/ruff check .

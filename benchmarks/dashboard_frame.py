@@ -18,6 +18,7 @@ end on Compare at the default speed. Numbers go to stdout; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import time
@@ -53,19 +54,18 @@ def server_frames(page_name: str, scenario: str, overrides: list[str]) -> tuple[
     """Press Step FRAMES times on a rendered page; (people, seconds per frame)."""
     import ipyvuetify as v
     import solara
-    import solara.server.starlette  # noqa: F401  (per-session state, as in the server)
+    import solara.server.starlette
     from solara.server import kernel, kernel_context
 
     from dashboards import state
     from dashboards.pages import compare, simulate
+    from simulator.loading import load_scenario
 
     context = kernel_context.VirtualKernelContext(
         id=f"bench-{uuid.uuid4()}", kernel=kernel.Kernel(), session_id="bench"
     )
     with context:
-        state.setup.value = state.ScenarioSetup.of(
-            scenario, __import__("simulator.loading").loading.load_scenario(scenario, overrides)
-        )
+        state.setup.value = state.ScenarioSetup.of(scenario, load_scenario(scenario, overrides))
         page = simulate.Page if page_name == "simulate" else compare.Page
         _box, rc = solara.render(page(), handle_error=False)
         step = next(w for w in rc.find(v.Btn).widgets if "Step" in w.children)
@@ -103,7 +103,13 @@ def browser_figures() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM_ARGS, VIEWPORT, free_port, start_dashboard, wait_for_http
+    from tests.e2e.conftest import (
+        CHROMIUM_ARGS,
+        VIEWPORT,
+        free_port,
+        start_dashboard,
+        wait_for_http,
+    )
 
     port = free_port()
     log = Path(tempfile.mkdtemp()) / "dashboard.log"
@@ -112,7 +118,9 @@ def browser_figures() -> None:
     try:
         wait_for_http(url + "/", 90)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
             page = browser.new_context(viewport=VIEWPORT).new_page()
             page.goto(url + "/")
             page.locator(".org-network").wait_for(timeout=60_000)
@@ -138,9 +146,11 @@ def browser_figures() -> None:
             time.sleep(10)
             page.get_by_role("button", name="Pause").click()
             shown = page.evaluate("() => window.__shown")
-            gaps = [(b - a) / 1000 for a, b in zip(shown, shown[1:], strict=False)]
-            print(f"browser  frames shown while playing: {len(shown) / 10:.1f}/s; "
-                  f"gap between frames {_summary(gaps)}")
+            gaps = [(b - a) / 1000 for a, b in itertools.pairwise(shown)]
+            print(
+                f"browser  frames shown while playing: {len(shown) / 10:.1f}/s; "
+                f"gap between frames {_summary(gaps)}"
+            )
 
             page.goto(url + "/compare")
             page.locator(".policy-column").nth(2).wait_for(timeout=60_000)
@@ -153,11 +163,14 @@ def browser_figures() -> None:
             )
             elapsed = time.perf_counter() - started
             finish = page.locator(".kpi-table").inner_text()
-            print(f"browser  Compare, three presets (workshop, default speed) to the end: "
-                  f"{elapsed:.1f} s")
-            print("         " + " | ".join(
-                line for line in finish.splitlines() if line.startswith("lead time")
-            ))
+            print(
+                f"browser  Compare, three presets (workshop, default speed) to the end: "
+                f"{elapsed:.1f} s"
+            )
+            print(
+                "         "
+                + " | ".join(line for line in finish.splitlines() if line.startswith("lead time"))
+            )
             browser.close()
     finally:
         server.terminate()

@@ -8,6 +8,6 @@ Modules with one job each: `palette` (colours and states), `org_layout` (where e
 sits), `org_drawing` (the organisation as SVG), `charts` and `result_charts` (matplotlib),
 `knobs` (slider settings as scenario overrides, scenario YAML), `uploads`, `simulation`
 (a run and runs in lockstep, safe to drive from two threads), `typical` (the typical-run
-search), `results` (reading results folders), `state` (per-session state), and the Solara
-`components/` and `pages/`.
+search), `results` (reading results folders), `state` (per-session state), `theme` (the
+style sheet), `app` (the Solara entry point), and the Solara `components/` and `pages/`.
 """

@@ -25,6 +25,7 @@ from dashboards.simulation import LIT_HOURS, Frame
 SCALE = 40.0  # pixels of the SVG's own coordinates per layout unit
 PERSON_RADIUS = 12.0
 MANAGER_SIDE = 26.0
+MAX_BOW = 45.0  # the most a lit contact curves away from a straight line
 
 
 def _xy(layout: OrgLayout, uid: int) -> tuple[float, float]:
@@ -134,10 +135,12 @@ def _bow(xa: float, ya: float, xb: float, yb: float) -> str:
     managers of one row does not run straight through the managers between them."""
     mx, my = (xa + xb) / 2, (ya + yb) / 2
     dx, dy = xb - xa, yb - ya
-    nx, ny = -dy, dx  # a normal of the segment, as long as the segment
+    length = max((dx * dx + dy * dy) ** 0.5, 1e-9)
+    nx, ny = -dy / length, dx / length  # a unit normal of the segment
     if ny > 0 or (ny == 0 and nx > 0):
         nx, ny = -nx, -ny  # the one pointing up the page
-    cx, cy = mx + 0.18 * nx, my + 0.18 * ny
+    bow = min(0.18 * length, MAX_BOW)  # long contacts bow no more than short ones
+    cx, cy = mx + bow * nx, max(my + bow * ny, 0.0)  # and never above the drawing
     return f"M{xa:.1f},{ya:.1f}Q{cx:.1f},{cy:.1f} {xb:.1f},{yb:.1f}"
 
 
@@ -171,7 +174,9 @@ def legend_html(compact: bool = False) -> str:
         for state in STATES
         if state.key != "away"
     ]
-    entries.append(item.format(swatch=legend_svg("away", manager=True), label="manager (away: dotted)"))
+    entries.append(
+        item.format(swatch=legend_svg("away", manager=True), label="manager (away: dotted)")
+    )
     entries.append(
         item.format(
             swatch=(

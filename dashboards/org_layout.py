@@ -100,7 +100,9 @@ def hierarchical_layout(org, aspect: float = DEFAULT_ASPECT) -> OrgLayout:
     x = MARGIN + 0.5  # the first cluster's box starts at the margin
     department_centres: list[float] = []
     for d, teams in enumerate(org.teams):
-        columns = [max(1, math.ceil(len(members.get((d, t), [])) / rows)) for t in range(len(teams))]
+        columns = [
+            max(1, math.ceil(len(members.get((d, t), [])) / rows)) for t in range(len(teams))
+        ]
         span = sum(columns) - 1 + TEAM_GAP * (len(teams) - 1)
         # A narrow department still gets a box wide enough for its name.
         pad = max(0.0, (LABEL_CHAR_WIDTH * len(org.department_names[d]) + 0.4 - (span + 1)) / 2)
@@ -146,7 +148,5 @@ def hierarchical_layout(org, aspect: float = DEFAULT_ASPECT) -> OrgLayout:
         for centre in department_centres:
             hierarchy.append((middle, y_director, centre, y_managers))
     height = y_bottom + 0.4 + LABEL_HEIGHT + MARGIN
-    lateral = [
-        (a, b) for a, b, kind in org.graph.edges(data="kind") if kind == "lateral"
-    ]
+    lateral = [(a, b) for a, b, kind in org.graph.edges(data="kind") if kind == "lateral"]
     return OrgLayout(positions, max(width, 2 * MARGIN + 1), height, clusters, hierarchy, lateral)

@@ -15,12 +15,11 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboards.org_layout import OrgLayout, hierarchical_layout
+from dashboards.palette import state_of
 from simulator import interventions
 from simulator.model import OrgModel
 from simulator.schema import Scenario
-
-from dashboards.org_layout import OrgLayout, hierarchical_layout
-from dashboards.palette import state_of
 
 # Mesa announces its experimental event API once; that is noise in a trainer's terminal.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"mesa\..*")
@@ -67,6 +66,7 @@ class Frame:
     deadline_days: float | None
     departments: tuple[str, ...]
     mechanisms: dict[str, Any] = field(default_factory=dict)
+    now: dict[str, float] = field(default_factory=dict)  # the daily columns at this moment
 
     @property
     def day(self) -> float:
@@ -77,10 +77,11 @@ class Frame:
 class SimulationRun:
     """One model of `scenario` under `policy` with `seed`, and its precomputed layout."""
 
-    def __init__(self, scenario: Scenario, policy: str, seed: int):
+    def __init__(self, scenario: Scenario, policy: str, seed: int, setup: object = None):
         self.scenario = scenario
         self.policy = policy
         self.seed = seed
+        self.setup = setup  # what the page built it from (to tell when it is out of date)
         self.number = next(_run_numbers)  # tells drawings of different runs apart
         self.lock = threading.RLock()
         self.model = OrgModel(scenario, policy, rng=seed)
@@ -134,7 +135,9 @@ class SimulationRun:
     def calm_problems(self) -> str:
         """Problems arrive at the scenario's rate again."""
         with self.lock:
-            return interventions.set_problem_rate(self.model, self.scenario.project.problem_rate).text
+            return interventions.set_problem_rate(
+                self.model, self.scenario.project.problem_rate
+            ).text
 
     @property
     def problem_rate(self) -> float:
@@ -172,6 +175,14 @@ def _snapshot(run: SimulationRun) -> Frame:
     )
     feed = tuple(reversed(list(model.feed)[-FEED_SHOWN:]))
     marks = tuple((i.time, i.kind, i.text) for i in model.interventions)
+    queues = [m.queue_length() + (1 if m.current is not None else 0) for m in model.org.managers]
+    current = {
+        "tasks_done": model.tasks_done,
+        "open_problems": model.problems.open,
+        "messages": model.messages,
+        "manager_queue": sum(queues),
+        "max_manager_queue": max(queues, default=0),
+    }
     return Frame(
         run_number=run.number,
         scenario=run.scenario.name,
@@ -192,16 +203,18 @@ def _snapshot(run: SimulationRun) -> Frame:
         deadline_days=run.scenario.project.deadline_days,
         departments=tuple(departments),
         mechanisms=model.policy.mechanisms(),
+        now=current,
     )
 
 
 class Lockstep:
     """Several runs of one scenario and seed under different policies, advanced together."""
 
-    def __init__(self, scenario: Scenario, policies: list[str], seed: int):
+    def __init__(self, scenario: Scenario, policies: list[str], seed: int, setup: object = None):
         self.scenario = scenario
         self.policies = list(policies)
         self.seed = seed
+        self.setup = setup
         self.runs = [SimulationRun(scenario, p, seed) for p in policies]
 
     @property

@@ -90,6 +90,10 @@ def server_environment(results: Path | None, base: dict[str, str] | None = None)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     env["SOLARA_THEME_SHOW_BANNER"] = "false"
     env["SOLARA_THEME_TITLE"] = "orgsim"
+    # Solara warns at the first page served from 127.0.0.1 about cross-site cookies (it
+    # matters only inside an iframe over https): noise in a trainer's terminal.
+    quiet = "ignore::UserWarning:solara.server.starlette"
+    env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS", ""), quiet) if w)
     if results is not None:
         env[RESULTS_ENV] = str(results)
     else:

@@ -1,0 +1,133 @@
+"""Changing a run while it plays: switch one mechanism, or inject a shock.
+
+Each change goes through `simulator.interventions`, which logs it in the model's feed and
+in its interventions, so the page marks it on the charts (①, ②...) and in the feed.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+
+import solara
+
+from dashboards.simulation import SURGE_FACTOR, SimulationRun
+from simulator.policies import MECHANISMS
+from simulator.schema import PolicySpec
+
+MECHANISM_LABELS = {
+    "allocation": "who assigns tasks",
+    "communication": "how messages travel",
+    "shared_space": "shared space",
+    "coordination": "how work is coordinated",
+    "problem_solving": "who solves problems",
+    "autonomy": "what people settle alone",
+    "authority": "who decides",
+}
+
+
+def mechanism_values(mechanism: str) -> list:
+    """The values a mechanism may take, read from the scenario schema."""
+
+    def walk(annotation) -> list:
+        if annotation is bool:
+            return [True, False]
+        if typing.get_origin(annotation) is typing.Literal:
+            return list(typing.get_args(annotation))
+        found = []
+        for arg in typing.get_args(annotation):
+            found += [v for v in walk(arg) if v not in found]
+        return found
+
+    return walk(PolicySpec.model_fields[mechanism].annotation)
+
+
+def _shown(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+@solara.component
+def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[], None]):
+    """Mechanism switch and shocks for the session's run; says what it did."""
+    mechanism, set_mechanism = solara.use_state("problem_solving")
+    options = mechanism_values(mechanism)
+    value, set_value = solara.use_state(None)
+    current = mechanisms.get(mechanism)
+    chosen = value if value in options else next((v for v in options if v != current), current)
+    department, set_department = solara.use_state(0)
+    message, set_message = solara.use_state("")
+    departments = list(run.model.org.department_names)
+
+    def act(change: Callable[[], str]) -> None:
+        try:
+            set_message(change())
+        except ValueError as exc:
+            set_message(f"Not done: {exc}")
+        on_changed()
+
+    solara.Text("Policy in force", classes=["panel-subtitle"])
+    rows = "".join(
+        f"<tr><td>{MECHANISM_LABELS[m]}</td><td><b>{_shown(mechanisms.get(m))}</b></td></tr>"
+        for m in MECHANISMS
+    )
+    solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["mechanisms"])
+    solara.Text("Switch one mechanism now", classes=["panel-subtitle"])
+    solara.Select(
+        "Mechanism",
+        values=list(MECHANISMS),
+        value=mechanism,
+        on_value=lambda m: (set_mechanism(m), set_value(None)),
+        dense=True,
+    )
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        solara.ToggleButtonsSingle(
+            value=chosen,
+            on_value=set_value,
+            dense=True,
+            children=[solara.Button(_shown(v), value=v, small=True) for v in options],
+        )
+        solara.Button(
+            "Apply",
+            color="primary",
+            small=True,
+            disabled=chosen == current or not run.running,
+            on_click=lambda: act(lambda: run.change_mechanism(mechanism, chosen)),
+        )
+    solara.Text("Shocks", classes=["panel-subtitle"])
+    with solara.Row(gap="8px", style={"align-items": "center"}):
+        solara.Select(
+            "Department",
+            values=departments,
+            value=departments[min(department, len(departments) - 1)],
+            on_value=lambda name: set_department(departments.index(name)),
+            dense=True,
+            style={"max-width": "150px"},
+        )
+        solara.Button(
+            "An expert leaves",
+            small=True,
+            disabled=not run.running,
+            on_click=lambda: act(lambda: run.expert_leaves(department)),
+        )
+    base = run.scenario.project.problem_rate
+    surged = run.problem_rate > base + 1e-12
+    with solara.Row(gap="8px"):
+        solara.Button(
+            f"Problem rate surges (×{SURGE_FACTOR:g})",
+            small=True,
+            disabled=surged or not run.running,
+            on_click=lambda: act(run.surge_problems),
+        )
+        solara.Button(
+            "Back to normal",
+            small=True,
+            disabled=not surged or not run.running,
+            on_click=lambda: act(run.calm_problems),
+        )
+    solara.Text(f"Problem rate now: {run.problem_rate:.3f} per hour", classes=["hint"])
+    if message:
+        solara.Info(message, dense=True)

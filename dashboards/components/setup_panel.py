@@ -1,0 +1,188 @@
+"""Choosing what to run: scenario (built-in or upload), knobs, and for Simulate policy and seed.
+
+Set-up changes rebuild the run at once while it has not started; once it has, they wait
+for Reset (a highlighted button says so), so a slider nudged by mistake never throws
+away a run the room is watching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reacton.ipyvuetify as rv
+import solara
+
+from dashboards import knobs as knob_ranges
+from dashboards import state
+from dashboards.knobs import Knobs
+from simulator.errors import InputError
+
+
+@solara.component
+def Knob(
+    label: str,
+    value: float,
+    low: float,
+    high: float,
+    step: float,
+    on_value: Callable[[float], None],
+    shown: str,
+    disabled: bool = False,
+):
+    """One slider on one line: what it sets, the slider, the value."""
+    with solara.Row(classes=["knob"], gap="4px", style={"align-items": "center"}):
+        solara.Text(label, classes=["knob-label"])
+        rv.Slider(
+            v_model=value,
+            min=low,
+            max=high,
+            step=step,
+            dense=True,
+            hide_details=True,
+            disabled=disabled,
+            on_v_model=lambda v: on_value(float(v)),
+            class_="knob-slider",
+        )
+        solara.Text(shown, classes=["knob-value"])
+
+
+@solara.component
+def ScenarioPicker(on_changed: Callable[[], None]):
+    """The scenario select: built-ins and this session's upload; `on_changed` after a pick."""
+    chosen = state.current_setup()
+
+    def pick(source: str) -> None:
+        if source and source != chosen.source:
+            state.setup.value = state.setup_for(source)
+            on_changed()
+
+    solara.Select(
+        "Scenario",
+        values=state.scenario_sources(),
+        value=chosen.source,
+        on_value=pick,
+        dense=True,
+        classes=["scenario-select"],
+    )
+
+
+@solara.component
+def KnobSliders(on_changed: Callable[[], None]):
+    """Sliders for the main knobs of the session's scenario, and its departments' sizes."""
+    chosen = state.current_setup()
+    current = chosen.knobs
+    error, set_error = solara.use_state("")
+
+    def change(new: Knobs) -> None:
+        try:
+            state.setup.value = chosen.with_knobs(new)
+        except InputError as exc:
+            set_error(" ".join(exc.lines()))
+            return
+        set_error("")
+        on_changed()
+
+    def setter(field: str):
+        def set_value(value: float) -> None:
+            values = {
+                "problem_rate": current.problem_rate,
+                "interdependence": current.interdependence,
+                "decision_hours": current.decision_hours,
+                "meeting_interval_days": current.meeting_interval_days,
+            }
+            values[field] = round(value, 4)
+            change(Knobs(**values, headcounts=current.headcounts))
+
+        return set_value
+
+    low, high, step = knob_ranges.PROBLEM_RATE_RANGE
+    Knob(
+        "Problem rate",
+        current.problem_rate,
+        low,
+        max(high, current.problem_rate),
+        step,
+        setter("problem_rate"),
+        f"{current.problem_rate:.3f}/h",
+    )
+    low, high, step = knob_ranges.INTERDEPENDENCE_RANGE
+    Knob(
+        "Interdependence",
+        current.interdependence,
+        low,
+        high,
+        step,
+        setter("interdependence"),
+        f"{current.interdependence:.2f}",
+    )
+    low, high, step = knob_ranges.DECISION_HOURS_RANGE
+    Knob(
+        "Decision time",
+        current.decision_hours,
+        low,
+        max(high, current.decision_hours),
+        step,
+        setter("decision_hours"),
+        f"{current.decision_hours:g} h",
+    )
+    low, high, step = knob_ranges.MEETING_INTERVAL_RANGE
+    Knob(
+        "Meetings every",
+        current.meeting_interval_days,
+        low,
+        max(high, current.meeting_interval_days),
+        step,
+        setter("meeting_interval_days"),
+        f"{current.meeting_interval_days:g} d",
+    )
+    solara.Text("People per department", classes=["panel-subtitle"])
+    for i, department in enumerate(chosen.scenario.organisation.departments):
+        teams = department.teams
+        count = current.headcounts[i]
+
+        def set_count(value: float, i: int = i) -> None:
+            change(current.with_headcount(i, round(value)))
+
+        Knob(
+            department.name,
+            count,
+            teams,
+            max(knob_ranges.HEADCOUNT_MAX, count),
+            1,
+            set_count,
+            str(count),
+        )
+    if error:
+        solara.Error(error, dense=True)
+
+
+@solara.component
+def SimulateSetup(on_changed: Callable[[], None], stale: bool, on_reset: Callable[[], None]):
+    """Scenario, policy, seed and knobs for the Simulate page.
+
+    Picking another scenario starts it at once (a deliberate choice); other settings
+    follow `on_changed`.
+    """
+    chosen = state.current_setup()
+    ScenarioPicker(on_reset)
+    with solara.Row(gap="8px"):
+        solara.Select(
+            "Policy",
+            values=chosen.policies,
+            value=state.valid_policy(state.simulate_policy.value, chosen),
+            on_value=lambda p: (state.simulate_policy.set(p), on_changed()),
+            dense=True,
+            style={"flex": "2"},
+        )
+        solara.InputInt(
+            "Seed",
+            value=state.seed_of(state.simulate_seed.value, chosen),
+            on_value=lambda s: (state.simulate_seed.set(abs(int(s))), on_changed()),
+            dense=True,
+            style={"flex": "1"},
+        )
+    KnobSliders(on_changed)
+    if stale:
+        with solara.Row(classes=["stale"], style={"align-items": "center"}):
+            solara.Text("New settings apply on Reset.")
+            solara.Button("Reset now", color="warning", small=True, on_click=on_reset)

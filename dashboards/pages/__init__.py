@@ -1,0 +1,1 @@
+"""The dashboard pages: Simulate, Compare, Experiments."""

@@ -1,0 +1,219 @@
+"""Compare: two or three policies on the same scenario and seed, in lockstep, side by side."""
+
+from __future__ import annotations
+
+import threading
+from html import escape
+
+import solara
+
+from dashboards import state
+from dashboards.charts import overlay_option
+from dashboards.components.controls import PlayBar, day_text, status_text
+from dashboards.components.player import DEFAULT_SPEED, SPEEDS, use_player
+from dashboards.components.setup_panel import ScenarioPicker
+from dashboards.components.views import Chart, Legend, Network
+from dashboards.palette import policy_colour
+from dashboards.simulation import Frame
+from dashboards.typical import REPLICATIONS, typical_run
+
+# Rows of the final table: (KPI, label, format).
+TABLE_ROWS = (
+    ("lead_time_days", "lead time (days)", "{:.1f}"),
+    ("tasks_done", "tasks done", "{:.0f}"),
+    ("decision_wait_hours", "waiting for decisions (h)", "{:.0f}"),
+    ("coordination_hours", "coordination (h)", "{:.0f}"),
+    ("rework_hours", "rework (h)", "{:.0f}"),
+    ("messages", "messages", "{:.0f}"),
+    ("manager_utilization", "managers busy", "{:.0%}"),
+    ("labour_cost", "labour cost", "{:,.0f}"),
+)
+
+
+def kpi_table_html(frames: list[Frame]) -> str:
+    """The KPI table, one column per policy; says whether the figures are final."""
+    final = all(not f.running for f in frames)
+    head = "".join(
+        f'<th style="color:{policy_colour(f.policy, [g.policy for g in frames])}">'
+        f"{escape(f.policy.replace('_', ' '))}</th>"
+        for f in frames
+    )
+    body = []
+    for key, label, fmt in TABLE_ROWS:
+        cells = []
+        for f in frames:
+            value = f.kpis.get(key)
+            cells.append("–" if value is None else fmt.format(value))
+        body.append(f"<tr><td>{escape(label)}</td>{''.join(f'<td>{c}</td>' for c in cells)}</tr>")
+    caption = "Final KPIs" if final else "KPIs so far (final when every run has ended)"
+    return (
+        f'<div class="feed-title">{caption}</div><table><thead><tr><th></th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+@solara.component
+def PolicyColumn(frame: Frame, layout, colour: str):
+    """One policy's run: its name, its network, a line of figures."""
+    now = frame.now
+    ended = (
+        f"finished day {frame.day:.1f}"
+        if frame.finished
+        else ("stopped" if not frame.running else "")
+    )
+    with solara.Column(classes=["policy-column"], gap="0px"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f'<span class="policy-title" style="color:{colour}">'
+                f"{escape(frame.policy.replace('_', ' '))}</span> "
+                f'<span class="policy-stats">{escape(ended)}</span>'
+            ),
+        )
+        Network(frame, layout)
+        solara.Text(
+            f"tasks {now['tasks_done']}/{frame.tasks_total} · problems open {now['open_problems']}"
+            f" · in-trays {now['manager_queue']} · messages {now['messages']}",
+            classes=["policy-stats"],
+        )
+
+
+@solara.component
+def TypicalRunButton(on_found):
+    """Runs the paired replications in the background, with progress, then reports."""
+    request = solara.use_reactive(0)
+    progress = solara.use_reactive(0.0)
+    error = solara.use_reactive("")
+    lockstep = state.comparison()
+
+    def work(cancel: threading.Event) -> None:
+        if request.value == 0:
+            return
+        progress.set(0.001)
+
+        def advanced(done: int, total: int) -> None:
+            progress.set(done / total)
+
+        try:
+            found = typical_run(
+                lockstep.scenario,
+                lockstep.policies,
+                lockstep.seed,
+                progress=advanced,
+            )
+        except Exception as exc:  # keep the page alive whatever happens in a run
+            error.set(f"The typical run failed: {exc}")
+            progress.set(0.0)
+            return
+        progress.set(0.0)
+        if not cancel.is_set():
+            on_found(found)
+
+    solara.use_thread(work, [request.value], intrusive_cancel=False)
+    busy = progress.value > 0
+    label = f"Typical run ({REPLICATIONS} seeds)" if not busy else f"Running… {progress.value:.0%}"
+    solara.Button(
+        label,
+        icon_name="mdi-dice-multiple",
+        color="secondary",
+        disabled=busy,
+        on_click=lambda: request.set(request.value + 1),
+        classes=["typical-button"],
+    )
+    if error.value:
+        solara.Text(error.value, classes=["error-line"])
+
+
+@solara.component
+def Page():
+    """The Compare page."""
+    solara.Title("orgsim · Compare")
+    lockstep = state.comparison()
+    frames_drawn = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    _ = frames_drawn.value
+
+    def redraw() -> None:
+        frames_drawn.set(frames_drawn.value + 1)
+
+    use_player(lockstep, playing, SPEEDS[speed.value], lockstep.scenario.time.hours_per_day, redraw)
+
+    def reset() -> None:
+        playing.set(False)
+        state.new_comparison()
+
+    def step() -> None:
+        lockstep.step()
+        redraw()
+
+    def changed() -> None:
+        current = state.compare_runs.value
+        started = current is not None and any(r.model.time > 0 for r in current.runs)
+        if not started and not playing.value:
+            state.new_comparison()
+
+    def choose_policies(policies: list[str]) -> None:
+        if len(policies) >= 2:  # fewer than two is no comparison: keep the last valid choice
+            state.compare_policies.set(list(policies)[:3])
+            changed()
+
+    def found(result) -> None:
+        playing.set(False)
+        state.compare_seed.value = result.seed
+        state.new_comparison()
+        state.typical.value = result
+
+    chosen = state.current_setup()
+    frames = lockstep.frames()
+    stale = state.comparison_is_stale()
+    names = [f.policy for f in frames]
+    latest = max(frames, key=lambda f: f.day)
+    typical = state.typical_for(state.typical.value)
+
+    with solara.Column(classes=["page"], gap="4px"):
+        with solara.Row(classes=["compare-bar"], gap="10px"):
+            with solara.Column(style={"width": "220px", "flex": "none"}, gap="0px"):
+                ScenarioPicker(reset)
+            solara.SelectMultiple(
+                "Policies (2 or 3)",
+                values=state.compare_policies.value,
+                all_values=chosen.policies,
+                on_value=choose_policies,
+                dense=True,
+                classes=["policy-select"],
+                style={"width": "380px", "flex": "none"},
+            )
+            solara.InputInt(
+                "Seed",
+                value=state.seed_of(state.compare_seed.value, chosen),
+                on_value=lambda s: (state.compare_seed.set(abs(int(s))), changed()),
+                dense=True,
+                style={"width": "90px", "flex": "none"},
+            )
+            TypicalRunButton(found)
+        PlayBar(
+            playing,
+            speed,
+            on_step=step,
+            on_reset=reset,
+            day=day_text(latest.day, max(f.critical_path_days for f in frames)),
+            status=status_text(lockstep.running, all(f.finished for f in frames), latest.day),
+            done=not lockstep.running,
+            reset_wanted=stale,
+        )
+        if typical is not None:
+            solara.Text(typical.headline(), classes=["page-headline", "typical-headline"])
+        elif stale:
+            solara.Text("New settings apply on Reset.", classes=["page-headline", "stale"])
+        with solara.Row(classes=["compare-columns"], gap="6px"):
+            for run, frame in zip(lockstep.runs, frames, strict=True):
+                PolicyColumn(frame, run.layout, policy_colour(frame.policy, names))
+        Legend(compact=True)
+        with solara.Row(classes=["compare-bottom"], gap="8px"):
+            Chart(overlay_option(frames), "overlay")
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=kpi_table_html(frames),
+                classes=["data-table", "kpi-table"],
+            )

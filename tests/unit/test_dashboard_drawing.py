@@ -1,0 +1,92 @@
+"""The network drawing, its legend and the live charts, from frames of a real run."""
+
+from __future__ import annotations
+
+import re
+
+from dashboards.charts import (
+    mark_number,
+    messages_option,
+    overlay_option,
+    problems_option,
+    progress_option,
+)
+from dashboards.components.views import chart_facts
+from dashboards.org_drawing import legend_html, org_svg
+from dashboards.palette import POLICY_COLOURS, STATES, state_of
+from dashboards.simulation import Lockstep, SimulationRun
+from simulator.loading import load_scenario
+
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+
+
+def played(hours: float = 30.0, policy: str = "hierarchical") -> SimulationRun:
+    run = SimulationRun(load_scenario("workshop"), policy, 3)
+    run.advance(hours)
+    return run
+
+
+def test_every_person_is_drawn_once_with_their_state():
+    run = played()
+    frame = run.frame()
+    svg = org_svg(frame, run.layout)
+    assert svg.count('class="person"') == len(run.model.org.people)
+    states = re.findall(r'data-state="([a-z]+)"', svg)
+    assert set(states) <= {s.key for s in STATES}
+    assert "working" in states
+
+
+def test_state_colours_are_okabe_ito_and_in_the_legend():
+    colours = {s.colour.upper() for s in STATES}
+    assert colours <= OKABE_ITO | {"#D9D9D9", "#FFFFFF"}
+    legend = legend_html()
+    for state in STATES:
+        if state.key != "away":
+            assert state.label in legend
+    assert "in-tray" in legend and "escalation" in legend
+    assert set(POLICY_COLOURS.values()) <= OKABE_ITO
+
+
+def test_unknown_activities_still_draw():
+    assert state_of("some new kind").key == "communicating"
+    assert state_of("working", departed=True).key == "departed"
+
+
+def test_manager_queues_and_recent_contacts_are_shown():
+    run = played(12)
+    frame = run.frame()
+    svg = org_svg(frame, run.layout)
+    queued = [p for p in frame.people if p.manager and p.queue > 0]
+    assert svg.count('class="queue"') == len(queued)
+    assert frame.contacts, "a hierarchical workshop sends messages in its first hours"
+    assert 'class="lit"' in svg
+
+
+def test_progress_chart_marks_the_plan_and_every_intervention():
+    run = played(20)
+    run.change_mechanism("communication", "direct")
+    run.surge_problems()  # at the same moment: one mark, two numbers
+    run.advance(10)
+    run.calm_problems()
+    frame = run.frame()
+    option = progress_option(frame)
+    series = option["series"][0]
+    assert series["data"][-1] == [round(frame.day, 3), frame.now["tasks_done"]]
+    marks = [m for m in series["markLine"]["data"] if m.get("intervention")]
+    assert [m["label"]["formatter"] for m in marks] == ["①②", "③"]
+    assert [m["xAxis"] for m in marks] == [2.5, 3.75]
+    assert any(m["label"]["formatter"] == "plan" for m in series["markLine"]["data"])
+    for make in (problems_option, messages_option):
+        assert chart_facts(make(frame))["data-marks"] == "3"
+
+
+def test_overlay_has_one_line_per_policy_in_its_colour():
+    lockstep = Lockstep(load_scenario("workshop"), ["hierarchical", "cooperative"], 3)
+    lockstep.advance(16)
+    option = overlay_option(lockstep.frames())
+    assert [s["name"] for s in option["series"]] == ["hierarchical", "cooperative"]
+    assert option["series"][0]["lineStyle"]["color"] == POLICY_COLOURS["hierarchical"]
+
+
+def test_mark_numbers_go_on_past_twenty():
+    assert mark_number(0) == "①" and mark_number(19) == "⑳" and mark_number(20) == "(21)"
