@@ -345,13 +345,52 @@ def shipped_experiments(results: Path, images: Path) -> list[str]:
             f"orgsim sweep experiments/files/{spec.name} --out results/{spec.stem}"
             f" && orgsim report results/{spec.stem}"
         )
-        parts += [f"### {spec.stem}", "", markdown_summary(folder, command=command)]
+        sensitivity = _sensitivity_table(folder)
+        if sensitivity:
+            # A sampled design has a cell per sample: its ranking of parameters says more.
+            parts += [f"### {spec.stem}", "", sensitivity, "", f"Regenerate with `{command}`.", ""]
+        else:
+            parts += [f"### {spec.stem}", "", markdown_summary(folder, command=command)]
         for figure in EXPERIMENT_FIGURES:
             if (folder / figure).is_file():
                 target = images / f"{spec.stem}-{figure}"
                 shutil.copyfile(folder / figure, target)
                 parts += [f"![{spec.stem}: {figure[:-4]}](images/validation/{target.name})", ""]
     return parts
+
+
+def _sensitivity_table(folder: Path) -> str:
+    """Parameters ranked by their effect on lead time (Morris μ* or Sobol ST), per policy."""
+    import pandas as pd
+
+    path = folder / "sensitivity.csv"
+    if not path.is_file():
+        return ""
+    table = pd.read_csv(path)
+    table = table[(table["kpi"] == "lead_time_days") & table["index"].isin(["mu_star", "ST"])]
+    if table.empty:
+        return ""
+    index = table["index"].iloc[0]
+    policies = list(dict.fromkeys(table["policy"]))
+    order = table.groupby("parameter")["value"].mean().sort_values(ascending=False).index.tolist()
+    name = "μ* (working days)" if index == "mu_star" else "total-order index ST"
+    rows = []
+    for parameter in order:
+        cells = []
+        for policy in policies:
+            row = table[(table["parameter"] == parameter) & (table["policy"] == policy)].iloc[0]
+            cells.append(f"{row['value']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})")
+        rows.append([f"`{parameter}`", *cells])
+    noise = table.groupby("policy")["noise_share"].first()
+    note = ", ".join(f"{p} {100 * noise[p]:.1f}%" for p in policies)
+    return "\n".join(
+        [
+            f"Parameters ranked by their effect on lead time: {name} with 95% bootstrap CIs, per policy. "
+            f"Share of the variance due to replication noise: {note}.",
+            "",
+            _table(["parameter", *policies], rows),
+        ]
+    )
 
 
 def build(quick: bool, results: Path | None = None, images: Path | None = None) -> str:
