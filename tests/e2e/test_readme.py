@@ -54,10 +54,9 @@ def _orgsim_lines() -> list[str]:
 
 def test_every_readme_command_is_run_or_covered():
     for line in _shell_lines():
-        assert (
-            line in COVERED_ELSEWHERE
-            or line.startswith(("orgsim ", ".venv/bin/orgsim "))
-        ), f"README command with no test: {line}"
+        assert line in COVERED_ELSEWHERE or line.startswith(("orgsim ", ".venv/bin/orgsim ")), (
+            f"README command with no test: {line}"
+        )
 
 
 @pytest.mark.parametrize("line", _orgsim_lines())
@@ -67,12 +66,24 @@ def test_readme_orgsim_command(line, tmp_path):
     args = [str(tmp_path / a) if a.startswith("results/") else a for a in args]
     if args[0] == "report":
         # `orgsim report` reads what the README's sweep wrote just before.
-        sweep = [a for a in _orgsim_lines() if a.startswith("orgsim sweep") and "--out" in a][0]
-        sweep_args = [str(tmp_path / a) if a.startswith("results/") else a for a in shlex.split(sweep)[1:]]
-        subprocess.run([sys.executable, "-m", "experiments.cli", *sweep_args], cwd=ROOT, check=True,
-                       capture_output=True, timeout=600)
-    done = subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+        sweep = next(a for a in _orgsim_lines() if a.startswith("orgsim sweep") and "--out" in a)
+        sweep_args = [
+            str(tmp_path / a) if a.startswith("results/") else a for a in shlex.split(sweep)[1:]
+        ]
+        subprocess.run(
+            [sys.executable, "-m", "experiments.cli", *sweep_args],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() or any(tmp_path.iterdir())
 
