@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from agents.manager import DIRECTOR
 from simulator.domain import (
     CATEGORIES,
@@ -90,7 +88,7 @@ def compute(model: OrgModel) -> dict[str, Any]:
 
     cases = model.problems.cases
     closed = [c for c in cases if c.closed]
-    durations = np.array([c.resolved_at - c.raised_at for c in closed], dtype=float)
+    durations = sorted(c.resolved_at - c.raised_at for c in closed)
     decision_wait = sum(((c.resolved_at if c.closed else end) - c.raised_at) for c in cases)
     qualities = [c.quality for c in closed if c.quality is not None]
     routes = {route: 0 for route in RESOLUTION_ROUTES}
@@ -117,15 +115,15 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "decision_wait_hours": float(decision_wait),
         "problems_raised": len(cases),
         "problems_resolved": len(closed),
-        "mean_resolution_hours": float(durations.mean()) if len(durations) else None,
-        "p90_resolution_hours": float(np.percentile(durations, 90)) if len(durations) else None,
+        "mean_resolution_hours": _mean(durations),
+        "p90_resolution_hours": percentile(durations, 90) if durations else None,
         **{f"resolved_{route}": routes[route] for route in RESOLUTION_ROUTES},
         "messages": model.messages,
-        "manager_utilization": float(np.mean(manager_use)) if manager_use else 0.0,
+        "manager_utilization": _mean(manager_use) or 0.0,
         "max_manager_utilization": float(max(manager_use, default=0.0)),
-        "collaborator_utilization": float(np.mean(collaborator_use)) if collaborator_use else 0.0,
+        "collaborator_utilization": _mean(collaborator_use) or 0.0,
         "max_collaborator_utilization": float(max(collaborator_use, default=0.0)),
-        "decision_quality": float(np.mean(qualities)) if qualities else None,
+        "decision_quality": _mean(qualities),
         "person_hours": float(sum(busy.values())),
         "labour_cost": float(sum(busy[p] * rate(p) for p in org.people)),
         **{CP_NAMES[c]: split.get(c, 0.0) / hpd for c in CATEGORIES},
@@ -133,6 +131,19 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "plan_critical_path_days": model.critical_path_hours / hpd,
     }
     return result
+
+
+def _mean(values: list[float]) -> float | None:
+    # Plain Python: the KPIs are computed every working day, on short lists.
+    return sum(values) / len(values) if values else None
+
+
+def percentile(ordered: list[float], q: float) -> float:
+    """The q-th percentile of sorted values, interpolated linearly (numpy's default)."""
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _activity_hours(model: OrgModel) -> dict[str, float]:
