@@ -7,7 +7,6 @@ from agents.person import Person
 TEAM_LEAD = "team_lead"
 DEPARTMENT = "department"
 DIRECTOR = "director"
-LEVELS = (TEAM_LEAD, DEPARTMENT, DIRECTOR)
 
 
 class Manager(Person):
@@ -52,9 +51,3 @@ class Manager(Person):
         if field != self.department:
             return False
         return not (severity == "critical" and self.level == TEAM_LEAD)
-
-    @property
-    def activity(self) -> str:
-        if self.current is not None:
-            return self.current.kind
-        return "away" if self.away else "idle"

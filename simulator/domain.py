@@ -30,7 +30,6 @@ RELAYING = "relaying"
 ASSIGNING = "assigning"
 DECIDING = "deciding"  # decisions and sign-offs
 SELF_FIXING = "self_fixing"
-COORDINATION_ACTIVITIES = frozenset({COORDINATING})
 
 
 @dataclass(eq=False, slots=True)

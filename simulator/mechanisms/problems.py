@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from simulator.model import OrgModel
 
 SELF, PEER, MANAGER, DIRECTOR_ROUTE, CONSENSUS = "self", "peer", "manager", "director", "consensus"
-ROUTES = (SELF, PEER, MANAGER, DIRECTOR_ROUTE, CONSENSUS)
 
 
 class ProblemDesk:
