@@ -125,15 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "files", nargs="+", metavar="FILE", help="scenario files (or built-in names)"
     )
-    validate.add_argument(
-        "--set",
-        dest="overrides",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value in every file, e.g. project.problem_rate=0.05",
-    )
+    _set_option(validate, "override scenario values in every file, e.g. project.problem_rate=0.05")
     validate.set_defaults(handler=command_validate)
 
     scenarios = commands.add_parser(
@@ -162,8 +154,7 @@ def _scenario_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _common_options(parser: argparse.ArgumentParser, seed_help: str) -> None:
-    parser.add_argument("--seed", type=int, metavar="N", help=seed_help)
+def _set_option(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -171,8 +162,13 @@ def _common_options(parser: argparse.ArgumentParser, seed_help: str) -> None:
         nargs="+",
         default=[],
         metavar="KEY=VALUE",
-        help="override scenario values, e.g. project.problem_rate=0.05 (several may follow; repeatable)",
+        help=help_text + " (several may follow one --set; repeatable)",
     )
+
+
+def _common_options(parser: argparse.ArgumentParser, seed_help: str) -> None:
+    parser.add_argument("--seed", type=int, metavar="N", help=seed_help)
+    _set_option(parser, "override scenario values, e.g. project.problem_rate=0.05")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
