@@ -76,21 +76,20 @@ def load_people(
     return result
 
 
+def _bad(source: str, line: int, column: str, message: str, value: Any) -> InputError:
+    """One located problem in the people file."""
+    return InputError(
+        Problem(source=source, line=line, path=(column,), message=message, value=value)
+    )
+
+
 def parse_people(text: str, source: str, departments: list[str]) -> Roster:
     """Read and check a people CSV; every problem names the file, line and column."""
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in (reader.fieldnames or [])]
     for column in columns:
         if column not in COLUMNS:
-            raise InputError(
-                Problem(
-                    source=source,
-                    line=1,
-                    path=(column,),
-                    message=f"unknown column (expected {', '.join(COLUMNS)})",
-                    value=column,
-                )
-            )
+            raise _bad(source, 1, column, f"unknown column (expected {', '.join(COLUMNS)})", column)
     for column in ("name", "department"):
         if column not in columns:
             raise InputError(Problem(source=source, line=1, message=f"missing column '{column}'"))
@@ -104,9 +103,7 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
             continue
 
         def bad(column: str, message: str, value: Any, line: int = line) -> InputError:
-            return InputError(
-                Problem(source=source, line=line, path=(column,), message=message, value=value)
-            )
+            return _bad(source, line, column, message, value)
 
         person = cells.get("name", "")
         if not person:
@@ -139,39 +136,22 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
         else:
             t = _team_index(roster, d, team)
             roster.members[d][t].append((person, expertise))
+    # Leads last: a lead's team is known once every collaborator has been read.
     for d, team, person, expertise, line in pending_leads:
         if len(roster.team_names[d]) <= 1:
-            raise InputError(
-                Problem(
-                    source=source,
-                    line=line,
-                    path=("role",),
-                    message="a team lead needs a department with several teams "
-                    "(the department manager leads a single team)",
-                    value="team_lead",
-                )
+            raise _bad(
+                source,
+                line,
+                "role",
+                "a team lead needs a department with several teams "
+                "(the department manager leads a single team)",
+                "team_lead",
             )
         if team not in roster.team_names[d]:
-            raise InputError(
-                Problem(
-                    source=source,
-                    line=line,
-                    path=("team",),
-                    message="a team lead's team has no collaborators",
-                    value=team,
-                )
-            )
+            raise _bad(source, line, "team", "a team lead's team has no collaborators", team)
         t = roster.team_names[d].index(team)
         if (d, t) in roster.leads:
-            raise InputError(
-                Problem(
-                    source=source,
-                    line=line,
-                    path=("team",),
-                    message="this team already has a lead",
-                    value=team,
-                )
-            )
+            raise _bad(source, line, "team", "this team already has a lead", team)
         roster.leads[(d, t)] = (person, expertise)
     return roster
 
