@@ -8,6 +8,7 @@ away a run the room is watching.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import reacton.ipyvuetify as rv
 import solara
@@ -66,6 +67,15 @@ def ScenarioPicker(on_changed: Callable[[], None]):
     )
 
 
+# The main knobs: label, Knobs field, (low, high, step), how the value is shown.
+SLIDERS = (
+    ("Problem rate", "problem_rate", knob_ranges.PROBLEM_RATE_RANGE, "{:.3f}/h"),
+    ("Interdependence", "interdependence", knob_ranges.INTERDEPENDENCE_RANGE, "{:.2f}"),
+    ("Decision time", "decision_hours", knob_ranges.DECISION_HOURS_RANGE, "{:g} h"),
+    ("Meetings every", "meeting_interval_days", knob_ranges.MEETING_INTERVAL_RANGE, "{:g} d"),
+)
+
+
 @solara.component
 def KnobSliders(on_changed: Callable[[], None]):
     """Sliders for the main knobs of the session's scenario, and its departments' sizes."""
@@ -84,57 +94,13 @@ def KnobSliders(on_changed: Callable[[], None]):
 
     def setter(field: str):
         def set_value(value: float) -> None:
-            values = {
-                "problem_rate": current.problem_rate,
-                "interdependence": current.interdependence,
-                "decision_hours": current.decision_hours,
-                "meeting_interval_days": current.meeting_interval_days,
-            }
-            values[field] = round(value, 4)
-            change(Knobs(**values, headcounts=current.headcounts))
+            change(replace(current, **{field: round(value, 4)}))
 
         return set_value
 
-    low, high, step = knob_ranges.PROBLEM_RATE_RANGE
-    Knob(
-        "Problem rate",
-        current.problem_rate,
-        low,
-        max(high, current.problem_rate),
-        step,
-        setter("problem_rate"),
-        f"{current.problem_rate:.3f}/h",
-    )
-    low, high, step = knob_ranges.INTERDEPENDENCE_RANGE
-    Knob(
-        "Interdependence",
-        current.interdependence,
-        low,
-        high,
-        step,
-        setter("interdependence"),
-        f"{current.interdependence:.2f}",
-    )
-    low, high, step = knob_ranges.DECISION_HOURS_RANGE
-    Knob(
-        "Decision time",
-        current.decision_hours,
-        low,
-        max(high, current.decision_hours),
-        step,
-        setter("decision_hours"),
-        f"{current.decision_hours:g} h",
-    )
-    low, high, step = knob_ranges.MEETING_INTERVAL_RANGE
-    Knob(
-        "Meetings every",
-        current.meeting_interval_days,
-        low,
-        max(high, current.meeting_interval_days),
-        step,
-        setter("meeting_interval_days"),
-        f"{current.meeting_interval_days:g} d",
-    )
+    for label, field, (low, high, step), shown in SLIDERS:
+        value = getattr(current, field)
+        Knob(label, value, low, max(high, value), step, setter(field), shown.format(value))
     solara.Text("People per department", classes=["panel-subtitle"])
     for i, department in enumerate(chosen.scenario.organisation.departments):
         teams = department.teams
