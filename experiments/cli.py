@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-    from rich.console import Console
 
     from simulator.run import RunResult
     from simulator.schema import Scenario
@@ -41,7 +40,6 @@ MAX_SEED = 2**63 - 1
 DEFAULT_POLICY = "cooperative"
 DEFAULT_REPLICATIONS = 20
 MAX_REPLICATIONS = 100_000
-PIPED_WIDTH = 120
 
 
 class CommandLineError(Exception):
@@ -252,13 +250,6 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def console() -> Console:
-    """A rich console on stdout (120 columns when piped, so tables do not wrap)."""
-    from rich.console import Console
-
-    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
-
-
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write through `write(temporary path)` then rename: readers never see half a file."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -355,49 +346,12 @@ def command_run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(record)
     else:
+        from experiments.console_tables import print_run
+
         print_run(record, scenario)
         if out is not None:
             print(f"written to {out}/: kpis.json, metadata.json, daily.csv, problems.csv")
     return EXIT_OK
-
-
-def print_run(record: dict[str, Any], scenario: Scenario) -> None:
-    """The KPIs of one run as a table grouped by theme, with units."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from experiments.display import grouped, label, number, unit
-
-    kpis = [k for k in record if k not in ("scenario", "policy", "seed")]
-    table = Table(
-        title=Text(f"{record['scenario']} under {record['policy']} (seed {record['seed']})"),
-        title_justify="left",
-    )
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    groups = grouped(kpis)
-    for g, (title, names) in enumerate(groups):
-        table.add_row(Text(title, style="bold"), "", "")
-        for i, kpi in enumerate(names):
-            last = i == len(names) - 1 and g < len(groups) - 1
-            table.add_row(
-                Text("  " + label(kpi)), number(kpi, record[kpi]), unit(kpi), end_section=last
-            )
-    out = console()
-    out.print(table)
-    if record.get("finished") is False:
-        out.print(
-            Text(
-                f"The project did not finish within the horizon ({scenario.time.horizon_days:g} "
-                f"working days): {record.get('tasks_done')} tasks done; the lead time shown is "
-                "the horizon, a lower bound."
-            ),
-            soft_wrap=True,
-        )
-
-
-# --- orgsim compare ------------------------------------------------------------------------------
 
 
 def command_compare(args: argparse.Namespace) -> int:
@@ -431,184 +385,12 @@ def command_compare(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**summary, "headline": text})
     else:
+        from experiments.console_tables import print_comparison
+
         print_comparison(runs, summary, text, policies, scenario, base_seed)
         if out is not None:
             print(f"written to {out}/: runs.csv, summary.csv")
     return EXIT_OK
-
-
-def _span(kpi: str, low: float, high: float, signed: bool = False) -> str:
-    from experiments.display import is_missing
-
-    if is_missing(low) or is_missing(high):
-        return "n/a"
-    return f"{_value(kpi, low, signed)} to {_value(kpi, high, signed)}"
-
-
-def _value(kpi: str, value: float, signed: bool = False) -> str:
-    from experiments.display import is_missing, number
-
-    text = number(kpi, value)
-    if signed and not is_missing(value) and value > 0:
-        text = "+" + text
-    return text
-
-
-def print_comparison(
-    runs: pd.DataFrame,
-    summary: dict[str, Any],
-    text: str,
-    policies: list[str],
-    scenario: Scenario,
-    base_seed: int,
-) -> None:
-    """Headline, then per policy the main KPIs, then paired differences to the first policy."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from experiments.compare import MAIN_KPIS, unfinished, wins
-    from experiments.display import PERCENT_KPIS, label, unit
-
-    out = console()
-    out.print(Text(text), soft_wrap=True)
-    out.print()
-    replications = int(runs["replicate"].nunique())
-    seeds = (
-        f"seed {base_seed}"
-        if replications == 1
-        else f"seeds {base_seed}–{base_seed + replications - 1}"
-    )
-    first = policies[0]
-    stuck = {p: unfinished(runs, p) for p in policies}
-
-    table = Table(
-        title=Text(
-            f"{scenario.name}: {replications} paired run{'' if replications == 1 else 's'}"
-            f" per policy ({seeds})"
-        ),
-        title_justify="left",
-    )
-    for name, justify in (
-        ("KPI", "left"),
-        ("policy", "left"),
-        ("mean", "right"),
-        ("95% CI", "right"),
-        ("p90", "right"),
-        ("unit", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for i, policy in enumerate(policies):
-        k, n = stuck[policy]
-        done = n - k
-        table.add_row(
-            "finished" if i == 0 else "",
-            Text(policy),
-            f"{done} of {n}",
-            "",
-            "",
-            f"{100 * done / n:.0f}% of runs" if n else "",
-            end_section=i == len(policies) - 1,
-        )
-    kpis = [k for k in MAIN_KPIS if k in summary["policies"][first]]
-    for kpi in kpis:
-        for i, policy in enumerate(policies):
-            stat = summary["policies"][policy][kpi]
-            mean = _value(kpi, stat["mean"])
-            if kpi == "lead_time_days" and stuck[policy][0]:
-                mean = "≥ " + mean
-            table.add_row(
-                label(kpi) if i == 0 else "",
-                Text(policy),
-                mean,
-                _span(kpi, stat["ci_low"], stat["ci_high"]),
-                _value(kpi, stat["p90"]),
-                unit(kpi) if i == 0 else "",
-                end_section=i == len(policies) - 1,
-            )
-    out.print(table)
-    print_split(out, summary, policies)
-    for policy in policies:
-        k, n = stuck[policy]
-        if k:
-            out.print(
-                Text(f"{policy}: lead time is a lower bound: {k} of {n} runs hit the horizon."),
-                soft_wrap=True,
-            )
-    if len(policies) < 2:
-        return
-
-    out.print()
-    table = Table(
-        title=Text(f"Paired differences to {first} (policy minus {first}, same seeds)"),
-        title_justify="left",
-    )
-    for name, justify in (
-        ("KPI", "left"),
-        ("policy", "left"),
-        ("mean difference", "right"),
-        ("95% CI", "right"),
-        ("unit", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    others = policies[1:]
-    for i, policy in enumerate(others):
-        k, n = wins(runs, policy, first)
-        table.add_row(
-            "lower lead time" if i == 0 else "",
-            Text(policy),
-            f"wins in {k} of {n}",
-            "",
-            "paired runs" if i == 0 else "",
-            end_section=i == len(others) - 1,
-        )
-    for kpi in kpis:
-        for i, policy in enumerate(others):
-            diff = summary["differences"][policy][kpi]
-            table.add_row(
-                label(kpi) if i == 0 else "",
-                Text(policy),
-                _value(kpi, diff["mean"], signed=True),
-                _span(kpi, diff["ci_low"], diff["ci_high"], signed=True),
-                ("percentage points" if kpi in PERCENT_KPIS else unit(kpi)) if i == 0 else "",
-                end_section=i == len(others) - 1,
-            )
-    out.print(table)
-
-
-def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> None:
-    """Where the lead time went: the mean critical-path split per policy, in working days."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from simulator.kpis import CP_NAMES
-
-    parts = {
-        "work": "work",
-        "rework": "rework",
-        "information_wait": "waiting for information",
-        "decision_wait": "waiting for decisions",
-        "coordination": "coordination",
-        "queue": "queued for a person",
-    }
-    if not all(CP_NAMES[p] in summary["policies"][policies[0]] for p in parts):
-        return
-    table = Table(
-        title=Text("Where the lead time went (mean working days along the critical path)"),
-        title_justify="left",
-    )
-    table.add_column("policy")
-    for title in parts.values():
-        table.add_column(title, justify="right")
-    table.add_column("lead time", justify="right")
-    for policy in policies:
-        stats = summary["policies"][policy]
-        table.add_row(
-            Text(policy),
-            *(f"{stats[CP_NAMES[p]]['mean']:.1f}" for p in parts),
-            f"{stats['lead_time_days']['mean']:.1f}",
-        )
-    out.print()
-    out.print(table)
 
 
 # --- orgsim validate --------------------------------------------------------------------------------

@@ -114,7 +114,8 @@ def command_sweep(args: argparse.Namespace) -> int:
         from simulator.errors import InputError
 
         try:
-            plan, folder, manifest = prepare(args.file, args.out, args.resume)
+            # A dry run only describes: an existing folder of this experiment is shown as such.
+            plan, folder, manifest = prepare(args.file, args.out, args.resume or args.dry_run)
         except InputError as err:
             return _input_error(err)
         if args.dry_run:
