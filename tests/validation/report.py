@@ -22,7 +22,8 @@ from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
 from simulator.policies import PRESETS
-from tests.validation.support import ZERO_TIMES, scenario
+from tests.validation.support import scenario
+from tests.validation.test_critical_path import GENERATED_NETWORK
 from tests.validation.test_directions import EXPERT_STUDIO
 from tests.validation.test_organisation import _department
 from tests.validation.test_queueing import _queue_scenario
@@ -60,20 +61,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def critical_path(reps: int) -> str:
-    data = {
-        "name": "generated",
-        "organisation": {
-            "departments": [{"name": "a", "collaborators": 60}, {"name": "b", "collaborators": 60}]
-        },
-        "project": {
-            "tasks": 60,
-            "problem_rate": 0,
-            "interdependence": 0.3,
-            "dependency_density": 0.08,
-        },
-        "timing": ZERO_TIMES,
-        "rework": {"missed_coordination": 0},
-    }
+    data = GENERATED_NETWORK
     scn = scenario(data)
     rows = []
     for policy in PRESET_NAMES:

@@ -11,6 +11,26 @@ POLICIES = [*PRESETS, "hybrid"]
 ONE_MINUTE = 1 / 60
 
 
+# 60 generated tasks over two departments, as many people as tasks, nothing but work.
+GENERATED_NETWORK = {
+    "name": "generated",
+    "organisation": {
+        "departments": [
+            {"name": "a", "collaborators": 60},
+            {"name": "b", "collaborators": 60},
+        ]
+    },
+    "project": {
+        "tasks": 60,
+        "problem_rate": 0,
+        "interdependence": 0.3,
+        "dependency_density": 0.08,
+    },
+    "timing": ZERO_TIMES,
+    "rework": {"missed_coordination": 0},
+}
+
+
 def _hand_made() -> dict:
     # A -> B -> D and A -> C -> D across two departments; E stands alone.
     # Longest chain: A (8) + C (24) + D (4) = 36 hours.
@@ -55,23 +75,7 @@ def test_hand_made_network_finishes_on_its_critical_path(policy):
 def test_generated_network_finishes_on_its_critical_path(policy):
     # 60 tasks over two departments with as many people as tasks: nobody ever waits for a
     # colleague. Interdependence links exist but cost nothing and are never missed.
-    data = {
-        "name": "generated",
-        "organisation": {
-            "departments": [
-                {"name": "a", "collaborators": 60},
-                {"name": "b", "collaborators": 60},
-            ]
-        },
-        "project": {
-            "tasks": 60,
-            "problem_rate": 0,
-            "interdependence": 0.3,
-            "dependency_density": 0.08,
-        },
-        "timing": ZERO_TIMES,
-        "rework": {"missed_coordination": 0},
-    }
+    data = GENERATED_NETWORK
     result = kpis(scenario(data), policy, seed=3)
     assert result["finished"]
     assert result["lead_time_days"] == pytest.approx(
