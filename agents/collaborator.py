@@ -16,6 +16,7 @@ from simulator.domain import (
     TASK_WORK,
     WORK,
     Task,
+    problem_rate_per_hour,
 )
 
 
@@ -138,7 +139,7 @@ class Collaborator(Person):
 
     def end_work_segment(self) -> None:
         """Scheduled callback: a problem arrives, the task's first pass ends, or the task is done."""
-        if self.model.halted:
+        if self.model.stopped:
             return
         self._work_event = None
         self._book_work(self.model.time)
@@ -174,15 +175,15 @@ class Collaborator(Person):
         if task.coordinating:
             return COORDINATION
         if self.current is not None:
-            if self.current.task is task and self.current.category is not None:
-                return self.current.category
+            if self.current.task is task and self.current.task_state is not None:
+                return self.current.task_state
             return QUEUE
         if self.working:
             return WORK if task.base_remaining > EPSILON else REWORK
         return QUEUE
 
     @property
-    def activity(self) -> str:
+    def doing(self) -> str:
         if self.current is not None:
             return self.current.kind
         if self.working:
@@ -195,5 +196,7 @@ class Collaborator(Person):
 
     def problem_rate_for(self, task: Task, problem_rate: float) -> float:
         """Problems per hour of work on `task`: rate x complexity x 2 x (1 - expertise)."""
-        rate = problem_rate * task.complexity * 2.0 * (1.0 - self.expertise_in(task.department))
+        rate = problem_rate_per_hour(
+            problem_rate, task.complexity, self.expertise_in(task.department)
+        )
         return rate if math.isfinite(rate) else 0.0

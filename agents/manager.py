@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from agents.person import Person
+from simulator.domain import Level
 
-TEAM_LEAD = "team_lead"
-DEPARTMENT = "department"
-DIRECTOR = "director"
+TEAM_LEAD = Level.TEAM_LEAD
+DEPARTMENT = Level.DEPARTMENT
+DIRECTOR = Level.DIRECTOR
 
 
 class Manager(Person):

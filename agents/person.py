@@ -10,7 +10,7 @@ from collections import deque
 
 import mesa
 
-from simulator.domain import EPSILON, Item
+from simulator.domain import EPSILON, Item, ItemRecord
 
 
 class Person(mesa.Agent):
@@ -90,7 +90,7 @@ class Person(mesa.Agent):
 
     def finish_item(self) -> None:
         """Scheduled callback: the item in hand is done."""
-        if self.model.halted or self.current is None:
+        if self.model.stopped or self.current is None:
             return
         self._item_event = None
         self._complete(self.current)
@@ -98,7 +98,11 @@ class Person(mesa.Agent):
 
     def _complete(self, item: Item) -> None:
         spent = self.model.time - (item.started_at or self.model.time)
-        self.book(item.activity, spent)
+        self.book(item.booked_as, spent)
+        log = self.model.item_log
+        if log is not None:
+            task = item.task.key if item.task is not None else None
+            log.append(ItemRecord(self.name, item.kind, task, item.started_at, self.model.time))
         item.done = True
         self.current = None
         self.on_state_change()
@@ -136,19 +140,19 @@ class Person(mesa.Agent):
 
     def go_away(self) -> None:
         """Scheduled callback: off the project for a while (the item in hand is finished)."""
-        if self.model.halted:
+        if self.model.stopped:
             return
         self.away = True
 
     def come_back(self) -> None:
         """Scheduled callback: back to the in-tray."""
-        if self.model.halted:
+        if self.model.stopped:
             return
         self.away = False
         self.serve()
 
     @property
-    def activity(self) -> str:
+    def doing(self) -> str:
         """What the person is doing now, in plain words (for records and the dashboard)."""
         if self.current is not None:
             return self.current.kind

@@ -154,7 +154,7 @@ class SimulationRun:
 
 def _person_view(person, departments: list[str]) -> PersonView:
     departed = bool(getattr(person, "departed", False))
-    state = state_of(person.activity, departed)
+    state = state_of(person.doing, departed)
     manager = person.role == "manager"
     queue = person.queue_length() + (1 if person.current is not None else 0) if manager else 0
     where = departments[person.department] if person.department is not None else "all departments"
@@ -178,7 +178,7 @@ def _snapshot(run: SimulationRun) -> Frame:
     queues = [m.queue_length() + (1 if m.current is not None else 0) for m in model.org.managers]
     current = {
         "tasks_done": model.tasks_done,
-        "open_problems": model.problems.open,
+        "open_problems": model.desk.open,
         "messages": model.messages,
         "manager_queue": sum(queues),
         "max_manager_queue": max(queues, default=0),

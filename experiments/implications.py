@@ -6,7 +6,7 @@ simulation results:
 
 * a collaborator of department d working on a task of complexity c meets problems at the
   rate `problem_rate × c × 2 × (1 − expertise_d)` per working hour (the model's hazard,
-  `agents.collaborator.Collaborator.problem_rate_for`), so a task of `effort` hours raises
+  `simulator.domain.problem_rate_per_hour`), so a task of `effort` hours raises
   `problem_rate × c × 2 × (1 − expertise_d) × effort` problems on average (first pass;
   rework adds a little);
 * under `problem_solving: escalate` with `autonomy: none` (the hierarchical preset) every
@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from simulator.domain import problem_rate_per_hour
 
 if TYPE_CHECKING:
     from simulator.schema import Scenario
@@ -60,14 +62,8 @@ def task_count(scenario: Scenario) -> int:
     return int(tasks or 0)
 
 
-def problem_hazard(problem_rate: float, complexity: float, expertise: float) -> float:
-    """Problems per working hour of one collaborator:
-    `problem_rate × complexity × 2 × (1 − expertise)`.
-
-    At expertise 0.5 and complexity 1 this is `problem_rate` itself; an expert (expertise
-    1) meets none, a novice twice as many.
-    """
-    return problem_rate * complexity * 2.0 * (1.0 - expertise)
+# Problems per working hour of one collaborator: the model's own formula.
+problem_hazard = problem_rate_per_hour
 
 
 def problems_per_task(

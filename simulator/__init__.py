@@ -16,6 +16,7 @@ __all__ = [
     "load_scenario",
     "resolve_policy",
     "run_one",
+    "scenario_from_mapping",
 ]
 
 _LAZY = {
@@ -27,11 +28,12 @@ _LAZY = {
     "load_scenario": "simulator.loading",
     "resolve_policy": "simulator.policies",
     "run_one": "simulator.run",
+    "scenario_from_mapping": "simulator.loading",
 }
 
 if TYPE_CHECKING:
     from simulator.errors import InputError
-    from simulator.loading import load_scenario
+    from simulator.loading import load_scenario, scenario_from_mapping
     from simulator.model import OrgModel
     from simulator.policies import Policy, resolve_policy
     from simulator.run import RunResult, run_one

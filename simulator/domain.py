@@ -6,7 +6,8 @@ Agents import only this module from the simulator (dependency direction: agents 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 EPSILON = 1e-9
@@ -30,6 +31,32 @@ RELAYING = "relaying"
 ASSIGNING = "assigning"
 DECIDING = "deciding"  # decisions and sign-offs
 SELF_FIXING = "self_fixing"
+
+
+class Level(StrEnum):
+    """Where a manager sits in the chain of command."""
+
+    TEAM_LEAD = "team_lead"
+    DEPARTMENT = "department"
+    DIRECTOR = "director"
+
+
+class Route(StrEnum):
+    """Who resolved a problem (public values of the `route` record column and KPIs)."""
+
+    SELF = "self"
+    PEER = "peer"  # a colleague or an expert of the field
+    MANAGER = "manager"  # a team lead or a department manager
+    DIRECTOR = "director"
+    CONSENSUS = "consensus"
+
+
+def problem_rate_per_hour(problem_rate: float, complexity: float, expertise: float) -> float:
+    """Problems per hour of work: rate x complexity x 2 x (1 - expertise) (DESIGN §5.2).
+
+    The rate is `problem_rate` at expertise 0.5 and complexity 1.
+    """
+    return problem_rate * complexity * 2.0 * (1.0 - expertise)
 
 
 @dataclass(eq=False, slots=True)
@@ -123,16 +150,17 @@ class Link:
 class Item:
     """One entry of a person's in-tray: a duration, what it is, and what happens when done.
 
-    `task` and `category` say how the holder's own task is waiting while the item is
-    served (for the critical-path split); `activity` says how the hours are booked.
+    `kind` says what it is (in records and on screen); `booked_as` says which activity
+    the hours count as; `task` and `task_state` say how the holder's own task spends the
+    time while the item is served (for the critical-path split).
     """
 
     kind: str
     duration: float
-    activity: str
+    booked_as: str
     on_done: Callable[[Item, Any], None] | None = None
     task: Task | None = None
-    category: str | None = None
+    task_state: str | None = None
     payload: Any = None
     urgent: bool = False
     cancelled: bool = False
@@ -189,6 +217,14 @@ class ProblemCase:
             self.on_patience()
 
 
+# --- records: flat, immutable, one per thing; every column list derives from these ---------
+
+
+def columns(record_type: type) -> tuple[str, ...]:
+    """The column names of a record type, in order (for frames, CSV headers, schemas)."""
+    return tuple(f.name for f in fields(record_type))
+
+
 @dataclass(frozen=True, slots=True)
 class ProblemRecord:
     """A resolved (or still open) problem, flat and immutable."""
@@ -196,6 +232,8 @@ class ProblemRecord:
     problem: int
     task: str
     number: int
+    raiser: str
+    department: str  # the raiser's department
     raised_at: float
     resolved_at: float | None
     severity: str
@@ -216,3 +254,39 @@ class MessageRecord:
     read_at: float | None
     hops: int
     channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRecord:
+    """A task's course through the run: when it moved on, who held it, where its time went.
+
+    The `*_hours` fields are the task's time ledger from release to done (the critical-path
+    split is the sum of these along the realised critical path).
+    """
+
+    task: str
+    department: str
+    holder: str | None  # who finished it, or who holds it now
+    effort_hours: float
+    ready_at: float | None
+    assigned_at: float | None
+    started_at: float | None
+    finished_at: float | None
+    problems: int
+    work_hours: float
+    rework_hours: float
+    information_wait_hours: float
+    decision_wait_hours: float
+    coordination_hours: float
+    queue_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    """One in-tray item served: who, what, for which task, from when to when (the event log)."""
+
+    person: str
+    kind: str
+    task: str | None
+    started_at: float
+    ended_at: float

@@ -73,7 +73,7 @@ def depart(model: OrgModel, collaborator: Collaborator) -> Intervention:
         raise ValueError(f"{collaborator.name} has already left")
     collaborator.departed = True
     model.idle[collaborator.department].pop(collaborator, None)
-    model.problems.forget(collaborator)
+    model.desk.forget(collaborator)
     team = model.org.team_of(collaborator)
     if collaborator in team.members and len(team.members) > 1:
         team.members.remove(collaborator)

@@ -13,13 +13,14 @@ from simulator.domain import (
     QUEUE,
     REWORK_WORK,
     TASK_WORK,
+    Route,
     Task,
 )
 
 if TYPE_CHECKING:
     from simulator.model import OrgModel
 
-RESOLUTION_ROUTES = ("self", "peer", "manager", "director", "consensus")
+RESOLUTION_ROUTES = tuple(route.value for route in Route)
 CP_NAMES = {
     "work": "cp_work_days",
     "rework": "cp_rework_days",
@@ -67,11 +68,11 @@ def compute(model: OrgModel) -> dict[str, Any]:
     finished = model.finished
     if finished:
         lead_hours = end
-    elif model.halted:
+    elif model.stopped:
         lead_hours = model.horizon_hours
     else:
         lead_hours = model.time
-    deadline = model.spec.project.deadline_days
+    deadline = model.config.project.deadline_days
     lead_days = lead_hours / hpd
 
     org = model.org
@@ -79,14 +80,14 @@ def compute(model: OrgModel) -> dict[str, Any]:
     busy = {p: p.busy_hours(end) for p in org.people}
     manager_use = [busy[m] / end if end > 0 else 0.0 for m in org.managers]
     collaborator_use = [busy[c] / end if end > 0 else 0.0 for c in org.collaborators]
-    rates = model.spec.organisation.cost_per_hour
+    rates = model.config.organisation.cost_per_hour
 
     def rate(person) -> float:
         if person.role == "collaborator":
             return rates.collaborator
         return rates.director if person.level == DIRECTOR else rates.manager
 
-    cases = model.problems.cases
+    cases = model.desk.cases
     closed = [c for c in cases if c.closed]
     durations = sorted(c.resolved_at - c.raised_at for c in closed)
     decision_wait = sum(((c.resolved_at if c.closed else end) - c.raised_at) for c in cases)
@@ -108,7 +109,7 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "information_wait_hours": model.closed_ledger.get(INFORMATION_WAIT, 0.0)
         # Information wait starts at assignment: only held tasks have any under way.
         + sum(
-            _ledger(c.task, end).get(INFORMATION_WAIT, 0.0)
+            task_ledger(c.task, end).get(INFORMATION_WAIT, 0.0)
             for c in org.collaborators
             if c.task is not None
         ),
@@ -154,7 +155,7 @@ def _activity_hours(model: OrgModel) -> dict[str, float]:
             totals[activity] = totals.get(activity, 0.0) + value
         item = person.current
         if item is not None and item.started_at is not None and end > item.started_at:
-            totals[item.activity] = totals.get(item.activity, 0.0) + (end - item.started_at)
+            totals[item.booked_as] = totals.get(item.booked_as, 0.0) + (end - item.started_at)
         in_hand = person.work_in_hand(end)
         if in_hand > 0:
             task = getattr(person, "task", None)
@@ -163,7 +164,7 @@ def _activity_hours(model: OrgModel) -> dict[str, float]:
     return totals
 
 
-def _ledger(task: Task, end: float) -> dict[str, float]:
+def task_ledger(task: Task, end: float) -> dict[str, float]:
     """The task's time by category, the interval under way included."""
     ledger = dict(task.ledger)
     if task.state is not None and task.finished_at is None:
@@ -188,7 +189,7 @@ def critical_path_split(model: OrgModel, end: float) -> dict[str, float]:
         current = next(reversed(open_ready))  # the most recently released
     total: dict[str, float] = {}
     while current is not None:
-        for category, hours in _ledger(current, end).items():
+        for category, hours in task_ledger(current, end).items():
             total[category] = total.get(category, 0.0) + hours
         if not current.predecessors:
             break

@@ -19,7 +19,15 @@ import numpy as np
 
 from agents.collaborator import Collaborator
 from simulator import kpis as kpi_module
-from simulator.domain import Task
+from simulator.domain import (
+    CATEGORIES,
+    ItemRecord,
+    Level,
+    MessageRecord,
+    ProblemRecord,
+    Task,
+    TaskRecord,
+)
 from simulator.loading import load_scenario
 from simulator.mechanisms.allocation import collaborator_free, reallocate, release
 from simulator.mechanisms.communication import Communication
@@ -34,6 +42,8 @@ from simulator.schema import Scenario
 DEFAULT_SCENARIO = "product-launch"
 FEED_LENGTH = 500  # notable events kept for the dashboard's feed
 CONTACTS_KEPT = 400  # recent person-to-person contacts kept for lit edges
+FINISHED = "finished"  # outcomes of a run
+HORIZON = "horizon"
 
 
 class OrgModel(mesa.Model):
@@ -43,6 +53,7 @@ class OrgModel(mesa.Model):
         scenario: a `Scenario`, a path or built-in name (default: product-launch).
         policy: a policy name (preset or defined by the scenario) or a `Policy`.
         rng: the seed (an int); None uses the scenario's `seed`.
+        log_items: keep an `ItemRecord` of every in-tray item served (`item_records()`).
     """
 
     def __init__(
@@ -50,6 +61,8 @@ class OrgModel(mesa.Model):
         scenario: Scenario | str | Path | None = None,
         policy: str | Policy = "cooperative",
         rng: int | None = None,
+        *,
+        log_items: bool = False,
     ):
         if scenario is None or isinstance(scenario, str | Path):
             scenario = load_scenario(scenario or DEFAULT_SCENARIO)
@@ -60,13 +73,14 @@ class OrgModel(mesa.Model):
         else:
             seed = int(rng)
         super().__init__(rng=seed)
-        self.spec = scenario
+        self.config = scenario
         self.seed = seed
         self.policy = policy if isinstance(policy, Policy) else resolve_policy(policy, scenario)
         self.hours_per_day = scenario.time.hours_per_day
         self.horizon_hours = scenario.time.horizon_days * self.hours_per_day
-        self.halted = False
-        self.finished = False
+        # None while the run goes on; FINISHED or HORIZON once it has stopped (then
+        # Mesa's `running` is False and `end_time` is when it stopped).
+        self.outcome: str | None = None
         self.end_time: float | None = None
 
         self.org = build_organisation(self, scenario, seed)
@@ -94,7 +108,8 @@ class OrgModel(mesa.Model):
         self.closed_ledger: dict[str, float] = {}  # time ledgers of the tasks done, summed
         self.last_finished: Task | None = None
         self.messages = 0
-        self.message_records: list = []
+        self.message_records: list[MessageRecord] = []
+        self.item_log: list[ItemRecord] | None = [] if log_items else None
         self.missed_links = 0
         self.meetings_held = 0
         self.withdrawn = 0
@@ -105,7 +120,7 @@ class OrgModel(mesa.Model):
         self.interventions: list = []
         self.communication = Communication(self)
         self.coordination = Coordination(self)
-        self.problems = ProblemDesk(self)
+        self.desk = ProblemDesk(self)
         self.daily: list[dict[str, Any]] = []
         self._last_recorded_day = -1
         self._kpi_cache: tuple[Any, dict[str, Any]] | None = None
@@ -124,7 +139,7 @@ class OrgModel(mesa.Model):
         the run policy's `departments` entry first, else the department's `policy:` key."""
         own = self.policy.department_override(department.name)
         if own is None and department.policy is not None:
-            own = resolve_policy(department.policy, self.spec)
+            own = resolve_policy(department.policy, self.config)
         if own is None:
             return self.policy
         return replace(self.policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
@@ -132,7 +147,7 @@ class OrgModel(mesa.Model):
     def refresh_policies(self) -> None:
         """Re-derive departments' mechanisms and cross-department routing after a change."""
         self._department_policies = [
-            self._policy_for(d) for d in self.spec.organisation.departments
+            self._policy_for(d) for d in self.config.organisation.departments
         ]
         self.communication.refresh()
         self.coordination.refresh()
@@ -171,7 +186,7 @@ class OrgModel(mesa.Model):
 
     def raise_problem(self, collaborator: Collaborator, task: Task) -> None:
         """A problem arrives on `task` (called by its holder)."""
-        self.problems.raise_problem(collaborator, task)
+        self.desk.raise_problem(collaborator, task)
 
     def task_work_done(self, collaborator: Collaborator, task: Task) -> None:
         """The holder has done all the work: settle missed links, then the task is done."""
@@ -209,7 +224,7 @@ class OrgModel(mesa.Model):
 
     def manager_free(self, manager) -> None:
         """A manager with an empty in-tray takes the next pooled problem of their department."""
-        pool = self.pools.get(manager.department) if manager.level == "team_lead" else None
+        pool = self.pools.get(manager.department) if manager.level == Level.TEAM_LEAD else None
         while pool:
             item = pool.popleft()
             if not item.cancelled:
@@ -230,28 +245,37 @@ class OrgModel(mesa.Model):
         """Remember that two people were just in touch (lit edges in the dashboard)."""
         self.recent_contacts.append((self.time, sender.unique_id, receiver.unique_id, kind))
 
+    @property
+    def stopped(self) -> bool:
+        """The run is over: the project is finished or the horizon reached."""
+        return self.outcome is not None
+
+    @property
+    def finished(self) -> bool:
+        """Every task is done (before the horizon)."""
+        return self.outcome == FINISHED
+
     def _finish(self) -> None:
-        self.finished = True
         self.note(
             f"project finished after {self.time / self.hours_per_day:.1f} working days", "finish"
         )
-        self._halt(self.time)
+        self._stop(self.time, FINISHED)
 
-    def _halt(self, at: float) -> None:
-        if self.halted:
+    def _stop(self, at: float, outcome: str) -> None:
+        if self.stopped:
             return
         self.end_time = at
         self.record_day(force=True)
-        self.halted = True
+        self.outcome = outcome
         self.running = False
         self.datacollector.collect(self)
 
     def plan_manager_absences(self) -> None:
         """Scheduled each working day: each manager's block away from the in-tray."""
-        if self.halted:
+        if self.stopped:
             return
         hpd = self.hours_per_day
-        block = (1.0 - self.spec.organisation.manager_availability) * hpd
+        block = (1.0 - self.config.organisation.manager_availability) * hpd
         day_start = self.time
         for manager in self.org.managers:
             offset = float(self._availability.random()) * (hpd - block)
@@ -261,24 +285,24 @@ class OrgModel(mesa.Model):
 
     def step(self) -> None:
         """One working hour: record the day when it ends, stop at the horizon."""
-        if self.halted:
+        if self.stopped:
             self.running = False
             return
         self.record_day()
         if self.time >= self.horizon_hours - 1e-9:
             self.note("the horizon is reached with work still open", "horizon")
-            self._halt(self.horizon_hours)
+            self._stop(self.horizon_hours, HORIZON)
 
     def run_to_end(self) -> None:
         """Run until the project is done or the horizon is reached."""
         while self.running:
             target = min(self.time + self.hours_per_day, self.horizon_hours)
             if target <= self.time:
-                self._halt(self.horizon_hours)
+                self._stop(self.horizon_hours, HORIZON)
                 break
             self.run_until(target)
-            if not self.halted and self.time >= self.horizon_hours - 1e-9:
-                self._halt(self.horizon_hours)
+            if not self.stopped and self.time >= self.horizon_hours - 1e-9:
+                self._stop(self.horizon_hours, HORIZON)
 
     # --- observation -------------------------------------------------------------------------
 
@@ -296,7 +320,7 @@ class OrgModel(mesa.Model):
         row: dict[str, Any] = {
             "day": self.time / self.hours_per_day,
             "tasks_done": self.tasks_done,
-            "open_problems": self.problems.open,
+            "open_problems": self.desk.open,
             "blocked_collaborators": sum(
                 1 for c in self.org.collaborators if c.task is not None and c.task.blocked
             ),
@@ -317,15 +341,49 @@ class OrgModel(mesa.Model):
         if not force:
             self.datacollector.collect(self)
 
+    def problem_records(self) -> list[ProblemRecord]:
+        """Every problem raised so far, as flat records."""
+        return self.desk.records()
+
+    def task_records(self) -> list[TaskRecord]:
+        """Every task as a flat record: its times, holder and time ledger so far."""
+        names = self.org.department_names
+        now = self.end_time if self.end_time is not None else self.time
+        records = []
+        for task in self.tasks:
+            ledger = kpi_module.task_ledger(task, now)
+            holder = task.done_by or task.holder
+            records.append(
+                TaskRecord(
+                    task.key,
+                    names[task.department],
+                    holder.name if holder is not None else None,
+                    task.effort,
+                    task.ready_at,
+                    task.assigned_at,
+                    task.started_at,
+                    task.finished_at,
+                    task.problems_raised,
+                    *(ledger.get(category, 0.0) for category in CATEGORIES),
+                )
+            )
+        return records
+
+    def item_records(self) -> list[ItemRecord]:
+        """Every in-tray item served so far (needs `log_items=True`)."""
+        if self.item_log is None:
+            raise ValueError("items are logged only with OrgModel(..., log_items=True)")
+        return list(self.item_log)
+
     def kpis(self) -> dict[str, Any]:
         """Every KPI of the run so far (final once `running` is False)."""
         key = (
             self.time,
             self.tasks_done,
-            len(self.problems.cases),
-            self.problems.resolved,
+            len(self.desk.cases),
+            self.desk.resolved,
             self.messages,
-            self.halted,
+            self.stopped,
         )
         if self._kpi_cache is None or self._kpi_cache[0] != key:
             self._kpi_cache = (key, kpi_module.compute(self))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from simulator.domain import MessageRecord, ProblemRecord, columns
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
 from simulator.policies import Policy
@@ -47,6 +48,11 @@ def versions() -> dict[str, str]:
     return found
 
 
+def records_frame(records: list, record_type: type) -> pd.DataFrame:
+    """A frame with one row per record and the record type's columns (even when empty)."""
+    return pd.DataFrame([astuple(r) for r in records], columns=list(columns(record_type)))
+
+
 def run_one(
     scenario: Scenario | str | Path, policy: str | Policy = "cooperative", seed: int | None = None
 ) -> RunResult:
@@ -55,12 +61,8 @@ def run_one(
         scenario = load_scenario(scenario)
     model = OrgModel(scenario, policy, rng=seed)
     model.run_to_end()
-    problems = pd.DataFrame(
-        [asdict(r) for r in model.problems.records()], columns=list(_PROBLEM_COLUMNS)
-    )
-    messages = pd.DataFrame(
-        [asdict(r) for r in model.message_records], columns=list(_MESSAGE_COLUMNS)
-    )
+    problems = records_frame(model.problem_records(), ProblemRecord)
+    messages = records_frame(model.message_records, MessageRecord)
     metadata = {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),
@@ -70,19 +72,3 @@ def run_one(
         "versions": versions(),
     }
     return RunResult(model.kpis(), pd.DataFrame(model.daily), problems, messages, metadata)
-
-
-_PROBLEM_COLUMNS = (
-    "problem",
-    "task",
-    "number",
-    "raised_at",
-    "resolved_at",
-    "severity",
-    "field",
-    "route",
-    "deciders",
-    "quality",
-    "rework",
-)
-_MESSAGE_COLUMNS = ("from_task", "to_task", "sent_at", "read_at", "hops", "channel")

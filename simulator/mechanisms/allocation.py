@@ -73,7 +73,7 @@ class ManagerAssigns:
         lead = model.org.teams[task.department][task.team].lead
         item = Item(
             "assign",
-            model.sample(model.spec.timing.assignment_hours),
+            model.sample(model.config.timing.assignment_hours),
             ASSIGNING,
             on_done=ManagerAssigns.assigned,
             payload=(model, task),

@@ -50,7 +50,7 @@ class Communication:
         if self.channel == "space":
             post = Item(
                 "post",
-                model.sample(model.spec.timing.post_hours),
+                model.sample(model.config.timing.post_hours),
                 READING,
                 on_done=self._posted,
                 payload=task,
@@ -97,7 +97,7 @@ class Communication:
         output.sender = person
         item = Item(
             "relay",
-            self.model.sample(self.model.spec.timing.relay_hours),
+            self.model.sample(self.model.config.timing.relay_hours),
             RELAYING,
             on_done=self._relayed,
             payload=output,
@@ -122,7 +122,7 @@ class Communication:
 
     def _read(self, output: Output) -> None:
         model = self.model
-        timing = model.spec.timing
+        timing = model.config.timing
         duration = model.sample(
             timing.read_hours if output.channel == "space" else timing.message_hours
         )
@@ -133,7 +133,7 @@ class Communication:
             on_done=self._input_read,
             payload=output,
             task=output.target,
-            category=INFORMATION_WAIT,
+            task_state=INFORMATION_WAIT,
         )
         if output.sender is not None:
             model.contact(output.sender, output.target.holder, "message")

@@ -72,7 +72,7 @@ class Coordination:
         sides = [(task.holder, task)]
         if other is not None and other is not task.holder:
             sides.append((other, partner if partner.finished_at is None else None))
-        duration = model.sample(model.spec.timing.coordination_hours)
+        duration = model.sample(model.config.timing.coordination_hours)
         task.coordinating += 1
         joint = Joint([person for person, _ in sides], self._peers_done, payload=link)
         if len(sides) > 1:
@@ -85,7 +85,7 @@ class Coordination:
                     COORDINATING,
                     on_done=joint.part_done,
                     task=own,
-                    category=COORDINATION,
+                    task_state=COORDINATION,
                 )
             )
 
@@ -100,7 +100,7 @@ class Coordination:
 
     def missed_rework(self, task: Task) -> float:
         """Rework hours from links of which `task` is the later one and that were never settled."""
-        rate = self.model.spec.rework.missed_coordination
+        rate = self.model.config.rework.missed_coordination
         extra = 0.0
         for link in task.links:
             if link.later is not task or link.settled or link.missed:
@@ -109,7 +109,7 @@ class Coordination:
             self.model.missed_links += 1
             a, b = sorted((link.first.index, link.second.index))
             if stream(self.model.seed, COORDINATION_STREAM, a, b).random() < rate:
-                extra += self.model.spec.rework.fraction * task.effort
+                extra += self.model.config.rework.fraction * task.effort
                 self.model.note(
                     f"{task.key} needs rework: it was never coordinated with {link.partner(task).key}",
                     "rework",
@@ -120,17 +120,17 @@ class Coordination:
 
     def _schedule_meeting(self) -> None:
         model = self.model
-        interval = model.sample(model.spec.timing.meeting_interval_days) * model.hours_per_day
+        interval = model.sample(model.config.timing.meeting_interval_days) * model.hours_per_day
         self._next_meeting += max(interval, 1e-6)
         self._meeting_event = model.schedule_event(self.hold_meeting, at=self._next_meeting)
 
     def hold_meeting(self) -> None:
         """Scheduled callback: every manager finishes the item in hand, then meets."""
         model = self.model
-        if model.halted:
+        if model.stopped:
             return
         managers = model.org.managers
-        duration = model.sample(model.spec.timing.meeting_hours)
+        duration = model.sample(model.config.timing.meeting_hours)
         joint = Joint(list(managers), self._meeting_over)
         model.meetings_held += 1
         model.note(f"managers' meeting ({len(managers)} managers)", "meeting")

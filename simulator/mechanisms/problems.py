@@ -22,6 +22,7 @@ from simulator.domain import (
     Joint,
     ProblemCase,
     ProblemRecord,
+    Route,
     Task,
 )
 from simulator.randomness import (
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from agents.manager import Manager
     from simulator.model import OrgModel
 
-SELF, PEER, MANAGER, DIRECTOR_ROUTE, CONSENSUS = "self", "peer", "manager", "director", "consensus"
+SELF, PEER, MANAGER, CONSENSUS = Route.SELF, Route.PEER, Route.MANAGER, Route.CONSENSUS
 
 
 class ProblemDesk:
@@ -58,7 +59,7 @@ class ProblemDesk:
         self.resolved = 0
         self._open_hours = 0.0  # integral of the number of open problems over time
         self._last_change = 0.0
-        scenario = model.spec
+        scenario = model.config
         self.timing = scenario.timing
         self.rework = scenario.rework
         severity = scenario.project.severity
@@ -88,7 +89,7 @@ class ProblemDesk:
         )
         field = task.department
         departments = len(model.org.department_names)
-        if departments > 1 and u[SLOT_FOREIGN] < model.spec.project.foreign_field_share:
+        if departments > 1 and u[SLOT_FOREIGN] < model.config.project.foreign_field_share:
             others = [d for d in range(departments) if d != task.department]
             field = others[min(int(u[SLOT_FIELD] * len(others)), len(others) - 1)]
         case = ProblemCase(len(self.cases), task, k, raiser, severity, field, model.time, u)
@@ -135,7 +136,7 @@ class ProblemDesk:
             on_done=self._self_fixed,
             payload=case,
             task=case.task,
-            category=DECISION_WAIT,
+            task_state=DECISION_WAIT,
         )
         raiser.receive(item)
 
@@ -169,7 +170,7 @@ class ProblemDesk:
         case.pending.append(item)
         if (
             manager.level == TEAM_LEAD
-            and self.model.spec.organisation.departments[manager.department].pooled_leads
+            and self.model.config.organisation.departments[manager.department].pooled_leads
         ):
             self.model.pool_problem(manager.department, item)
         else:
@@ -189,7 +190,7 @@ class ProblemDesk:
 
     def _decided(self, item: Item, manager: Manager) -> None:
         case, _level = item.payload
-        route = DIRECTOR_ROUTE if manager.level == DIRECTOR else MANAGER
+        route = Route.DIRECTOR if manager.level == DIRECTOR else MANAGER
         self._resolved(case, route, manager.expertise_in(case.field), [manager], manager)
 
     # --- experts and lateral partners -----------------------------------------------------------
@@ -255,7 +256,7 @@ class ProblemDesk:
                 COORDINATING,
                 on_done=joint.part_done,
                 task=own,
-                category=COORDINATION,
+                task_state=COORDINATION,
             )
             case.pending.append(item)
             member.receive(item)
@@ -270,7 +271,7 @@ class ProblemDesk:
         case.route = route
         case.quality = quality
         case.deciders.extend(p.name for p in deciders)
-        if case.severity == "critical" and route not in (MANAGER, DIRECTOR_ROUTE, CONSENSUS):
+        if case.severity == "critical" and route not in (MANAGER, Route.DIRECTOR, CONSENSUS):
             self._sign_off(case, resolver)
         else:
             self._close(case)
@@ -307,7 +308,7 @@ class ProblemDesk:
                     COORDINATING,
                     on_done=joint.part_done,
                     task=own if own is case.task else None,
-                    category=COORDINATION,
+                    task_state=COORDINATION,
                 )
                 case.pending.append(item)
                 person.receive(item)
@@ -398,11 +399,13 @@ class ProblemDesk:
                 c.ident,
                 c.task.key,
                 c.number,
+                c.raiser.name,
+                names[c.raiser.department],
                 c.raised_at,
                 c.resolved_at,
                 c.severity,
                 names[c.field],
-                c.route if c.closed else None,
+                str(c.route) if c.closed and c.route is not None else None,
                 ";".join(c.deciders),
                 c.quality if c.closed else None,
                 c.rework,

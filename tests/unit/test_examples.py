@@ -35,8 +35,8 @@ def test_the_claims_division_runs_under_every_policy(policy):
         lateral = any(p.name in case.deciders for p in partners.get(case.raiser.unique_id, []))
         return case.route in ("manager", "director") or (case.route == "peer" and lateral)
 
-    claims = [c for c in model.problems.cases if c.raiser.department == 0]
+    claims = [c for c in model.desk.cases if c.raiser.department == 0]
     if policy == "claims-stays-hierarchical":
         assert claims and all(hierarchical(c) for c in claims)
-    legal = [c for c in model.problems.cases if c.raiser.department == 2]
+    legal = [c for c in model.desk.cases if c.raiser.department == 2]
     assert all(hierarchical(c) for c in legal)  # legal keeps its own policy

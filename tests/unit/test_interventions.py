@@ -115,7 +115,7 @@ def test_patience_during_sign_off_keeps_the_experts_answer():
     }
     model = OrgModel(scenario_from_mapping(data), "signed", rng=1)
     model.run_to_end()
-    answered = [c for c in model.problems.cases if c.route == "peer"]
+    answered = [c for c in model.desk.cases if c.route == "peer"]
     assert answered, "experts answered before the raisers ran out of patience"
     assert all(
         c.quality > c.raiser.expertise_in(c.field)

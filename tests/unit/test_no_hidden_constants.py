@@ -37,7 +37,7 @@ MODEL_FILES = [
 TOLERANCES = {1e-12, 1e-9, 1e-6}  # floating-point comparisons, not behaviour
 
 ALLOWED: dict[str, dict[float, str]] = {
-    "agents/collaborator.py": {
+    "simulator/domain.py": {
         2.0: "problem_rate × complexity × 2 × (1 − expertise): DESIGN §5.1's formula"
     },
     "simulator/project.py": {50: "predecessors drawn among the previous 50 tasks: DESIGN §5.1"},

@@ -34,7 +34,7 @@ def _run(patience):
 
 def test_nobody_waits_longer_than_their_patience():
     model = _run(3)
-    cases = model.problems.cases
+    cases = model.desk.cases
     waits = [c.resolved_at - c.raised_at for c in cases]
     assert max(waits) <= 3 + 1e-9
     withdrawn = [c for c in cases if c.route == "self"]
@@ -47,5 +47,5 @@ def test_nobody_waits_longer_than_their_patience():
 
 def test_without_patience_the_slow_manager_decides_everything():
     model = _run(None)
-    assert all(c.route == "manager" for c in model.problems.cases)
-    assert max(c.resolved_at - c.raised_at for c in model.problems.cases) > 3
+    assert all(c.route == "manager" for c in model.desk.cases)
+    assert max(c.resolved_at - c.raised_at for c in model.desk.cases) > 3

@@ -20,7 +20,7 @@ def _quiet():
 
 def test_default_model_is_product_launch_and_stops_by_itself():
     model = simulator.OrgModel()
-    assert model.spec.name == "product-launch"
+    assert model.config.name == "product-launch"
     assert model.policy.name == "cooperative"
     steps = 0
     while model.running:

@@ -123,7 +123,7 @@ def pooled(reps: int) -> str:
         for seed in range(reps):
             model = _run(scn, "queue", seed)
             times.append(
-                np.mean([c.resolved_at - c.raised_at for c in model.problems.cases if c.closed])
+                np.mean([c.resolved_at - c.raised_at for c in model.desk.cases if c.closed])
             )
         rows.append(
             [

@@ -34,7 +34,7 @@ def test_every_builtin_finishes_and_its_split_adds_up(name, policy):
     end = model.end_time
     if result["problems_raised"]:
         arrival_rate = result["problems_raised"] / end
-        assert model.problems.mean_open(end) == pytest.approx(
+        assert model.desk.mean_open(end) == pytest.approx(
             arrival_rate * result["mean_resolution_hours"], rel=1e-9
         )
     # Who resolved the problems accounts for every one of them.
@@ -69,9 +69,7 @@ def test_the_same_problems_meet_every_policy():
     for policy in PRESETS:
         model = OrgModel(scn, policy, rng=5)
         model.run_to_end()
-        seen[policy] = sorted(
-            (c.task.key, c.number, c.severity, c.field) for c in model.problems.cases
-        )
+        seen[policy] = sorted((c.task.key, c.number, c.severity, c.field) for c in model.desk.cases)
     assert seen["hierarchical"] == seen["cooperative"] == seen["self_managed"]
     assert len(seen["hierarchical"]) > 10
 

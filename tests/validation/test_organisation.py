@@ -88,11 +88,11 @@ def test_two_level_escalation_matches_the_jackson_network():
     for seed in range(4):
         model = OrgModel(scn, "queue", rng=seed)
         model.run_to_end()
-        cases = [c for c in model.problems.cases if c.closed]
+        cases = [c for c in model.desk.cases if c.closed]
         hours = model.end_time
         # Arrival rates measured on the run (the finite source thins them a little).
-        lead_rate = len(model.problems.cases) / hours / 2
-        critical_rate = sum(c.severity == "critical" for c in model.problems.cases) / hours
+        lead_rate = len(model.desk.cases) / hours / 2
+        critical_rate = sum(c.severity == "critical" for c in model.desk.cases) / hours
         expected.append(
             theory.jackson_tandem_response([lead_rate], [1.0])
             + critical_rate / (2 * lead_rate) * theory.mm1(critical_rate, 1.0).mean_response
@@ -101,7 +101,7 @@ def test_two_level_escalation_matches_the_jackson_network():
         measured.append(float(np.mean(times)))
         # Arrivals from N sources vary with the number blocked by at most L / N of their
         # rate: the Poisson approximation's error on W is bounded by that share of W.
-        blocked = model.problems.mean_open(hours)
+        blocked = model.desk.mean_open(hours)
         bias.append(expected[-1] * blocked / 200)
     assert all(c.route == "manager" for c in cases)
     _within(measured, float(np.mean(expected)), bias=float(np.mean(bias)))
@@ -121,7 +121,7 @@ def test_pooled_team_leads_behave_as_one_multi_server_queue():
         model = OrgModel(scn, "queue", rng=seed)
         model.run_to_end()
         times.append(
-            float(np.mean([c.resolved_at - c.raised_at for c in model.problems.cases if c.closed]))
+            float(np.mean([c.resolved_at - c.raised_at for c in model.desk.cases if c.closed]))
         )
         leads = [m for m in model.org.managers if m.level == "team_lead"]
         use.append(float(np.mean([m.busy_hours(model.end_time) / model.end_time for m in leads])))
@@ -226,9 +226,7 @@ def test_a_department_keeps_its_own_policy_inside_a_cooperative_run():
     scn = scenario(data)
     model = OrgModel(scn, "cooperative", rng=2)
     model.run_to_end()
-    routes = {
-        (model.org.department_names[c.raiser.department], c.route) for c in model.problems.cases
-    }
+    routes = {(model.org.department_names[c.raiser.department], c.route) for c in model.desk.cases}
     legal = {route for dept, route in routes if dept == "legal"}
     engineering = {route for dept, route in routes if dept == "engineering"}
     assert legal and legal <= {"manager", "director"}
@@ -238,7 +236,7 @@ def test_a_department_keeps_its_own_policy_inside_a_cooperative_run():
     # A policy's own `departments` entry overrides the department's `policy:` key.
     model = OrgModel(scn, "all-cooperative", rng=2)
     model.run_to_end()
-    assert not any(c.route in ("manager", "director") for c in model.problems.cases)
+    assert not any(c.route in ("manager", "director") for c in model.desk.cases)
 
 
 def test_escalation_climbs_team_lead_then_manager_then_director():
@@ -254,7 +252,7 @@ def test_escalation_climbs_team_lead_then_manager_then_director():
     }
     model = OrgModel(scenario(data), "hierarchical", rng=4)
     model.run_to_end()
-    engineering = [c for c in model.problems.cases if c.raiser.department == 0]
+    engineering = [c for c in model.desk.cases if c.raiser.department == 0]
     for case in engineering:
         if case.field == 1:  # legal's field: beyond every engineering manager
             assert case.route == "director"

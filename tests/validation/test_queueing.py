@@ -107,7 +107,7 @@ def test_autonomy_thins_what_reaches_the_manager():
         model.run_to_end()
         times = [
             c.resolved_at - c.raised_at
-            for c in model.problems.cases
+            for c in model.desk.cases
             if c.closed and c.route == "manager"
         ]
         measured.append(float(np.mean(times)))
