@@ -41,14 +41,5 @@ class Manager(Person):
         return self.cross_expertise
 
     def on_free(self) -> None:
-        """Nothing in the in-tray: take the next problem from a shared pool, if any."""
+        """Nothing in the in-tray: a team lead takes the next problem from a shared pool."""
         self.model.manager_free(self)
-
-    def may_decide(self, severity: str, field: int) -> bool:
-        """Whether a problem stops here: in one's field (critical ones not under a team lead),
-        or no level is left above."""
-        if self.parent is None or self.level == DIRECTOR:
-            return True
-        if field != self.department:
-            return False
-        return not (severity == "critical" and self.level == TEAM_LEAD)

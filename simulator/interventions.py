@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simulator.domain import QUEUE
-from simulator.mechanisms.allocation import ALLOCATION
 from simulator.policies import MECHANISMS, with_mechanism
 
 if TYPE_CHECKING:
@@ -72,7 +70,7 @@ def depart(model: OrgModel, collaborator: Collaborator) -> Intervention:
     if collaborator.departed:
         raise ValueError(f"{collaborator.name} has already left")
     collaborator.departed = True
-    model.idle[collaborator.department].pop(collaborator, None)
+    model.allocation.forget(collaborator)
     model.desk.forget(collaborator)
     team = model.org.team_of(collaborator)
     if collaborator in team.members and len(team.members) > 1:
@@ -96,8 +94,5 @@ def hand_over(model: OrgModel, collaborator: Collaborator) -> None:
     task = collaborator.release_task()
     if task is None:
         return
-    task.holder = None
-    task.assigned_at = None
-    task.enter(QUEUE, model.time)
-    ALLOCATION[model.department_policy(task.department).allocation].on_ready(model, task)
+    model.allocation.hand_back(task)
     model.note(f"{task.key} handed over by {collaborator.name}", kind="handover")

@@ -8,7 +8,7 @@ dashboard. Mechanisms live in `simulator.mechanisms`, chosen by the policy's val
 from __future__ import annotations
 
 import math
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -22,14 +22,13 @@ from simulator import kpis as kpi_module
 from simulator.domain import (
     CATEGORIES,
     ItemRecord,
-    Level,
     MessageRecord,
     ProblemRecord,
     Task,
     TaskRecord,
 )
 from simulator.loading import load_scenario
-from simulator.mechanisms.allocation import collaborator_free, reallocate, release
+from simulator.mechanisms.allocation import TaskBoard
 from simulator.mechanisms.communication import Communication
 from simulator.mechanisms.coordination import Coordination
 from simulator.mechanisms.problems import ProblemDesk
@@ -98,11 +97,6 @@ class OrgModel(mesa.Model):
         self.critical_path_hours = critical_path_hours(self.tasks)
 
         self._sampler = Sampler(stream(seed, TIMING))
-        departments = len(self.org.department_names)
-        self.idle: list[dict[Collaborator, None]] = [{} for _ in range(departments)]
-        self.ready: list[deque[Task]] = [deque() for _ in range(departments)]
-        self.planned: dict[tuple[int, int], deque[Task]] = defaultdict(deque)
-        self.pools: dict[int, deque] = defaultdict(deque)  # problems waiting for any team lead
         self.tasks_done = 0
         self.active_tasks: dict[Task, None] = {}  # released and not done, in release order
         self.closed_ledger: dict[str, float] = {}  # time ledgers of the tasks done, summed
@@ -118,6 +112,7 @@ class OrgModel(mesa.Model):
         self.feed: deque[tuple[float, str, str]] = deque(maxlen=FEED_LENGTH)
         self.recent_contacts: deque[tuple[float, int, int, str]] = deque(maxlen=CONTACTS_KEPT)
         self.interventions: list = []
+        self.allocation = TaskBoard(self)
         self.communication = Communication(self)
         self.coordination = Coordination(self)
         self.desk = ProblemDesk(self)
@@ -151,7 +146,7 @@ class OrgModel(mesa.Model):
         ]
         self.communication.refresh()
         self.coordination.refresh()
-        reallocate(self)
+        self.allocation.reallocate()
 
     def department_policy(self, department: int) -> Policy:
         """The mechanisms in force inside a department (its `policy:` overrides the run's)."""
@@ -163,7 +158,7 @@ class OrgModel(mesa.Model):
         """Scheduled at time 0: tasks without predecessors are ready; people look for work."""
         for task in self.tasks:
             if task.pending_predecessors == 0:
-                release(self, task)
+                self.allocation.release(task)
         for person in self.org.collaborators:
             person.serve()
         if not self.tasks:
@@ -175,7 +170,7 @@ class OrgModel(mesa.Model):
 
     def collaborator_free(self, collaborator: Collaborator) -> None:
         """Called by a collaborator with no task and an empty in-tray."""
-        collaborator_free(self, collaborator)
+        self.allocation.collaborator_free(collaborator)
 
     def start_task(self, task: Task) -> None:
         """The holder has read every input: coordination falls due, then work begins."""
@@ -208,28 +203,14 @@ class OrgModel(mesa.Model):
             successor = self.tasks[s]
             successor.pending_predecessors -= 1
             if successor.pending_predecessors == 0:
-                release(self, successor)
+                self.allocation.release(successor)
         self.communication.send_outputs(task, collaborator)
         if self.tasks_done == len(self.tasks):
             self._finish()
 
-    def pool_problem(self, department: int, item) -> None:
-        """A problem for a department whose team leads are pooled: the first free lead takes it."""
-        for team in self.org.teams[department]:
-            lead = team.lead
-            if lead.current is None and not lead.away and lead.queue_length() == 0:
-                lead.receive(item)
-                return
-        self.pools[department].append(item)
-
     def manager_free(self, manager) -> None:
-        """A manager with an empty in-tray takes the next pooled problem of their department."""
-        pool = self.pools.get(manager.department) if manager.level == Level.TEAM_LEAD else None
-        while pool:
-            item = pool.popleft()
-            if not item.cancelled:
-                manager.receive(item)
-                return
+        """A manager with an empty in-tray: a team lead takes the next pooled problem, if any."""
+        self.desk.lead_pool.take(manager)
 
     def hand_over(self, collaborator: Collaborator) -> None:
         """A departed collaborator's task goes back to allocation."""
@@ -333,8 +314,8 @@ class OrgModel(mesa.Model):
             row[f"queue:{manager.name}"] = queue
             row["manager_queue"] += queue
             row["max_manager_queue"] = max(row["max_manager_queue"], queue)
-        for department, pool in self.pools.items():
-            waiting = sum(1 for item in pool if not item.cancelled)
+        for department in list(self.desk.lead_pool.waiting):
+            waiting = self.desk.lead_pool.count(department)
             row[f"pool:{self.org.department_names[department]}"] = waiting
             row["manager_queue"] += waiting
         self.daily.append(row)
@@ -381,7 +362,7 @@ class OrgModel(mesa.Model):
             self.time,
             self.tasks_done,
             len(self.desk.cases),
-            self.desk.resolved,
+            self.desk.resolved_count,
             self.messages,
             self.stopped,
         )

@@ -19,13 +19,15 @@ MECHANISMS = (
 # Mechanisms that act inside a department and may be overridden by its `policy:`.
 DEPARTMENT_MECHANISMS = ("allocation", "problem_solving", "autonomy", "authority")
 
-SEVERITY_RANK = {"minor": 1, "major": 2, "critical": 3}
-AUTONOMY_RANK = {"none": 0, "minor": 1, "major": 2}
 
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
-    """A management policy: the value chosen for each of the seven mechanisms."""
+    """A management policy: the value chosen for each of the seven mechanisms.
+
+    Each value names an entry of its mechanism's registry in `simulator.mechanisms`
+    (`ALLOCATION`, `COMMUNICATION`, `COORDINATION`, `PROBLEM_SOLVING`, `AUTONOMY`,
+    `AUTHORITY`); `shared_space` switches the collaborative space on or off.
+    """
 
     name: str
     allocation: str
@@ -37,10 +39,6 @@ class Policy:
     authority: str
     # (department name, policy) pairs: departments that keep their own in-department mechanisms.
     departments: tuple[tuple[str, Policy], ...] = ()
-
-    def settles_alone(self, severity: str) -> bool:
-        """Whether a collaborator may settle a problem of this severity alone."""
-        return SEVERITY_RANK[severity] <= AUTONOMY_RANK[self.autonomy]
 
     def mechanisms(self) -> dict[str, object]:
         """The seven mechanism values by name."""
@@ -56,13 +54,34 @@ class Policy:
 
 PRESETS: dict[str, Policy] = {
     "hierarchical": Policy(
-        "hierarchical", "manager", "chain", False, "meetings", "escalate", "none", "manager"
+        name="hierarchical",
+        allocation="manager",
+        communication="chain",
+        shared_space=False,
+        coordination="meetings",
+        problem_solving="escalate",
+        autonomy="none",
+        authority="manager",
     ),
     "cooperative": Policy(
-        "cooperative", "pull", "direct", True, "peer", "experts", "minor", "codecision"
+        name="cooperative",
+        allocation="pull",
+        communication="direct",
+        shared_space=True,
+        coordination="peer",
+        problem_solving="experts",
+        autonomy="minor",
+        authority="codecision",
     ),
     "self_managed": Policy(
-        "self_managed", "pull", "direct", True, "peer", "consensus", "major", "consensus"
+        name="self_managed",
+        allocation="pull",
+        communication="direct",
+        shared_space=True,
+        coordination="peer",
+        problem_solving="consensus",
+        autonomy="major",
+        authority="consensus",
     ),
 }
 

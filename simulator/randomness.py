@@ -17,20 +17,6 @@ from simulator.schema import Distribution
 # Stream keys: the second element of every SeedSequence entropy.
 PROJECT, PEOPLE, LINKS, PROBLEM, HAZARD, COORDINATION, TIMING, AVAILABILITY = range(8)
 
-# Slots of the per-problem uniform draws (one vector per (task, problem)).
-SLOT_SEVERITY = 0
-SLOT_FOREIGN = 1
-SLOT_FIELD = 2
-SLOT_SELF_FIX = 3
-SLOT_HELP = 4
-SLOT_REWORK = 5
-SLOT_AUTHORITY = 6
-SLOT_PATIENCE = 7
-SLOT_DELIBERATION = 8
-SLOT_DECISION = 9  # 9..14: one per escalation level
-SLOT_NEXT_HAZARD = 15
-PROBLEM_SLOTS = 16
-
 _NORMAL = NormalDist()
 
 
@@ -39,9 +25,39 @@ def stream(seed: int, *key: int) -> np.random.Generator:
     return np.random.default_rng([seed, *key])
 
 
-def problem_draws(seed: int, task: int, k: int) -> np.ndarray:
-    """The uniforms that decide everything random about problem k of task `task`."""
-    return stream(seed, PROBLEM, task, k).random(PROBLEM_SLOTS)
+class ProblemDraws:
+    """The uniforms that decide everything random about problem k of a task, by purpose.
+
+    One vector per (task, problem), drawn from the stream keyed (seed, PROBLEM, task, k),
+    so the same problem meets every policy. The layout below is part of the results: a
+    new purpose takes a new slot at the end (the draws before it stay the same).
+    """
+
+    __slots__ = ("_u",)
+
+    SEVERITY = 0
+    FOREIGN = 1  # whether the problem is in another department's field
+    FIELD = 2  # which other field
+    SELF_FIX = 3
+    HELP = 4
+    REWORK = 5
+    AUTHORITY = 6  # the sign-off of a critical problem
+    PATIENCE = 7
+    DELIBERATION = 8
+    DECISION = 9  # one slot per level of the chain of command, from the first manager up
+    DECISION_LEVELS = 6
+    NEXT_HAZARD = 15  # where the task's next problem lies
+    SIZE = 16
+
+    def __init__(self, seed: int, task: int, k: int):
+        self._u = stream(seed, PROBLEM, task, k).random(self.SIZE)
+
+    def __getitem__(self, slot: int) -> float:
+        return float(self._u[slot])
+
+    def decision(self, level: int) -> float:
+        """The draw of a decision taken `level` steps up the chain (the top ones share one)."""
+        return float(self._u[self.DECISION + min(level, self.DECISION_LEVELS - 1)])
 
 
 def draw(dist: Distribution, u: float) -> float:

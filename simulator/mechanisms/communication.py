@@ -4,6 +4,11 @@
 in between spending `relay_hours`; `direct`: straight to the receiver; with a shared space,
 posted once (`post_hours`) and read from the space (`read_hours`). The receiver spends
 `message_hours` reading a message. A successor not yet assigned keeps its inputs until it is.
+
+One class per way an output travels, each with one method, `send_outputs`:
+`COMMUNICATION["chain"]`, `COMMUNICATION["direct"]`, and `SHARED_SPACE` when the policy
+has a shared space (it replaces the other two). `Communication` is the per-run router
+that delivers and reads outputs.
 """
 
 from __future__ import annotations
@@ -30,50 +35,22 @@ class Output:
     sender: object = None  # the last person who handled it
 
 
-class Communication:
-    """Routes outputs under the run's communication mechanism and shared-space setting."""
+class Chain:
+    """Outputs are relayed along the org graph, everyone in between spending `relay_hours`."""
 
-    def __init__(self, model: OrgModel):
-        self.model = model
-        self.refresh()
+    name = "chain"
 
-    def refresh(self) -> None:
-        """Follow the run's policy (after a change of mechanism mid-run)."""
-        policy = self.model.policy
-        self.channel = "space" if policy.shared_space else policy.communication
-
-    def send_outputs(self, task: Task, finisher) -> None:
-        """`task` is done: its output goes to every successor."""
-        model = self.model
-        if not task.successors:
-            return
-        if self.channel == "space":
-            post = Item(
-                "post",
-                model.sample(model.config.timing.post_hours),
-                READING,
-                on_done=self._posted,
-                payload=task,
-            )
-            finisher.receive(post)
-            return
+    def send_outputs(self, comm: Communication, task: Task, finisher) -> None:
+        """One relayed message per successor."""
+        model = comm.model
         for s in task.successors:
-            output = Output(task, model.tasks[s], model.time, self.channel)
+            output = Output(task, model.tasks[s], model.time, self.name)
             output.sender = finisher
-            if self.channel == "chain":
-                self._relay_start(output, finisher)
-            else:
-                output.hops = 1
-                self._arrive(output)
+            self._relay_start(comm, output, finisher)
 
-    def _posted(self, item: Item, _person) -> None:
-        task: Task = item.payload
-        for s in task.successors:
-            output = Output(task, self.model.tasks[s], self.model.time, "space", hops=1)
-            self._arrive(output)
-
-    def _relay_start(self, output: Output, sender) -> None:
-        model = self.model
+    @staticmethod
+    def _relay_start(comm: Communication, output: Output, sender) -> None:
+        model = comm.model
         target = output.target
         if target.holder is not None and not target.holder.departed:
             path = model.org.route(sender.unique_id, target.holder.unique_id)
@@ -85,11 +62,72 @@ class Communication:
             )
         output.hops = max(len(path) - 1, 1)
         output.path = path[1:-1]  # everyone strictly in between relays
-        self._relay_next(output)
+        comm._relay_next(output)
+
+
+class Direct:
+    """Outputs go straight to the receiver."""
+
+    name = "direct"
+
+    def send_outputs(self, comm: Communication, task: Task, finisher) -> None:
+        """One direct message per successor."""
+        model = comm.model
+        for s in task.successors:
+            output = Output(task, model.tasks[s], model.time, self.name)
+            output.sender = finisher
+            output.hops = 1
+            comm.arrive(output)
+
+
+class SharedSpace:
+    """Outputs are posted once (`post_hours`) and read from the space (`read_hours`)."""
+
+    name = "space"
+
+    def send_outputs(self, comm: Communication, task: Task, finisher) -> None:
+        """The finisher posts the output; then every successor's holder may read it."""
+        model = comm.model
+        post = Item(
+            "post",
+            model.sample(model.config.timing.post_hours),
+            READING,
+            on_done=self._posted,
+            payload=(comm, task),
+        )
+        finisher.receive(post)
+
+    def _posted(self, item: Item, _person) -> None:
+        comm, task = item.payload
+        for s in task.successors:
+            output = Output(task, comm.model.tasks[s], comm.model.time, self.name, hops=1)
+            comm.arrive(output)
+
+
+COMMUNICATION = {"chain": Chain(), "direct": Direct()}
+SHARED_SPACE = SharedSpace()
+
+
+class Communication:
+    """Routes outputs under the run's communication mechanism and shared-space setting."""
+
+    def __init__(self, model: OrgModel):
+        self.model = model
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Follow the run's policy (after a change of mechanism mid-run)."""
+        policy = self.model.policy
+        self.channel = SHARED_SPACE if policy.shared_space else COMMUNICATION[policy.communication]
+
+    def send_outputs(self, task: Task, finisher) -> None:
+        """`task` is done: its output goes to every successor."""
+        if task.successors:
+            self.channel.send_outputs(self, task, finisher)
 
     def _relay_next(self, output: Output) -> None:
         if not output.path:
-            self._arrive(output)
+            self.arrive(output)
             return
         person = self.model.person_by_id[output.path.pop(0)]
         if output.sender is not None:
@@ -107,7 +145,8 @@ class Communication:
     def _relayed(self, item: Item, _person) -> None:
         self._relay_next(item.payload)
 
-    def _arrive(self, output: Output) -> None:
+    def arrive(self, output: Output) -> None:
+        """An output reaches its task: read now, or kept until the task has a holder."""
         target = output.target
         if target.holder is None:
             target.parked_inputs.append(output)
@@ -124,7 +163,7 @@ class Communication:
         model = self.model
         timing = model.config.timing
         duration = model.sample(
-            timing.read_hours if output.channel == "space" else timing.message_hours
+            timing.read_hours if output.channel == SHARED_SPACE.name else timing.message_hours
         )
         item = Item(
             "read",

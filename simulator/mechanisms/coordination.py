@@ -4,13 +4,17 @@
 `meetings`: settled at the next managers' meeting if the later task is still under way;
 `none`: never settled. An unsettled link is missed when its later task's work is done,
 giving rework with probability `rework.missed_coordination`.
+
+One class per value, each with one method, `link_due(coordination, link, task, partner)`;
+`Coordination` is the per-run keeper of links waiting for a meeting and of the meetings.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.domain import COORDINATING, COORDINATION, Item, Joint, Link, Task
+from simulator.domain import COORDINATING, Item, Joint, Link, Task
+from simulator.domain import COORDINATION as COORDINATION_STATE
 from simulator.randomness import COORDINATION as COORDINATION_STREAM
 from simulator.randomness import stream
 
@@ -18,22 +22,57 @@ if TYPE_CHECKING:
     from simulator.model import OrgModel
 
 
+class Peer:
+    """The two holders settle the link at once; the starting task waits for it."""
+
+    @staticmethod
+    def link_due(coordination: Coordination, link: Link, task: Task, partner: Task) -> None:
+        """Both holders spend `coordination_hours` together now."""
+        coordination.meet_peers(link, task, partner)
+
+
+class Meetings:
+    """The link waits for the next managers' meeting; work goes on meanwhile."""
+
+    holds_meetings = True
+
+    @staticmethod
+    def link_due(coordination: Coordination, link: Link, task: Task, partner: Task) -> None:
+        """Put the link on the next meeting's agenda."""
+        coordination.waiting.append(link)
+
+
+class NoCoordination:
+    """Nobody settles the link: it is missed when its later task ends."""
+
+    @staticmethod
+    def link_due(coordination: Coordination, link: Link, task: Task, partner: Task) -> None:
+        """Nothing happens now."""
+
+
+COORDINATION = {"peer": Peer(), "meetings": Meetings(), "none": NoCoordination()}
+
+
 class Coordination:
     """Settles links under the run's coordination mechanism and runs managers' meetings."""
 
     def __init__(self, model: OrgModel):
         self.model = model
-        self.mechanism = model.policy.coordination
+        self.mechanism = COORDINATION[model.policy.coordination]
         self.waiting: list[Link] = []
         self._next_meeting = 0.0
         self._meeting_event = None
-        if self.mechanism == "meetings":
+        if self._holds_meetings:
             self._schedule_meeting()
+
+    @property
+    def _holds_meetings(self) -> bool:
+        return getattr(self.mechanism, "holds_meetings", False)
 
     def refresh(self) -> None:
         """Follow the run's policy: meetings start or stop when the mechanism changes."""
-        self.mechanism = self.model.policy.coordination
-        if self.mechanism == "peer":
+        self.mechanism = COORDINATION[self.model.policy.coordination]
+        if self.mechanism is COORDINATION["peer"]:
             # Links that were waiting for a meeting are settled between peers now.
             for link in self.waiting:
                 task = link.later
@@ -42,12 +81,12 @@ class Coordination:
                     and task.finished_at is None
                     and task.holder is not None
                 ):
-                    self._meet_peers(link, task, link.partner(task))
+                    self.meet_peers(link, task, link.partner(task))
             self.waiting = []
-        if self.mechanism == "meetings" and self._meeting_event is None:
+        if self._holds_meetings and self._meeting_event is None:
             self._next_meeting = self.model.time
             self._schedule_meeting()
-        elif self.mechanism != "meetings" and self._meeting_event is not None:
+        elif not self._holds_meetings and self._meeting_event is not None:
             self._meeting_event.cancel()
             self._meeting_event = None
 
@@ -59,12 +98,10 @@ class Coordination:
                 continue
             link.due = True
             link.later = task
-            if self.mechanism == "peer":
-                self._meet_peers(link, task, partner)
-            elif self.mechanism == "meetings":
-                self.waiting.append(link)
+            self.mechanism.link_due(self, link, task, partner)
 
-    def _meet_peers(self, link: Link, task: Task, partner: Task) -> None:
+    def meet_peers(self, link: Link, task: Task, partner: Task) -> None:
+        """Both holders (or a finished partner's former holder) spend `coordination_hours`."""
         model = self.model
         other = partner.holder if partner.finished_at is None else partner.done_by
         # Each side's own task waits on the coordination; a finished partner's former holder
@@ -85,7 +122,7 @@ class Coordination:
                     COORDINATING,
                     on_done=joint.part_done,
                     task=own,
-                    task_state=COORDINATION,
+                    task_state=COORDINATION_STATE,
                 )
             )
 

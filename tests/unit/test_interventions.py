@@ -51,11 +51,13 @@ def test_new_allocation_takes_the_tasks_waiting_under_the_old_one():
         rng=1,
     )
     model.run_until(16)
-    waiting = sum(len(q) for q in model.planned.values())
+    waiting = len([t for q in model.allocation.planned.values() for t in q])
     assert waiting > 0
     interventions.set_mechanism(model, "allocation", "pull")
-    assert sum(len(q) for q in model.planned.values()) == 0
-    assert sum(len(q) for q in model.ready) >= waiting - 2  # a couple may be taken at once
+    assert not any(model.allocation.planned.values())
+    assert (
+        sum(len(q) for q in model.allocation.ready) >= waiting - 2
+    )  # a couple may be taken at once
     model.run_to_end()
     assert model.kpis()["finished"]
 

@@ -46,7 +46,6 @@ ALLOWED: dict[str, dict[float, str]] = {
     "simulator/randomness.py": {
         **{n: "a stream key or a slot index of the per-problem draws" for n in range(2, 17)},
     },
-    "simulator/policies.py": {2: "severity / autonomy ranks", 3: "severity / autonomy ranks"},
     "simulator/model.py": {
         500: "length of the dashboard's feed (presentation only)",
         400: "recent contacts kept for lit edges (presentation only)",

@@ -226,17 +226,18 @@ def test_a_department_keeps_its_own_policy_inside_a_cooperative_run():
     scn = scenario(data)
     model = OrgModel(scn, "cooperative", rng=2)
     model.run_to_end()
-    routes = {(model.org.department_names[c.raiser.department], c.route) for c in model.desk.cases}
+    routes = {(r.department, r.route) for r in model.problem_records()}
     legal = {route for dept, route in routes if dept == "legal"}
     engineering = {route for dept, route in routes if dept == "engineering"}
     assert legal and legal <= {"manager", "director"}
     assert engineering and not engineering & {"manager", "director"}
     # Cross-department mechanisms follow the run: legal's outputs go to the shared space.
-    assert model.communication.channel == "space"
+    assert model.message_records
+    assert {m.channel for m in model.message_records} == {"space"}
     # A policy's own `departments` entry overrides the department's `policy:` key.
     model = OrgModel(scn, "all-cooperative", rng=2)
     model.run_to_end()
-    assert not any(c.route in ("manager", "director") for c in model.desk.cases)
+    assert not any(r.route in ("manager", "director") for r in model.problem_records())
 
 
 def test_escalation_climbs_team_lead_then_manager_then_director():
