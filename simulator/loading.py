@@ -19,19 +19,17 @@ import dataclasses
 import difflib
 import graphlib
 import io
-import re
-import tomllib
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from simulator.errors import _MISSING, FieldProblem, InputError, Problem
 from simulator.overrides import apply_assignments, model_at
 from simulator.policies import PRESETS, UnknownPolicy, resolve_policy
+from simulator.reading import Lines, is_file, read_mapping, read_text
 from simulator.schema import Scenario, TaskSpec
 
 __all__ = [
@@ -46,14 +44,11 @@ __all__ = [
 ]
 
 BUILTIN_PACKAGE = "scenarios"
-MAX_FILE_BYTES = 20_000_000
 PLAN_COLUMNS = ("id", "department", "effort_hours", "depends_on", "interdependent_with")
 PLAN_OPTIONAL_COLUMNS = ("complexity",)
 MAX_PROBLEMS = 20  # collected before giving up; only the first three are shown
 MAX_CYCLE_SHOWN = 8
 MAX_KEYS_LISTED = 12  # an unknown key with no close match lists the known ones up to this
-
-Lines = dict[tuple[Any, ...], int]
 
 
 def builtin_dir() -> Path:
@@ -66,21 +61,13 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
 
 
-def _is_file(path: Path) -> bool:
-    # A name too long for the file system raises instead of answering False.
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
 def resolve_source(path_or_name: str | Path) -> Path:
     """A scenario file for a path or a built-in name; InputError if neither exists."""
     text = str(path_or_name)
     path = Path(text)
-    if _is_file(path):
+    if is_file(path):
         return path
-    if path.suffix == "" and "/" not in text and _is_file(builtin_dir() / f"{text}.yaml"):
+    if path.suffix == "" and "/" not in text and is_file(builtin_dir() / f"{text}.yaml"):
         return builtin_dir() / f"{text}.yaml"
     try:
         exists = path.exists()
@@ -103,27 +90,11 @@ def load_scenario(path_or_name: str | Path, overrides: Iterable[str] = ()) -> Sc
     Raises InputError for anything wrong, never another exception for bad input.
     """
     path = resolve_source(path_or_name)
-    source = str(path) if _is_file(Path(str(path_or_name))) else str(path_or_name)
+    source = str(path) if is_file(Path(str(path_or_name))) else str(path_or_name)
     text = read_text(path, source)
     return parse_scenario(
         text, source=source, base_dir=path.parent, overrides=overrides, toml=path.suffix == ".toml"
     )
-
-
-def read_text(path: Path, source: str, encoding: str = "utf-8") -> str:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(Problem(source=source, message="file is larger than 20 MB"))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(Problem(source=source, message=exc.strerror or "cannot be read")) from None
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        # Point at the line of the first bad byte (often a file saved as Latin-1).
-        line = raw[: exc.start].count(b"\n") + 1
-        message = f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}; save the file as UTF-8)"
-        raise InputError(Problem(source=source, line=line, message=message)) from None
 
 
 def parse_scenario(
@@ -205,221 +176,6 @@ def _validate(
     scenario = _check_references(scenario, locate, base_dir)
     scenario._source_dir = str(base_dir) if base_dir is not None else None
     return scenario
-
-
-# --- reading -------------------------------------------------------------------------
-
-
-def read_mapping(text: str, source: str, toml: bool) -> tuple[Any, Lines]:
-    if not text.strip():
-        raise InputError(Problem(source=source, line=1, message="the file is empty"))
-    if toml:
-        return _read_toml(text, source)
-    return _read_yaml(text, source)
-
-
-_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$|\s*\(at end of document\)\s*$")
-
-
-def _read_toml(text: str, source: str) -> tuple[Any, Lines]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _TOML_WHERE.search(message)
-        line = None
-        if found:
-            line = int(found.group(1)) if found.group(1) else len(text.splitlines())
-            message = message[: found.start()]
-        message = message[:1].lower() + message[1:]
-        raise InputError(
-            Problem(source=source, line=line, message=f"not valid TOML: {message}")
-        ) from None
-    return data, _toml_lines(text)
-
-
-# libyaml, when PyYAML was built with it, reads large inline plans about 3 times faster.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
-    try:
-        try:
-            data, lines = _compose(text, source, _FAST_LOADER)
-        except yaml.YAMLError:
-            if _FAST_LOADER is yaml.SafeLoader:
-                raise
-            # The pure-Python parser words syntax errors better ("but got ':'"); errors
-            # are rare, so the text is read again with it for the message.
-            data, lines = _compose(text, source, yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise InputError(_yaml_problem(exc, source)) from None
-    except yaml.YAMLError as exc:
-        # Reader errors (a control character) carry a character position, not a mark.
-        position = getattr(exc, "position", None)
-        line = text[:position].count("\n") + 1 if isinstance(position, int) else None
-        message = str(exc).splitlines()[0] if str(exc) else "cannot be read"
-        raise InputError(
-            Problem(source=source, line=line, message=f"not valid YAML: {message}")
-        ) from None
-    except RecursionError:
-        raise InputError(
-            Problem(source=source, message="not valid YAML: nested too deeply")
-        ) from None
-    if data is None:
-        only_comments = all(
-            not row.strip() or row.lstrip().startswith("#") for row in text.splitlines()
-        )
-        message = "the file has only comments" if only_comments else "the file is empty"
-        raise InputError(Problem(source=source, line=1, message=message))
-    return data, lines
-
-
-def _compose(text: str, source: str, loader_class: Any) -> tuple[Any, Lines]:
-    """The data and the line of every key; YAML errors propagate."""
-    lines: Lines = {}
-    loader = loader_class(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, lines
-        _node_lines(node, (), lines, source, set())
-        return loader.construct_document(node), lines
-    finally:
-        loader.dispose()
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark is not None else None
-    message = exc.problem or exc.context or "cannot be read"
-    if message.startswith("but found another document"):
-        return Problem(
-            source=source,
-            line=line,
-            message="a second YAML document starts here (one scenario per file)",
-        )
-    if exc.context and exc.problem and exc.context_mark is not None:
-        # "while parsing a flow mapping" + where it started: often the real culprit.
-        started = exc.context_mark.line + 1
-        if started != line:
-            message += f" ({exc.context} that starts on line {started})"
-    return Problem(source=source, line=line, message=f"not valid YAML: {message}")
-
-
-def _key_of(node: yaml.Node) -> Any:
-    """The Python key a YAML key node becomes (`1` for `1:`, `true` for `yes:`)."""
-    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str"):
-        return node.value
-    try:
-        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-    except yaml.YAMLError:
-        return getattr(node, "value", None)
-
-
-def _node_lines(
-    node: yaml.Node, path: tuple[Any, ...], lines: Lines, source: str, active: set[int]
-) -> None:
-    """Record the line of every key and entry; refuse duplicate keys and self-containing aliases.
-
-    A node reached a second time (an alias) is not walked again: its inner lines fall back
-    to the line that uses the alias, and a file of nested aliases costs linear time.
-    """
-    lines.setdefault(path, node.start_mark.line + 1)
-    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        return
-    if id(node) in active:
-        raise InputError(
-            Problem(
-                source=source,
-                line=node.start_mark.line + 1,
-                path=path,
-                message="an alias refers to the block that contains it",
-            )
-        )
-    if getattr(node, "_orgsim_seen", False):
-        return
-    node._orgsim_seen = True  # type: ignore[attr-defined]
-    active.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = _key_of(key_node)
-            line = key_node.start_mark.line + 1
-            try:
-                if key in first_line:
-                    raise InputError(
-                        Problem(
-                            source=source,
-                            line=line,
-                            path=(*path, key),
-                            message=f"key given twice (first on line {first_line[key]})",
-                        )
-                    )
-                first_line[key] = line
-            except TypeError:  # an unhashable key: the constructor reports it
-                continue
-            lines[(*path, key)] = line
-            _node_lines(value_node, (*path, key), lines, source, active)
-    else:
-        for index, item in enumerate(node.value):
-            _node_lines(item, (*path, index), lines, source, active)
-    active.discard(id(node))
-
-
-_TOML_ARRAY_TABLE = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\]")
-_TOML_TABLE = re.compile(r"^\[\s*([^\[\]]+?)\s*\]")
-_TOML_KEY = re.compile(
-    r"^((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
-)
-
-
-def _toml_key(text: str) -> tuple[str, ...]:
-    parts = re.findall(r"\"[^\"]*\"|'[^']*'|[^.\s]+", text)
-    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
-
-
-def _toml_lines(text: str) -> Lines:
-    """Lines of TOML keys: table headers, `[[array]]` entries and `key =` lines.
-
-    Keys inside inline tables share their parent's line, which is where they are.
-    """
-    lines: Lines = {(): 1}
-    current: tuple[Any, ...] = ()
-    arrays: dict[tuple[str, ...], int] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        row = raw.strip()
-        if not row or row.startswith("#"):
-            continue
-        found = _TOML_ARRAY_TABLE.match(row)
-        if found:
-            table = _toml_key(found.group(1))
-            arrays[table] = arrays.get(table, -1) + 1
-            current = (*_with_indices(table[:-1], arrays), table[-1], arrays[table])
-            lines.setdefault(current[:-1], number)
-            lines[current] = number
-            continue
-        found = _TOML_TABLE.match(row)
-        if found:
-            current = _with_indices(_toml_key(found.group(1)), arrays)
-            lines.setdefault(current, number)
-            continue
-        found = _TOML_KEY.match(row)
-        if found:
-            lines.setdefault((*current, *_toml_key(found.group(1))), number)
-    return lines
-
-
-def _with_indices(table: tuple[str, ...], arrays: dict[tuple[str, ...], int]) -> tuple[Any, ...]:
-    """`[a.b]` after `[[a]]` means the last `a` entry's `b`: insert that index."""
-    path: list[Any] = []
-    for i, part in enumerate(table):
-        path.append(part)
-        if table[: i + 1] in arrays:
-            path.append(arrays[table[: i + 1]])
-    return tuple(path)
 
 
 # --- locating problems ----------------------------------------------------------------
@@ -624,7 +380,7 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
     project = scenario.project
     if project.tasks_file is not None:
         path = _relative(project.tasks_file, base_dir)
-        if not _is_file(path):
+        if not is_file(path):
             raise InputError(locate.problem(("project", "tasks_file"), "no such file", str(path)))
         plan, rows = _parse_plan(read_text(path, str(path), "utf-8-sig"), str(path))
         _check_plan(plan, list(seen), _plan_locator(str(path), rows))
@@ -701,7 +457,7 @@ def _load_people(scenario: Scenario, locate: _Locator, base_dir: Path | None) ->
     name = scenario.organisation.people_file
     assert name is not None
     path = _relative(name, base_dir)
-    if not _is_file(path):
+    if not is_file(path):
         raise InputError(locate.problem(("organisation", "people_file"), "no such file", str(path)))
     try:
         from simulator.people import load_people
