@@ -15,8 +15,6 @@ scenario that did not pass. Three layers, in order:
 from __future__ import annotations
 
 import csv
-import dataclasses
-import difflib
 import graphlib
 import io
 from collections.abc import Callable, Iterable
@@ -26,8 +24,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.errors import _MISSING, FieldProblem, InputError, Problem
-from simulator.overrides import apply_assignments, model_at
+from simulator.errors import _MISSING, InputError, Problem
+from simulator.locating import Locator, error_message, suggest, twice
+from simulator.overrides import apply_assignments
 from simulator.policies import PRESETS, UnknownPolicy, resolve_policy
 from simulator.reading import Lines, is_file, read_mapping, read_text
 from simulator.schema import Scenario, TaskSpec
@@ -48,7 +47,6 @@ PLAN_COLUMNS = ("id", "department", "effort_hours", "depends_on", "interdependen
 PLAN_OPTIONAL_COLUMNS = ("complexity",)
 MAX_PROBLEMS = 20  # collected before giving up; only the first three are shown
 MAX_CYCLE_SHOWN = 8
-MAX_KEYS_LISTED = 12  # an unknown key with no close match lists the known ones up to this
 
 
 def builtin_dir() -> Path:
@@ -158,7 +156,7 @@ def _validate(
     set_by: dict[tuple[Any, ...], str] = {}
     if overrides:
         data, set_by = apply_assignments(data, overrides)
-    locate = _Locator(source, lines, set_by)
+    locate = Locator(source, lines, set_by)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -178,175 +176,12 @@ def _validate(
     return scenario
 
 
-# --- locating problems ----------------------------------------------------------------
-
-_MESSAGES = {
-    "missing": "required",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "finite_number": "expected a finite number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": "expected text",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping",
-    "model_type": "expected a mapping",
-    "model_attributes_type": "expected a mapping",
-    "invalid_key": "keys must be text",
-    "recursion_loop": "contains itself",
-}
-
-_PLAN_TAGS = {"count", "plan"}
-
-
-class _Locator:
-    """Turns schema paths into file lines (or the `--set` that gave the value)."""
-
-    def __init__(self, source: str, lines: Lines, set_by: dict[tuple[Any, ...], str]):
-        self.source = source
-        self.lines = lines
-        self.set_by = set_by
-
-    def _set_by(self, path: tuple[Any, ...]) -> str | None:
-        for set_path, text in self.set_by.items():
-            if path[: len(set_path)] == set_path:
-                return text  # the problem is inside what --set wrote
-        for set_path, text in self.set_by.items():
-            if path and set_path[: len(path)] == path and path not in self.lines:
-                return text  # a block the file does not have, changed by --set
-        return None
-
-    def problem(
-        self, path: tuple[Any, ...], message: str, value: Any = _MISSING, **extra: Any
-    ) -> Problem:
-        """A problem at `path`, located at its line (or the nearest enclosing key's)."""
-        assignment = self._set_by(path)
-        if assignment is not None:
-            return Problem(
-                source=f"--set {assignment}", message=message, path=path, value=value, **extra
-            )
-        line = None
-        for cut in range(len(path), -1, -1):
-            if path[:cut] in self.lines:
-                line = self.lines[path[:cut]]
-                break
-        return Problem(
-            source=self.source, line=line, message=message, path=path, value=value, **extra
-        )
-
-    def _key_problem(self, key_path: tuple[Any, ...], key: Any) -> Problem:
-        # Located by the key's own line, named by the block it is in (`1:` is no field).
-        message = "keys must be text"
-        if isinstance(key, bool):
-            message += " (YAML reads on, off, yes and no as true or false: quote them)"
-        located = self.problem(key_path, message, key)
-        return dataclasses.replace(located, path=key_path[:-1])
-
-    def from_pydantic(self, err: Any) -> Problem:
-        """One pydantic error as a located problem in the public format."""
-        raw = tuple(err.get("loc", ()))
-        # Drop the union tags pydantic adds after `tasks` ('count' / 'plan').
-        loc = tuple(
-            p
-            for i, p in enumerate(raw)
-            if not (i > 0 and raw[i - 1] == "tasks" and p in _PLAN_TAGS)
-        )
-        kind = err.get("type", "")
-        ctx = err.get("ctx") or {}
-        value = err.get("input", _MISSING)
-        if "[key]" in loc:  # a key of a mapping field (`policies`) that is not text
-            cut = loc.index("[key]")
-            return self._key_problem(loc[:cut], loc[cut - 1] if cut else value)
-        if kind == "invalid_key":  # a key of a schema block that is not text
-            return self._key_problem(loc, value)
-        if kind == "extra_forbidden":
-            return self.problem(loc, _unknown_key_message(loc), unknown_key=True)
-        if kind == "missing":
-            return self.problem(loc, "required")
-        error = ctx.get("error")
-        if isinstance(error, FieldProblem):
-            path = (*loc, error.field) if error.field else loc
-            return self.problem(path, error.message, error.value)
-        if loc == ("project", "tasks") and kind.startswith("int_"):
-            message = "expected a number of tasks or a list of tasks"
-        elif loc == ("organisation", "departments") and kind == "too_short":
-            message = "needs at least one department"
-        elif loc == ("project", "tasks") and kind == "too_short":
-            message = "needs at least one task"
-        else:
-            message = _MESSAGES.get(kind) or _bound_message(kind, ctx) or _clean(err.get("msg", ""))
-        return self.problem(loc, message, value)
-
-
-def _unknown_key_message(loc: tuple[Any, ...]) -> str:
-    key = loc[-1]
-    message = f"unknown key '{key}'"
-    model = model_at(loc[:-1])
-    known = list(model.model_fields) if model is not None else []
-    close = difflib.get_close_matches(str(key), known, n=1)
-    if close:
-        message += f" (did you mean '{close[0]}'?)"
-    elif 0 < len(known) <= MAX_KEYS_LISTED:
-        message += f" (known: {', '.join(known)})"
-    return message
-
-
-def _number(value: Any) -> str:
-    # 1.0 -> "1", 0.25 -> "0.25"; whole numbers (2**63 - 1) in full.
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _bound_message(kind: str, ctx: dict[str, Any]) -> str | None:
-    bounds = {
-        "greater_than_equal": ("must be at least", "ge"),
-        "greater_than": ("must be more than", "gt"),
-        "less_than_equal": ("must be at most", "le"),
-        "less_than": ("must be less than", "lt"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"{words} {_number(ctx.get(key))}"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "")
-        return f"expected one of {expected}"
-    if kind in ("too_short", "string_too_short"):
-        minimum = ctx.get("min_length", 1)
-        return "must not be empty" if minimum == 1 else f"needs at least {minimum}"
-    if kind in ("too_long", "string_too_long"):
-        return f"must have at most {ctx.get('max_length')}"
-    return None
-
-
-def _clean(message: str) -> str:
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    message = message.replace("Input should be", "expected")
-    return message[:1].lower() + message[1:]
-
-
 # --- cross-field rules ----------------------------------------------------------------
 
 PlanProblem = Callable[..., Problem]
 
 
-def _twice(what: str, first: Problem) -> str:
-    """`department named twice (first on line 4)`, the line when the first one has one."""
-    where = f" (first on line {first.line})" if first.line is not None and first.source else ""
-    return f"{what} used twice{where}" if what == "task id" else f"{what} named twice{where}"
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
-def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | None) -> Scenario:
+def _check_references(scenario: Scenario, locate: Locator, base_dir: Path | None) -> Scenario:
     problems: list[Problem] = []
     organisation = scenario.organisation
     departments = organisation.departments
@@ -357,7 +192,7 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
             problems.append(
                 locate.problem(
                     ("organisation", "departments", i, "name"),
-                    _twice("department", first),
+                    twice("department", first),
                     dept.name,
                 )
             )
@@ -396,7 +231,7 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
     return scenario
 
 
-def _check_policies(scenario: Scenario, locate: _Locator) -> list[Problem]:
+def _check_policies(scenario: Scenario, locate: Locator) -> list[Problem]:
     problems: list[Problem] = []
     for name in scenario.policies:
         if name in PRESETS:
@@ -445,7 +280,7 @@ def _check_policies(scenario: Scenario, locate: _Locator) -> list[Problem]:
 
 
 def _unknown_policy(name: str, known: list[str]) -> str:
-    hint = _suggest(name, known)
+    hint = suggest(name, known)
     return f"unknown policy '{name}' ({hint or 'known: ' + ', '.join(known)})"
 
 
@@ -453,7 +288,7 @@ def _relative(name: str, base_dir: Path | None) -> Path:
     return Path(name) if base_dir is None else base_dir / name
 
 
-def _load_people(scenario: Scenario, locate: _Locator, base_dir: Path | None) -> Scenario:
+def _load_people(scenario: Scenario, locate: Locator, base_dir: Path | None) -> Scenario:
     name = scenario.organisation.people_file
     assert name is not None
     path = _relative(name, base_dir)
@@ -484,12 +319,12 @@ def _check_plan(tasks: list[TaskSpec], departments: list[str], problem: PlanProb
     for i, task in enumerate(tasks):
         if task.id in ids:
             problems.append(
-                problem(i, "id", _twice("task id", problem(ids[task.id], "id", "")), task.id)
+                problem(i, "id", twice("task id", problem(ids[task.id], "id", "")), task.id)
             )
         else:
             ids[task.id] = i
         if task.department not in departments:
-            hint = _suggest(task.department, departments)
+            hint = suggest(task.department, departments)
             known = f"known: {', '.join(departments)}"
             problems.append(
                 problem(i, "department", f"unknown department ({hint or known})", task.department)
@@ -504,7 +339,7 @@ def _check_plan(tasks: list[TaskSpec], departments: list[str], problem: PlanProb
                     what = "depend on" if field == "depends_on" else "be linked to"
                     problems.append(problem(i, field, f"a task cannot {what} itself", other))
                 elif other not in ids:
-                    hint = _suggest(other, ids)
+                    hint = suggest(other, ids)
                     message = f"unknown task ({hint})" if hint else "unknown task"
                     problems.append(problem(i, field, message, other))
         if len(problems) >= MAX_PROBLEMS:
@@ -570,11 +405,7 @@ def _parse_plan(text: str, source: str) -> tuple[list[TaskSpec], list[int]]:
                 err = exc.errors()[0]
                 loc = tuple(err.get("loc", ()))
                 field = str(loc[0]) if loc else ""
-                message = (
-                    _MESSAGES.get(err["type"])
-                    or _bound_message(err["type"], err.get("ctx") or {})
-                    or _clean(err["msg"])
-                )
+                message = error_message(err)
                 problems.append(
                     Problem(
                         source=source,
@@ -611,7 +442,7 @@ def _plan_columns(header: list[str], source: str) -> list[str]:
         )
     for column in header:
         if column not in known:
-            hint = _suggest(column, known)
+            hint = suggest(column, known)
             message = f"unknown column '{column}' ({hint or expected})"
             raise InputError(Problem(source=source, line=1, message=message))
         if header.count(column) > 1:
