@@ -1,23 +1,26 @@
-"""Loading scenarios: files (YAML or TOML), built-in names, `--set` overrides, CSV plans.
+"""Loading scenarios: the entry points, and the rules that span several fields.
 
-Everything that can be wrong with a scenario is reported here as an `InputError` whose
+`load_scenario` (a path or a built-in name), `parse_scenario` (text) and
+`scenario_from_mapping` (data) give a checked `Scenario`, or raise an `InputError` whose
 lines name the file, the line, the field and the bad value; the model never sees a
-scenario that did not pass. Three layers, in order:
+scenario that did not pass. Loading is in layers, each using only the ones before it:
 
-1. reading: the text becomes plain data plus a map from each key's path to its line
-   (YAML through its node tree; TOML by scanning table headers and `key =` lines);
-   duplicate YAML keys, aliases that contain themselves and syntax errors stop here;
-2. the schema (`simulator.schema`, pydantic): types, bounds, unknown keys;
-3. cross-field rules: names that must exist (departments, tasks, policies), unique names,
-   a precedence graph without cycles, the files a scenario points at.
+1. `simulator.reading`: a file becomes text, the text plain data plus a map from each
+   key's path to its line (YAML through its node tree; TOML by scanning table headers
+   and `key =` lines), or CSV rows with their lines; syntax errors, duplicate YAML keys
+   and aliases that contain themselves stop here;
+2. `simulator.locating`: a problem at a key path (or a `--set`) or at a CSV cell becomes
+   `FILE:LINE: field.path: problem (got VALUE)`; pydantic's errors are reworded;
+3. `simulator.plan_csv` and `simulator.people`: the CSV plan (each row, then the plan as
+   a whole: unique ids, known names, no precedence cycle) and the people file;
+4. here: `--set` overrides, the schema (`simulator.schema`, pydantic: types, bounds,
+   unknown keys), then cross-field rules: names that must exist (departments, policies),
+   unique names, the files a scenario points at.
 """
 
 from __future__ import annotations
 
-import csv
-import graphlib
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,11 +28,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulator.errors import _MISSING, InputError, Problem
-from simulator.locating import Locator, error_message, suggest, twice
+from simulator.locating import Locator, suggest, twice
 from simulator.overrides import apply_assignments
+from simulator.plan_csv import PLAN_COLUMNS, check_plan, load_plan_csv, parse_plan_csv
 from simulator.policies import PRESETS, UnknownPolicy, resolve_policy
 from simulator.reading import Lines, is_file, read_mapping, read_text
-from simulator.schema import Scenario, TaskSpec
+from simulator.schema import Scenario
 
 __all__ = [
     "PLAN_COLUMNS",
@@ -41,12 +45,10 @@ __all__ = [
     "resolve_source",
     "scenario_from_mapping",
 ]
+# Experiment files are read alike: experiments.spec imports read_text and read_mapping
+# (simulator.reading) from here, so those two names stay importable from this module too.
 
 BUILTIN_PACKAGE = "scenarios"
-PLAN_COLUMNS = ("id", "department", "effort_hours", "depends_on", "interdependent_with")
-PLAN_OPTIONAL_COLUMNS = ("complexity",)
-MAX_PROBLEMS = 20  # collected before giving up; only the first three are shown
-MAX_CYCLE_SHOWN = 8
 
 
 def builtin_dir() -> Path:
@@ -178,8 +180,6 @@ def _validate(
 
 # --- cross-field rules ----------------------------------------------------------------
 
-PlanProblem = Callable[..., Problem]
-
 
 def _check_references(scenario: Scenario, locate: Locator, base_dir: Path | None) -> Scenario:
     problems: list[Problem] = []
@@ -217,8 +217,7 @@ def _check_references(scenario: Scenario, locate: Locator, base_dir: Path | None
         path = _relative(project.tasks_file, base_dir)
         if not is_file(path):
             raise InputError(locate.problem(("project", "tasks_file"), "no such file", str(path)))
-        plan, rows = _parse_plan(read_text(path, str(path), "utf-8-sig"), str(path))
-        _check_plan(plan, list(seen), _plan_locator(str(path), rows))
+        plan = load_plan_csv(path, list(seen))
         scenario = scenario.model_copy(
             update={"project": project.model_copy(update={"tasks": plan, "tasks_file": None})}
         )
@@ -227,7 +226,7 @@ def _check_references(scenario: Scenario, locate: Locator, base_dir: Path | None
         def inline(index: int, field: str, message: str, value: Any = _MISSING) -> Problem:
             return locate.problem(("project", "tasks", index, field), message, value)
 
-        _check_plan(project.tasks, list(seen), inline)
+        check_plan(project.tasks, list(seen), inline)
     return scenario
 
 
@@ -303,166 +302,3 @@ def _load_people(scenario: Scenario, locate: Locator, base_dir: Path | None) -> 
             )
         ) from None
     return load_people(scenario, locate.problem, base_dir)
-
-
-def _plan_locator(source: str, rows: list[int]) -> PlanProblem:
-    def problem(index: int, field: str, message: str, value: Any = _MISSING) -> Problem:
-        return Problem(source=source, line=rows[index], path=(field,), message=message, value=value)
-
-    return problem
-
-
-def _check_plan(tasks: list[TaskSpec], departments: list[str], problem: PlanProblem) -> None:
-    """Unique ids, known departments and tasks, no self-links, no precedence cycle."""
-    problems: list[Problem] = []
-    ids: dict[str, int] = {}
-    for i, task in enumerate(tasks):
-        if task.id in ids:
-            problems.append(
-                problem(i, "id", twice("task id", problem(ids[task.id], "id", "")), task.id)
-            )
-        else:
-            ids[task.id] = i
-        if task.department not in departments:
-            hint = suggest(task.department, departments)
-            known = f"known: {', '.join(departments)}"
-            problems.append(
-                problem(i, "department", f"unknown department ({hint or known})", task.department)
-            )
-    for i, task in enumerate(tasks):
-        for field, others in (
-            ("depends_on", task.depends_on),
-            ("interdependent_with", task.interdependent_with),
-        ):
-            for other in others:
-                if other == task.id:
-                    what = "depend on" if field == "depends_on" else "be linked to"
-                    problems.append(problem(i, field, f"a task cannot {what} itself", other))
-                elif other not in ids:
-                    hint = suggest(other, ids)
-                    message = f"unknown task ({hint})" if hint else "unknown task"
-                    problems.append(problem(i, field, message, other))
-        if len(problems) >= MAX_PROBLEMS:
-            break
-    if problems:
-        raise InputError(problems)
-    sorter = graphlib.TopologicalSorter({t.id: t.depends_on for t in tasks})
-    try:
-        sorter.prepare()
-    except graphlib.CycleError as exc:
-        # graphlib lists each task before the ones that depend on it: reversed, each task
-        # depends on the next, which reads the way the file is written.
-        cycle = list(reversed(exc.args[1]))
-        shown = cycle
-        if len(cycle) > MAX_CYCLE_SHOWN + 1:
-            shown = [*cycle[:MAX_CYCLE_SHOWN], f"... ({len(cycle) - 1} tasks)", cycle[-1]]
-        message = "precedence cycle, each task depending on the next: " + " -> ".join(shown)
-        raise InputError(problem(ids[cycle[0]], "depends_on", message)) from None
-
-
-# --- CSV plans -------------------------------------------------------------------------
-
-
-def parse_plan_csv(text: str, source: str) -> list[TaskSpec]:
-    """Tasks from a CSV plan `id,department,effort_hours,depends_on,interdependent_with`.
-
-    Lists are `;`-separated; an optional `complexity` column gives a task's complexity.
-    Each row is checked on its own (types, bounds); names are checked by the caller.
-    """
-    return _parse_plan(text, source)[0]
-
-
-def _parse_plan(text: str, source: str) -> tuple[list[TaskSpec], list[int]]:
-    """The tasks of a CSV plan and the line each came from."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise InputError(Problem(source=source, line=1, message="the plan is empty"))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [c.strip() for c in next(reader)]
-        columns = _plan_columns(header, source)
-        tasks: list[TaskSpec] = []
-        rows: list[int] = []
-        problems: list[Problem] = []
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(columns):
-                problems.append(
-                    Problem(
-                        source=source,
-                        line=line,
-                        message=f"{len(row)} fields, but the header has {len(columns)} columns",
-                    )
-                )
-                continue
-            cells = dict(zip(columns, (c.strip() for c in row), strict=False))
-            try:
-                tasks.append(TaskSpec.model_validate(_plan_record(cells)))
-                rows.append(line)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                loc = tuple(err.get("loc", ()))
-                field = str(loc[0]) if loc else ""
-                message = error_message(err)
-                problems.append(
-                    Problem(
-                        source=source,
-                        line=line,
-                        path=(field,) if field else (),
-                        message=message,
-                        value=err.get("input", _MISSING),
-                    )
-                )
-            if len(problems) >= MAX_PROBLEMS:
-                break
-    except csv.Error as exc:
-        raise InputError(
-            Problem(source=source, line=reader.line_num, message=f"not valid CSV: {exc}")
-        ) from None
-    if problems:
-        raise InputError(problems)
-    if not tasks:
-        raise InputError(Problem(source=source, line=1, message="the plan has no tasks"))
-    return tasks, rows
-
-
-def _plan_columns(header: list[str], source: str) -> list[str]:
-    known = (*PLAN_COLUMNS, *PLAN_OPTIONAL_COLUMNS)
-    expected = f"expected {', '.join(PLAN_COLUMNS)}, optionally complexity"
-    if len(header) == 1 and ";" in header[0]:
-        raise InputError(
-            Problem(
-                source=source,
-                line=1,
-                message="columns must be separated by commas (this file uses ';'; "
-                "';' separates the entries of a list)",
-            )
-        )
-    for column in header:
-        if column not in known:
-            hint = suggest(column, known)
-            message = f"unknown column '{column}' ({hint or expected})"
-            raise InputError(Problem(source=source, line=1, message=message))
-        if header.count(column) > 1:
-            raise InputError(
-                Problem(source=source, line=1, message=f"column '{column}' given twice")
-            )
-    for column in PLAN_COLUMNS[:3]:
-        if column not in header:
-            raise InputError(
-                Problem(source=source, line=1, message=f"missing column '{column}' ({expected})")
-            )
-    return header
-
-
-def _plan_record(cells: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as TaskSpec data: empty cells are absent, lists split on `;`."""
-    record: dict[str, Any] = {}
-    for column in ("id", "department", "effort_hours", "complexity"):
-        if cells.get(column):
-            record[column] = cells[column]
-    for column in ("depends_on", "interdependent_with"):
-        record[column] = [d.strip() for d in cells.get(column, "").split(";") if d.strip()]
-    return record

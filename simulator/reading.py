@@ -1,17 +1,20 @@
-"""Reading input files: text, mappings with the line of every key.
+"""Reading input files: text, mappings with the line of every key, CSV rows with theirs.
 
 The bottom layer of loading (`simulator.loading` has the layer order): bytes become text,
 text becomes plain data, and each piece remembers the line it came from so that the
 layers above can point at it. YAML is read through its node tree; TOML by scanning table
-headers and `key =` lines. What cannot be read at all stops here as an `InputError`: a
-file too large or not UTF-8, a syntax error, a duplicate YAML key, an alias that contains
-itself.
+headers and `key =` lines; CSV row by row. What cannot be read at all stops here as an
+`InputError`: a file too large or not UTF-8, a syntax error, a duplicate YAML key, an
+alias that contains itself, a CSV row the csv module refuses.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +271,38 @@ def _with_indices(table: tuple[str, ...], arrays: dict[tuple[str, ...], int]) ->
         if table[: i + 1] in arrays:
             path.append(arrays[table[: i + 1]])
     return tuple(path)
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def csv_table(text: str, source: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header of a CSV text and its rows, each with the line it ends on.
+
+    The header is the first row, even an empty one (`[]` for an empty text). Rows follow
+    lazily; rows with no content are skipped; every cell is stripped of spaces. A row the
+    csv module refuses (a field over its size limit) is an InputError at its line, raised
+    where it is read.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+
+    def not_valid(exc: csv.Error) -> InputError:
+        return InputError(
+            Problem(source=source, line=reader.line_num, message=f"not valid CSV: {exc}")
+        )
+
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+    except csv.Error as exc:
+        raise not_valid(exc) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for row in reader:
+                cells = [cell.strip() for cell in row]
+                if any(cells):
+                    yield reader.line_num, cells
+        except csv.Error as exc:
+            raise not_valid(exc) from None
+
+    return header, rows()
