@@ -182,12 +182,11 @@ def _clean(message: str) -> str:
 
 
 def row_problem(
-    source: str, line: int, column: str, message: str, value: Any = _MISSING
+    source: str, line: int, column: str | None, message: str, value: Any = _MISSING
 ) -> Problem:
-    """A problem in one cell of a CSV file: its line and column (no column: the whole row)."""
-    return Problem(
-        source=source, line=line, path=(column,) if column else (), message=message, value=value
-    )
+    """A problem in one cell of a CSV file, at its line and column (None: the whole row)."""
+    path = () if column is None else (column,)
+    return Problem(source=source, line=line, path=path, message=message, value=value)
 
 
 def twice(what: str, first: Problem) -> str:

@@ -62,7 +62,7 @@ def _parse_plan(text: str, source: str) -> tuple[list[TaskSpec], list[int]]:
     for line, row in rows:
         if len(row) > len(columns):
             message = f"{len(row)} fields, but the header has {len(columns)} columns"
-            problems.append(row_problem(source, line, "", message))
+            problems.append(row_problem(source, line, None, message))
             continue
         cells = dict(zip(columns, row, strict=False))
         try:
@@ -71,7 +71,7 @@ def _parse_plan(text: str, source: str) -> tuple[list[TaskSpec], list[int]]:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = tuple(err.get("loc", ()))
-            field = str(loc[0]) if loc else ""
+            field = str(loc[0]) if loc else None
             value = err.get("input", _MISSING)
             problems.append(row_problem(source, line, field, error_message(err), value))
         if len(problems) >= MAX_PROBLEMS:
