@@ -20,26 +20,15 @@ from simulator.reading import Lines
 
 MAX_KEYS_LISTED = 12  # an unknown key with no close match lists the known ones up to this
 
-_MESSAGES = {
-    "missing": "required",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "finite_number": "expected a finite number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": "expected text",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping",
-    "model_type": "expected a mapping",
-    "model_attributes_type": "expected a mapping",
-    "invalid_key": "keys must be text",
-    "recursion_loop": "contains itself",
-}
+_PLAN_TAGS = {"count", "plan"}  # the union tags pydantic puts after `project.tasks`
 
-_PLAN_TAGS = {"count", "plan"}
+
+def line_of(lines: Lines, path: tuple[Any, ...]) -> int | None:
+    """The line of `path`, or of its nearest enclosing key written in the file."""
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in lines:
+            return lines[path[:cut]]
+    return None
 
 
 class Locator:
@@ -68,11 +57,7 @@ class Locator:
             return Problem(
                 source=f"--set {assignment}", message=message, path=path, value=value, **extra
             )
-        line = None
-        for cut in range(len(path), -1, -1):
-            if path[:cut] in self.lines:
-                line = self.lines[path[:cut]]
-                break
+        line = line_of(self.lines, path)
         return Problem(
             source=self.source, line=line, message=message, path=path, value=value, **extra
         )
@@ -119,6 +104,37 @@ class Locator:
         else:
             message = error_message(err)
         return self.problem(loc, message, value)
+
+
+def row_problem(
+    source: str, line: int, column: str | None, message: str, value: Any = _MISSING
+) -> Problem:
+    """A problem in one cell of a CSV file, at its line and column (None: the whole row)."""
+    path = () if column is None else (column,)
+    return Problem(source=source, line=line, path=path, message=message, value=value)
+
+
+# --- wording ---------------------------------------------------------------------------
+
+# Pydantic error types in the words of someone writing a scenario file.
+_MESSAGES = {
+    "missing": "required",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "invalid_key": "keys must be text",
+    "recursion_loop": "contains itself",
+}
 
 
 def unknown_key_message(loc: tuple[Any, ...]) -> str:
@@ -179,14 +195,6 @@ def _clean(message: str) -> str:
             message = message[len(prefix) :]
     message = message.replace("Input should be", "expected")
     return message[:1].lower() + message[1:]
-
-
-def row_problem(
-    source: str, line: int, column: str | None, message: str, value: Any = _MISSING
-) -> Problem:
-    """A problem in one cell of a CSV file, at its line and column (None: the whole row)."""
-    path = () if column is None else (column,)
-    return Problem(source=source, line=line, path=path, message=message, value=value)
 
 
 def twice(what: str, first: Problem) -> str:
