@@ -5,6 +5,9 @@ empty), `team_lead`, `manager` or `director`; `team` names a team within the dep
 (empty: one team); `expertise` in [0, 1] (empty: the department's mean for collaborators,
 `manager_expertise` for managers, `director_expertise` for the director). The departments
 listed in the scenario take their collaborator and team counts from the file.
+
+A layer of loading beside the CSV plan (`simulator.loading` has the layer order): rows
+are read by `simulator.reading`, problems located by `simulator.locating`.
 """
 
 from __future__ import annotations
