@@ -1,38 +1,39 @@
-"""Loading scenarios: files (YAML or TOML), built-in names, `--set` overrides, CSV plans.
+"""Loading scenarios: the entry points, and the rules that span several fields.
 
-Everything that can be wrong with a scenario is reported here as an `InputError` whose
+`load_scenario` (a path or a built-in name), `parse_scenario` (text) and
+`scenario_from_mapping` (data) give a checked `Scenario`, or raise an `InputError` whose
 lines name the file, the line, the field and the bad value; the model never sees a
-scenario that did not pass. Three layers, in order:
+scenario that did not pass. Loading is in layers, each using only the ones before it:
 
-1. reading: the text becomes plain data plus a map from each key's path to its line
-   (YAML through its node tree; TOML by scanning table headers and `key =` lines);
-   duplicate YAML keys, aliases that contain themselves and syntax errors stop here;
-2. the schema (`simulator.schema`, pydantic): types, bounds, unknown keys;
-3. cross-field rules: names that must exist (departments, tasks, policies), unique names,
-   a precedence graph without cycles, the files a scenario points at.
+1. `simulator.reading`: a file becomes text, the text plain data plus a map from each
+   key's path to its line (YAML through its node tree; TOML by scanning table headers
+   and `key =` lines), or CSV rows with their lines; syntax errors, duplicate YAML keys
+   and aliases that contain themselves stop here;
+2. `simulator.locating`: a problem at a key path (or a `--set`) or at a CSV cell becomes
+   `FILE:LINE: field.path: problem (got VALUE)`; pydantic's errors are reworded;
+3. `simulator.plan_csv` and `simulator.people`: the CSV plan (each row, then the plan as
+   a whole: unique ids, known names, no precedence cycle) and the people file;
+4. here: `--set` overrides, the schema (`simulator.schema`, pydantic: types, bounds,
+   unknown keys), then cross-field rules: names that must exist (departments, policies),
+   unique names, the files a scenario points at.
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import difflib
-import graphlib
-import io
-import re
-import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from simulator.errors import _MISSING, FieldProblem, InputError, Problem
-from simulator.overrides import apply_assignments, model_at
+from simulator.errors import _MISSING, InputError, Problem
+from simulator.locating import Locator, suggest, twice
+from simulator.overrides import apply_assignments
+from simulator.plan_csv import PLAN_COLUMNS, check_plan, load_plan_csv, parse_plan_csv
 from simulator.policies import PRESETS, UnknownPolicy, resolve_policy
-from simulator.schema import Scenario, TaskSpec
+from simulator.reading import Lines, is_file, read_mapping, read_text
+from simulator.schema import Scenario
 
 __all__ = [
     "PLAN_COLUMNS",
@@ -44,16 +45,10 @@ __all__ = [
     "resolve_source",
     "scenario_from_mapping",
 ]
+# Experiment files are read alike: experiments.spec imports read_text and read_mapping
+# (simulator.reading) from here, so those two names stay importable from this module too.
 
 BUILTIN_PACKAGE = "scenarios"
-MAX_FILE_BYTES = 20_000_000
-PLAN_COLUMNS = ("id", "department", "effort_hours", "depends_on", "interdependent_with")
-PLAN_OPTIONAL_COLUMNS = ("complexity",)
-MAX_PROBLEMS = 20  # collected before giving up; only the first three are shown
-MAX_CYCLE_SHOWN = 8
-MAX_KEYS_LISTED = 12  # an unknown key with no close match lists the known ones up to this
-
-Lines = dict[tuple[Any, ...], int]
 
 
 def builtin_dir() -> Path:
@@ -66,21 +61,13 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
 
 
-def _is_file(path: Path) -> bool:
-    # A name too long for the file system raises instead of answering False.
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
 def resolve_source(path_or_name: str | Path) -> Path:
     """A scenario file for a path or a built-in name; InputError if neither exists."""
     text = str(path_or_name)
     path = Path(text)
-    if _is_file(path):
+    if is_file(path):
         return path
-    if path.suffix == "" and "/" not in text and _is_file(builtin_dir() / f"{text}.yaml"):
+    if path.suffix == "" and "/" not in text and is_file(builtin_dir() / f"{text}.yaml"):
         return builtin_dir() / f"{text}.yaml"
     try:
         exists = path.exists()
@@ -103,27 +90,11 @@ def load_scenario(path_or_name: str | Path, overrides: Iterable[str] = ()) -> Sc
     Raises InputError for anything wrong, never another exception for bad input.
     """
     path = resolve_source(path_or_name)
-    source = str(path) if _is_file(Path(str(path_or_name))) else str(path_or_name)
+    source = str(path) if is_file(Path(str(path_or_name))) else str(path_or_name)
     text = read_text(path, source)
     return parse_scenario(
         text, source=source, base_dir=path.parent, overrides=overrides, toml=path.suffix == ".toml"
     )
-
-
-def read_text(path: Path, source: str, encoding: str = "utf-8") -> str:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(Problem(source=source, message="file is larger than 20 MB"))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(Problem(source=source, message=exc.strerror or "cannot be read")) from None
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        # Point at the line of the first bad byte (often a file saved as Latin-1).
-        line = raw[: exc.start].count(b"\n") + 1
-        message = f"is not UTF-8 text (byte 0x{raw[exc.start]:02x}; save the file as UTF-8)"
-        raise InputError(Problem(source=source, line=line, message=message)) from None
 
 
 def parse_scenario(
@@ -187,7 +158,7 @@ def _validate(
     set_by: dict[tuple[Any, ...], str] = {}
     if overrides:
         data, set_by = apply_assignments(data, overrides)
-    locate = _Locator(source, lines, set_by)
+    locate = Locator(source, lines, set_by)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -207,390 +178,10 @@ def _validate(
     return scenario
 
 
-# --- reading -------------------------------------------------------------------------
-
-
-def read_mapping(text: str, source: str, toml: bool) -> tuple[Any, Lines]:
-    if not text.strip():
-        raise InputError(Problem(source=source, line=1, message="the file is empty"))
-    if toml:
-        return _read_toml(text, source)
-    return _read_yaml(text, source)
-
-
-_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$|\s*\(at end of document\)\s*$")
-
-
-def _read_toml(text: str, source: str) -> tuple[Any, Lines]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _TOML_WHERE.search(message)
-        line = None
-        if found:
-            line = int(found.group(1)) if found.group(1) else len(text.splitlines())
-            message = message[: found.start()]
-        message = message[:1].lower() + message[1:]
-        raise InputError(
-            Problem(source=source, line=line, message=f"not valid TOML: {message}")
-        ) from None
-    return data, _toml_lines(text)
-
-
-# libyaml, when PyYAML was built with it, reads large inline plans about 3 times faster.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
-    try:
-        try:
-            data, lines = _compose(text, source, _FAST_LOADER)
-        except yaml.YAMLError:
-            if _FAST_LOADER is yaml.SafeLoader:
-                raise
-            # The pure-Python parser words syntax errors better ("but got ':'"); errors
-            # are rare, so the text is read again with it for the message.
-            data, lines = _compose(text, source, yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise InputError(_yaml_problem(exc, source)) from None
-    except yaml.YAMLError as exc:
-        # Reader errors (a control character) carry a character position, not a mark.
-        position = getattr(exc, "position", None)
-        line = text[:position].count("\n") + 1 if isinstance(position, int) else None
-        message = str(exc).splitlines()[0] if str(exc) else "cannot be read"
-        raise InputError(
-            Problem(source=source, line=line, message=f"not valid YAML: {message}")
-        ) from None
-    except RecursionError:
-        raise InputError(
-            Problem(source=source, message="not valid YAML: nested too deeply")
-        ) from None
-    if data is None:
-        only_comments = all(
-            not row.strip() or row.lstrip().startswith("#") for row in text.splitlines()
-        )
-        message = "the file has only comments" if only_comments else "the file is empty"
-        raise InputError(Problem(source=source, line=1, message=message))
-    return data, lines
-
-
-def _compose(text: str, source: str, loader_class: Any) -> tuple[Any, Lines]:
-    """The data and the line of every key; YAML errors propagate."""
-    lines: Lines = {}
-    loader = loader_class(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, lines
-        _node_lines(node, (), lines, source, set())
-        return loader.construct_document(node), lines
-    finally:
-        loader.dispose()
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark is not None else None
-    message = exc.problem or exc.context or "cannot be read"
-    if message.startswith("but found another document"):
-        return Problem(
-            source=source,
-            line=line,
-            message="a second YAML document starts here (one scenario per file)",
-        )
-    if exc.context and exc.problem and exc.context_mark is not None:
-        # "while parsing a flow mapping" + where it started: often the real culprit.
-        started = exc.context_mark.line + 1
-        if started != line:
-            message += f" ({exc.context} that starts on line {started})"
-    return Problem(source=source, line=line, message=f"not valid YAML: {message}")
-
-
-def _key_of(node: yaml.Node) -> Any:
-    """The Python key a YAML key node becomes (`1` for `1:`, `true` for `yes:`)."""
-    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":str"):
-        return node.value
-    try:
-        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-    except yaml.YAMLError:
-        return getattr(node, "value", None)
-
-
-def _node_lines(
-    node: yaml.Node, path: tuple[Any, ...], lines: Lines, source: str, active: set[int]
-) -> None:
-    """Record the line of every key and entry; refuse duplicate keys and self-containing aliases.
-
-    A node reached a second time (an alias) is not walked again: its inner lines fall back
-    to the line that uses the alias, and a file of nested aliases costs linear time.
-    """
-    lines.setdefault(path, node.start_mark.line + 1)
-    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-        return
-    if id(node) in active:
-        raise InputError(
-            Problem(
-                source=source,
-                line=node.start_mark.line + 1,
-                path=path,
-                message="an alias refers to the block that contains it",
-            )
-        )
-    if getattr(node, "_orgsim_seen", False):
-        return
-    node._orgsim_seen = True  # type: ignore[attr-defined]
-    active.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = _key_of(key_node)
-            line = key_node.start_mark.line + 1
-            try:
-                if key in first_line:
-                    raise InputError(
-                        Problem(
-                            source=source,
-                            line=line,
-                            path=(*path, key),
-                            message=f"key given twice (first on line {first_line[key]})",
-                        )
-                    )
-                first_line[key] = line
-            except TypeError:  # an unhashable key: the constructor reports it
-                continue
-            lines[(*path, key)] = line
-            _node_lines(value_node, (*path, key), lines, source, active)
-    else:
-        for index, item in enumerate(node.value):
-            _node_lines(item, (*path, index), lines, source, active)
-    active.discard(id(node))
-
-
-_TOML_ARRAY_TABLE = re.compile(r"^\[\[\s*([^\[\]]+?)\s*\]\]")
-_TOML_TABLE = re.compile(r"^\[\s*([^\[\]]+?)\s*\]")
-_TOML_KEY = re.compile(
-    r"^((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*="
-)
-
-
-def _toml_key(text: str) -> tuple[str, ...]:
-    parts = re.findall(r"\"[^\"]*\"|'[^']*'|[^.\s]+", text)
-    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
-
-
-def _toml_lines(text: str) -> Lines:
-    """Lines of TOML keys: table headers, `[[array]]` entries and `key =` lines.
-
-    Keys inside inline tables share their parent's line, which is where they are.
-    """
-    lines: Lines = {(): 1}
-    current: tuple[Any, ...] = ()
-    arrays: dict[tuple[str, ...], int] = {}
-    for number, raw in enumerate(text.splitlines(), 1):
-        row = raw.strip()
-        if not row or row.startswith("#"):
-            continue
-        found = _TOML_ARRAY_TABLE.match(row)
-        if found:
-            table = _toml_key(found.group(1))
-            arrays[table] = arrays.get(table, -1) + 1
-            current = (*_with_indices(table[:-1], arrays), table[-1], arrays[table])
-            lines.setdefault(current[:-1], number)
-            lines[current] = number
-            continue
-        found = _TOML_TABLE.match(row)
-        if found:
-            current = _with_indices(_toml_key(found.group(1)), arrays)
-            lines.setdefault(current, number)
-            continue
-        found = _TOML_KEY.match(row)
-        if found:
-            lines.setdefault((*current, *_toml_key(found.group(1))), number)
-    return lines
-
-
-def _with_indices(table: tuple[str, ...], arrays: dict[tuple[str, ...], int]) -> tuple[Any, ...]:
-    """`[a.b]` after `[[a]]` means the last `a` entry's `b`: insert that index."""
-    path: list[Any] = []
-    for i, part in enumerate(table):
-        path.append(part)
-        if table[: i + 1] in arrays:
-            path.append(arrays[table[: i + 1]])
-    return tuple(path)
-
-
-# --- locating problems ----------------------------------------------------------------
-
-_MESSAGES = {
-    "missing": "required",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "finite_number": "expected a finite number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": "expected text",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping",
-    "model_type": "expected a mapping",
-    "model_attributes_type": "expected a mapping",
-    "invalid_key": "keys must be text",
-    "recursion_loop": "contains itself",
-}
-
-_PLAN_TAGS = {"count", "plan"}
-
-
-class _Locator:
-    """Turns schema paths into file lines (or the `--set` that gave the value)."""
-
-    def __init__(self, source: str, lines: Lines, set_by: dict[tuple[Any, ...], str]):
-        self.source = source
-        self.lines = lines
-        self.set_by = set_by
-
-    def _set_by(self, path: tuple[Any, ...]) -> str | None:
-        for set_path, text in self.set_by.items():
-            if path[: len(set_path)] == set_path:
-                return text  # the problem is inside what --set wrote
-        for set_path, text in self.set_by.items():
-            if path and set_path[: len(path)] == path and path not in self.lines:
-                return text  # a block the file does not have, changed by --set
-        return None
-
-    def problem(
-        self, path: tuple[Any, ...], message: str, value: Any = _MISSING, **extra: Any
-    ) -> Problem:
-        """A problem at `path`, located at its line (or the nearest enclosing key's)."""
-        assignment = self._set_by(path)
-        if assignment is not None:
-            return Problem(
-                source=f"--set {assignment}", message=message, path=path, value=value, **extra
-            )
-        line = None
-        for cut in range(len(path), -1, -1):
-            if path[:cut] in self.lines:
-                line = self.lines[path[:cut]]
-                break
-        return Problem(
-            source=self.source, line=line, message=message, path=path, value=value, **extra
-        )
-
-    def _key_problem(self, key_path: tuple[Any, ...], key: Any) -> Problem:
-        # Located by the key's own line, named by the block it is in (`1:` is no field).
-        message = "keys must be text"
-        if isinstance(key, bool):
-            message += " (YAML reads on, off, yes and no as true or false: quote them)"
-        located = self.problem(key_path, message, key)
-        return dataclasses.replace(located, path=key_path[:-1])
-
-    def from_pydantic(self, err: Any) -> Problem:
-        """One pydantic error as a located problem in the public format."""
-        raw = tuple(err.get("loc", ()))
-        # Drop the union tags pydantic adds after `tasks` ('count' / 'plan').
-        loc = tuple(
-            p
-            for i, p in enumerate(raw)
-            if not (i > 0 and raw[i - 1] == "tasks" and p in _PLAN_TAGS)
-        )
-        kind = err.get("type", "")
-        ctx = err.get("ctx") or {}
-        value = err.get("input", _MISSING)
-        if "[key]" in loc:  # a key of a mapping field (`policies`) that is not text
-            cut = loc.index("[key]")
-            return self._key_problem(loc[:cut], loc[cut - 1] if cut else value)
-        if kind == "invalid_key":  # a key of a schema block that is not text
-            return self._key_problem(loc, value)
-        if kind == "extra_forbidden":
-            return self.problem(loc, _unknown_key_message(loc), unknown_key=True)
-        if kind == "missing":
-            return self.problem(loc, "required")
-        error = ctx.get("error")
-        if isinstance(error, FieldProblem):
-            path = (*loc, error.field) if error.field else loc
-            return self.problem(path, error.message, error.value)
-        if loc == ("project", "tasks") and kind.startswith("int_"):
-            message = "expected a number of tasks or a list of tasks"
-        elif loc == ("organisation", "departments") and kind == "too_short":
-            message = "needs at least one department"
-        elif loc == ("project", "tasks") and kind == "too_short":
-            message = "needs at least one task"
-        else:
-            message = _MESSAGES.get(kind) or _bound_message(kind, ctx) or _clean(err.get("msg", ""))
-        return self.problem(loc, message, value)
-
-
-def _unknown_key_message(loc: tuple[Any, ...]) -> str:
-    key = loc[-1]
-    message = f"unknown key '{key}'"
-    model = model_at(loc[:-1])
-    known = list(model.model_fields) if model is not None else []
-    close = difflib.get_close_matches(str(key), known, n=1)
-    if close:
-        message += f" (did you mean '{close[0]}'?)"
-    elif 0 < len(known) <= MAX_KEYS_LISTED:
-        message += f" (known: {', '.join(known)})"
-    return message
-
-
-def _number(value: Any) -> str:
-    # 1.0 -> "1", 0.25 -> "0.25"; whole numbers (2**63 - 1) in full.
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _bound_message(kind: str, ctx: dict[str, Any]) -> str | None:
-    bounds = {
-        "greater_than_equal": ("must be at least", "ge"),
-        "greater_than": ("must be more than", "gt"),
-        "less_than_equal": ("must be at most", "le"),
-        "less_than": ("must be less than", "lt"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"{words} {_number(ctx.get(key))}"
-    if kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "")
-        return f"expected one of {expected}"
-    if kind in ("too_short", "string_too_short"):
-        minimum = ctx.get("min_length", 1)
-        return "must not be empty" if minimum == 1 else f"needs at least {minimum}"
-    if kind in ("too_long", "string_too_long"):
-        return f"must have at most {ctx.get('max_length')}"
-    return None
-
-
-def _clean(message: str) -> str:
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    message = message.replace("Input should be", "expected")
-    return message[:1].lower() + message[1:]
-
-
 # --- cross-field rules ----------------------------------------------------------------
 
-PlanProblem = Callable[..., Problem]
 
-
-def _twice(what: str, first: Problem) -> str:
-    """`department named twice (first on line 4)`, the line when the first one has one."""
-    where = f" (first on line {first.line})" if first.line is not None and first.source else ""
-    return f"{what} used twice{where}" if what == "task id" else f"{what} named twice{where}"
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
-def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | None) -> Scenario:
+def _check_references(scenario: Scenario, locate: Locator, base_dir: Path | None) -> Scenario:
     problems: list[Problem] = []
     organisation = scenario.organisation
     departments = organisation.departments
@@ -601,7 +192,7 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
             problems.append(
                 locate.problem(
                     ("organisation", "departments", i, "name"),
-                    _twice("department", first),
+                    twice("department", first),
                     dept.name,
                 )
             )
@@ -624,10 +215,9 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
     project = scenario.project
     if project.tasks_file is not None:
         path = _relative(project.tasks_file, base_dir)
-        if not _is_file(path):
+        if not is_file(path):
             raise InputError(locate.problem(("project", "tasks_file"), "no such file", str(path)))
-        plan, rows = _parse_plan(read_text(path, str(path), "utf-8-sig"), str(path))
-        _check_plan(plan, list(seen), _plan_locator(str(path), rows))
+        plan = load_plan_csv(path, list(seen))
         scenario = scenario.model_copy(
             update={"project": project.model_copy(update={"tasks": plan, "tasks_file": None})}
         )
@@ -636,11 +226,11 @@ def _check_references(scenario: Scenario, locate: _Locator, base_dir: Path | Non
         def inline(index: int, field: str, message: str, value: Any = _MISSING) -> Problem:
             return locate.problem(("project", "tasks", index, field), message, value)
 
-        _check_plan(project.tasks, list(seen), inline)
+        check_plan(project.tasks, list(seen), inline)
     return scenario
 
 
-def _check_policies(scenario: Scenario, locate: _Locator) -> list[Problem]:
+def _check_policies(scenario: Scenario, locate: Locator) -> list[Problem]:
     problems: list[Problem] = []
     for name in scenario.policies:
         if name in PRESETS:
@@ -689,7 +279,7 @@ def _check_policies(scenario: Scenario, locate: _Locator) -> list[Problem]:
 
 
 def _unknown_policy(name: str, known: list[str]) -> str:
-    hint = _suggest(name, known)
+    hint = suggest(name, known)
     return f"unknown policy '{name}' ({hint or 'known: ' + ', '.join(known)})"
 
 
@@ -697,11 +287,11 @@ def _relative(name: str, base_dir: Path | None) -> Path:
     return Path(name) if base_dir is None else base_dir / name
 
 
-def _load_people(scenario: Scenario, locate: _Locator, base_dir: Path | None) -> Scenario:
+def _load_people(scenario: Scenario, locate: Locator, base_dir: Path | None) -> Scenario:
     name = scenario.organisation.people_file
     assert name is not None
     path = _relative(name, base_dir)
-    if not _is_file(path):
+    if not is_file(path):
         raise InputError(locate.problem(("organisation", "people_file"), "no such file", str(path)))
     try:
         from simulator.people import load_people
@@ -712,170 +302,3 @@ def _load_people(scenario: Scenario, locate: _Locator, base_dir: Path | None) ->
             )
         ) from None
     return load_people(scenario, locate.problem, base_dir)
-
-
-def _plan_locator(source: str, rows: list[int]) -> PlanProblem:
-    def problem(index: int, field: str, message: str, value: Any = _MISSING) -> Problem:
-        return Problem(source=source, line=rows[index], path=(field,), message=message, value=value)
-
-    return problem
-
-
-def _check_plan(tasks: list[TaskSpec], departments: list[str], problem: PlanProblem) -> None:
-    """Unique ids, known departments and tasks, no self-links, no precedence cycle."""
-    problems: list[Problem] = []
-    ids: dict[str, int] = {}
-    for i, task in enumerate(tasks):
-        if task.id in ids:
-            problems.append(
-                problem(i, "id", _twice("task id", problem(ids[task.id], "id", "")), task.id)
-            )
-        else:
-            ids[task.id] = i
-        if task.department not in departments:
-            hint = _suggest(task.department, departments)
-            known = f"known: {', '.join(departments)}"
-            problems.append(
-                problem(i, "department", f"unknown department ({hint or known})", task.department)
-            )
-    for i, task in enumerate(tasks):
-        for field, others in (
-            ("depends_on", task.depends_on),
-            ("interdependent_with", task.interdependent_with),
-        ):
-            for other in others:
-                if other == task.id:
-                    what = "depend on" if field == "depends_on" else "be linked to"
-                    problems.append(problem(i, field, f"a task cannot {what} itself", other))
-                elif other not in ids:
-                    hint = _suggest(other, ids)
-                    message = f"unknown task ({hint})" if hint else "unknown task"
-                    problems.append(problem(i, field, message, other))
-        if len(problems) >= MAX_PROBLEMS:
-            break
-    if problems:
-        raise InputError(problems)
-    sorter = graphlib.TopologicalSorter({t.id: t.depends_on for t in tasks})
-    try:
-        sorter.prepare()
-    except graphlib.CycleError as exc:
-        # graphlib lists each task before the ones that depend on it: reversed, each task
-        # depends on the next, which reads the way the file is written.
-        cycle = list(reversed(exc.args[1]))
-        shown = cycle
-        if len(cycle) > MAX_CYCLE_SHOWN + 1:
-            shown = [*cycle[:MAX_CYCLE_SHOWN], f"... ({len(cycle) - 1} tasks)", cycle[-1]]
-        message = "precedence cycle, each task depending on the next: " + " -> ".join(shown)
-        raise InputError(problem(ids[cycle[0]], "depends_on", message)) from None
-
-
-# --- CSV plans -------------------------------------------------------------------------
-
-
-def parse_plan_csv(text: str, source: str) -> list[TaskSpec]:
-    """Tasks from a CSV plan `id,department,effort_hours,depends_on,interdependent_with`.
-
-    Lists are `;`-separated; an optional `complexity` column gives a task's complexity.
-    Each row is checked on its own (types, bounds); names are checked by the caller.
-    """
-    return _parse_plan(text, source)[0]
-
-
-def _parse_plan(text: str, source: str) -> tuple[list[TaskSpec], list[int]]:
-    """The tasks of a CSV plan and the line each came from."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise InputError(Problem(source=source, line=1, message="the plan is empty"))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [c.strip() for c in next(reader)]
-        columns = _plan_columns(header, source)
-        tasks: list[TaskSpec] = []
-        rows: list[int] = []
-        problems: list[Problem] = []
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(columns):
-                problems.append(
-                    Problem(
-                        source=source,
-                        line=line,
-                        message=f"{len(row)} fields, but the header has {len(columns)} columns",
-                    )
-                )
-                continue
-            cells = dict(zip(columns, (c.strip() for c in row), strict=False))
-            try:
-                tasks.append(TaskSpec.model_validate(_plan_record(cells)))
-                rows.append(line)
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                loc = tuple(err.get("loc", ()))
-                field = str(loc[0]) if loc else ""
-                message = (
-                    _MESSAGES.get(err["type"])
-                    or _bound_message(err["type"], err.get("ctx") or {})
-                    or _clean(err["msg"])
-                )
-                problems.append(
-                    Problem(
-                        source=source,
-                        line=line,
-                        path=(field,) if field else (),
-                        message=message,
-                        value=err.get("input", _MISSING),
-                    )
-                )
-            if len(problems) >= MAX_PROBLEMS:
-                break
-    except csv.Error as exc:
-        raise InputError(
-            Problem(source=source, line=reader.line_num, message=f"not valid CSV: {exc}")
-        ) from None
-    if problems:
-        raise InputError(problems)
-    if not tasks:
-        raise InputError(Problem(source=source, line=1, message="the plan has no tasks"))
-    return tasks, rows
-
-
-def _plan_columns(header: list[str], source: str) -> list[str]:
-    known = (*PLAN_COLUMNS, *PLAN_OPTIONAL_COLUMNS)
-    expected = f"expected {', '.join(PLAN_COLUMNS)}, optionally complexity"
-    if len(header) == 1 and ";" in header[0]:
-        raise InputError(
-            Problem(
-                source=source,
-                line=1,
-                message="columns must be separated by commas (this file uses ';'; "
-                "';' separates the entries of a list)",
-            )
-        )
-    for column in header:
-        if column not in known:
-            hint = _suggest(column, known)
-            message = f"unknown column '{column}' ({hint or expected})"
-            raise InputError(Problem(source=source, line=1, message=message))
-        if header.count(column) > 1:
-            raise InputError(
-                Problem(source=source, line=1, message=f"column '{column}' given twice")
-            )
-    for column in PLAN_COLUMNS[:3]:
-        if column not in header:
-            raise InputError(
-                Problem(source=source, line=1, message=f"missing column '{column}' ({expected})")
-            )
-    return header
-
-
-def _plan_record(cells: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as TaskSpec data: empty cells are absent, lists split on `;`."""
-    record: dict[str, Any] = {}
-    for column in ("id", "department", "effort_hours", "complexity"):
-        if cells.get(column):
-            record[column] = cells[column]
-    for column in ("depends_on", "interdependent_with"):
-        record[column] = [d.strip() for d in cells.get(column, "").split(";") if d.strip()]
-    return record

@@ -5,18 +5,21 @@ empty), `team_lead`, `manager` or `director`; `team` names a team within the dep
 (empty: one team); `expertise` in [0, 1] (empty: the department's mean for collaborators,
 `manager_expertise` for managers, `director_expertise` for the director). The departments
 listed in the scenario take their collaborator and team counts from the file.
+
+A layer of loading beside the CSV plan (`simulator.loading` has the layer order): rows
+are read by `simulator.reading`, problems located by `simulator.locating`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from simulator.errors import InputError, Problem
+from simulator.locating import row_problem
+from simulator.reading import csv_table
 from simulator.schema import Scenario
 
 COLUMNS = ("name", "department", "team", "role", "expertise")
@@ -77,16 +80,13 @@ def load_people(
 
 
 def _bad(source: str, line: int, column: str, message: str, value: Any) -> InputError:
-    """One located problem in the people file."""
-    return InputError(
-        Problem(source=source, line=line, path=(column,), message=message, value=value)
-    )
+    """One located problem in the people file (the first problem found stops the reading)."""
+    return InputError(row_problem(source, line, column, message, value))
 
 
 def parse_people(text: str, source: str, departments: list[str]) -> Roster:
     """Read and check a people CSV; every problem names the file, line and column."""
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
+    columns, rows = csv_table(text, source)
     for column in columns:
         if column not in COLUMNS:
             raise _bad(source, 1, column, f"unknown column (expected {', '.join(COLUMNS)})", column)
@@ -96,9 +96,8 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
     roster = Roster(members=[[] for _ in departments], team_names=[[] for _ in departments])
     seen: dict[str, int] = {}
     pending_leads: list[tuple[int, str, str, float | None, int]] = []
-    for row in reader:
-        line = reader.line_num
-        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+    for line, row in rows:
+        cells = dict(zip(columns, row, strict=False))  # fields beyond the header are ignored
         if not any(cells.values()):
             continue
 
