@@ -6,16 +6,10 @@ import math
 
 from agents.person import Person
 from simulator.domain import (
-    COORDINATION,
-    DECISION_WAIT,
     EPSILON,
-    INFORMATION_WAIT,
-    QUEUE,
-    REWORK,
-    REWORK_WORK,
-    TASK_WORK,
-    WORK,
+    Activity,
     Task,
+    TaskState,
     problem_rate_per_hour,
 )
 
@@ -41,7 +35,6 @@ class Collaborator(Person):
         self._work_started = 0.0
         self._work_event = None
         self._problem_rate = 0.0
-        self.serving_help = 0
         self.departed = False
 
     def expertise_in(self, field: int) -> float:
@@ -130,8 +123,8 @@ class Collaborator(Person):
         base_part = min(elapsed, base_before)
         if elapsed - base_part < EPSILON:  # rounding, not rework
             base_part = elapsed
-        self.book(TASK_WORK, base_part)
-        self.book(REWORK_WORK, elapsed - base_part)
+        self.book(Activity.TASK_WORK, base_part)
+        self.book(Activity.REWORK_WORK, elapsed - base_part)
         self._work_started = now
 
     def work_in_hand(self, now: float) -> float:
@@ -165,22 +158,29 @@ class Collaborator(Person):
         task.enter(self.task_state(), self.model.time)
 
     def task_state(self) -> str:
-        """How the held task is spending this moment."""
+        """How the held task is spending this moment (DESIGN: decision wait before
+        information wait before other work when waits overlap)."""
         task = self.task
         assert task is not None
+        item = self.current
+        own_item = (
+            item is not None and not self.away and item.task is task and item.task_state is not None
+        )
         if task.blocked:
-            return DECISION_WAIT
+            # Blocked on a problem: the holder working on it is problem solving (or
+            # deliberating); otherwise the task waits for a decision.
+            return item.task_state if own_item else TaskState.DECISION_WAIT
         if not task.inputs_complete:
-            return INFORMATION_WAIT
+            return TaskState.INFORMATION_WAIT
+        if self.away:
+            return TaskState.OTHER_WORK
         if task.coordinating:
-            return COORDINATION
-        if self.current is not None:
-            if self.current.task is task and self.current.task_state is not None:
-                return self.current.task_state
-            return QUEUE
+            return TaskState.COORDINATION
+        if item is not None:
+            return item.task_state if own_item else TaskState.QUEUE
         if self.working:
-            return WORK if task.base_remaining > EPSILON else REWORK
-        return QUEUE
+            return TaskState.WORK if task.base_remaining > EPSILON else TaskState.REWORK
+        return TaskState.QUEUE
 
     @property
     def doing(self) -> str:

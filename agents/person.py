@@ -30,6 +30,7 @@ class Person(mesa.Agent):
         self.away = False
         self.hours: dict[str, float] = {}
         self.idle_since: float = 0.0
+        self.serving_help = 0  # help requests assigned to this person and not yet answered
 
     # --- expertise -----------------------------------------------------------------------
 
@@ -79,14 +80,33 @@ class Person(mesa.Agent):
         return None
 
     def _start(self, item: Item) -> None:
+        model = self.model
+        if item.started_at is None and item.on_start is not None:
+            # First start: the item fixes its hours now (learning) and may ask for something
+            # to be done first (reading a record), which goes ahead of it.
+            hook, item.on_start = item.on_start, None
+            prelude = hook(item, self)
+            if prelude is not None:
+                self.in_tray.appendleft(item)
+                item = prelude
+        if item.started_at is None:
+            item.started_at = model.time
+            if item.mechanism is not None:
+                item.duration = model.transition.apply(item, self)
         self.pause_own_work()
         self.current = item
-        item.started_at = self.model.time
+        item.resumed_at = model.time
         self.on_state_change()
-        if item.duration <= EPSILON:
+        self._schedule_current()
+
+    def _schedule_current(self) -> None:
+        item = self.current
+        assert item is not None
+        left = item.duration - item.served
+        if left <= EPSILON:
             self._complete(item)
         else:
-            self._item_event = self.model.schedule_event(self.finish_item, after=item.duration)
+            self._item_event = self.model.schedule_event(self.finish_item, after=left)
 
     def finish_item(self) -> None:
         """Scheduled callback: the item in hand is done."""
@@ -96,9 +116,17 @@ class Person(mesa.Agent):
         self._complete(self.current)
         self.serve()
 
+    def _book_item(self, item: Item) -> None:
+        """Book the hours served on `item` since it was last taken up."""
+        now = self.model.time
+        if item.resumed_at is not None:
+            spent = now - item.resumed_at
+            item.served += spent
+            self.book(item.booked_as, spent)
+            item.resumed_at = None
+
     def _complete(self, item: Item) -> None:
-        spent = self.model.time - (item.started_at or self.model.time)
-        self.book(item.booked_as, spent)
+        self._book_item(item)
         log = self.model.item_log
         if log is not None:
             task = item.task.key if item.task is not None else None
@@ -114,12 +142,16 @@ class Person(mesa.Agent):
         if hours > 0:
             self.hours[activity] = self.hours.get(activity, 0.0) + hours
 
+    def item_in_hand_hours(self, now: float) -> float:
+        """Hours served on the item in hand since it was last taken up (not yet booked)."""
+        item = self.current
+        if item is None or item.resumed_at is None:
+            return 0.0
+        return now - item.resumed_at
+
     def busy_hours(self, now: float) -> float:
         """All busy hours up to `now`, the item in hand included."""
-        total = sum(self.hours.values())
-        if self.current is not None and self.current.started_at is not None:
-            total += now - self.current.started_at
-        return total + self.work_in_hand(now)
+        return sum(self.hours.values()) + self.item_in_hand_hours(now) + self.work_in_hand(now)
 
     # --- hooks -----------------------------------------------------------------------------
 
@@ -139,16 +171,28 @@ class Person(mesa.Agent):
     # --- availability ------------------------------------------------------------------------
 
     def go_away(self) -> None:
-        """Scheduled callback: off the project for a while (the item in hand is finished)."""
-        if self.model.stopped:
+        """Scheduled callback: off the project for a while; the item in hand is put aside
+        and resumed on return."""
+        if self.model.stopped or self.away:
             return
         self.away = True
+        item = self.current
+        if item is not None and self._item_event is not None:
+            self._item_event.cancel()
+            self._item_event = None
+            self._book_item(item)
+        self.pause_own_work()
+        self.on_state_change()
 
     def come_back(self) -> None:
-        """Scheduled callback: back to the in-tray."""
-        if self.model.stopped:
+        """Scheduled callback: back to the item put aside, then the in-tray."""
+        if self.model.stopped or not self.away:
             return
         self.away = False
+        if self.current is not None:
+            self.current.resumed_at = self.model.time
+            self._schedule_current()
+        self.on_state_change()
         self.serve()
 
     @property

@@ -12,25 +12,39 @@ from typing import Any
 
 EPSILON = 1e-9
 
-# Where a task's time goes, from the moment it is ready until it is done (critical path split).
-WORK = "work"
-REWORK = "rework"
-INFORMATION_WAIT = "information_wait"
-DECISION_WAIT = "decision_wait"
-COORDINATION = "coordination"
-QUEUE = "queue"
-CATEGORIES = (WORK, REWORK, INFORMATION_WAIT, DECISION_WAIT, COORDINATION, QUEUE)
 
-# What a person's busy hours were spent on (activity accounting).
-TASK_WORK = "task_work"
-REWORK_WORK = "rework_work"
-HELP = "help"
-COORDINATING = "coordinating"  # peer coordination, meetings, deliberations, co-decisions
-READING = "reading"  # reading inputs, posting outputs
-RELAYING = "relaying"
-ASSIGNING = "assigning"
-DECIDING = "deciding"  # decisions and sign-offs
-SELF_FIXING = "self_fixing"
+class TaskState(StrEnum):
+    """Where a task's time goes, from the moment its predecessors are done until it is done
+    (the critical-path split). When waits overlap, the holder's state decides, in this
+    order: decision wait, information wait, other work."""
+
+    WORK = "work"
+    REWORK = "rework"
+    INFORMATION_WAIT = "information_wait"  # inputs on their way or being read
+    DECISION_WAIT = "decision_wait"  # blocked on a problem someone else is resolving
+    PROBLEM_SOLVING = "problem_solving"  # blocked while the holder works on the problem
+    COORDINATION = "coordination"
+    OTHER_WORK = "other_work"  # the holder is away on work outside the project
+    QUEUE = "queue"  # waiting for a person (allocation, or the holder busy for others)
+
+
+CATEGORIES = tuple(TaskState)
+
+
+class Activity(StrEnum):
+    """What a person's busy hours are booked as."""
+
+    TASK_WORK = "task_work"
+    REWORK_WORK = "rework_work"
+    HELP = "help"
+    COORDINATING = "coordinating"  # peer coordination, meetings, deliberations, co-decisions
+    READING = "reading"  # reading inputs, posting outputs
+    RELAYING = "relaying"
+    ASSIGNING = "assigning"
+    DECIDING = "deciding"  # decisions, sign-offs, arbitrations
+    SELF_FIXING = "self_fixing"
+    ORIENTING = "orienting"  # orientation sessions, on both sides
+    CONFRONTING = "confronting"  # challenging a resolution, and defending it
 
 
 class Level(StrEnum):
@@ -88,18 +102,30 @@ class Task:
     next_hazard_point: float = 0.0
     problems_raised: int = 0
     blocked: bool = False
+    inputs_arrived: int = 0  # predecessors' outputs that have reached the task
     inputs_read: int = 0
     parked_inputs: list[Any] = field(default_factory=list)
+    priority: float = 0.0  # plan priority: the longest effort path from here to the end
     coordinating: int = 0
     # time ledger (critical path split)
     ledger: dict[str, float] = field(default_factory=dict)
     state: str | None = None
     state_since: float = 0.0
+    totals: LedgerTotals | None = None  # the run's ledger over all tasks, kept in step
 
     @property
     def remaining(self) -> float:
         """Effort-hours still to do, rework included."""
         return self.base_remaining + self.rework_remaining
+
+    @property
+    def waiting_state(self) -> str:
+        """The state of a task without a holder: inputs on their way, or waiting for a person."""
+        return (
+            TaskState.INFORMATION_WAIT
+            if self.inputs_arrived < len(self.predecessors)
+            else TaskState.QUEUE
+        )
 
     @property
     def inputs_complete(self) -> bool:
@@ -110,10 +136,15 @@ class Task:
         """Book the time since the last change to the previous state, then switch."""
         if state == self.state:
             return
+        totals = self.totals
         if self.state is not None:
             self.ledger[self.state] = self.ledger.get(self.state, 0.0) + (now - self.state_since)
+            if totals is not None:
+                totals.leave(self.state, self.state_since, now)
         self.state = state
         self.state_since = now
+        if state is not None and totals is not None:
+            totals.join(state, now)
 
     def advance(self, hours: float) -> None:
         """Account `hours` of work by the holder: first-pass effort first, then rework."""
@@ -128,6 +159,42 @@ class Task:
             self.base_remaining = 0.0
         if self.rework_remaining < EPSILON:
             self.rework_remaining = 0.0
+
+
+class LedgerTotals:
+    """Hours by state summed over every task, kept up to date as tasks change state.
+
+    For each state: the hours of intervals already closed, and how many tasks are in it
+    with the sum of the times they entered it, so that the total up to any moment is
+    `closed + count x now - sum of entry times`, without visiting the tasks.
+    """
+
+    __slots__ = ("closed", "count", "entered")
+
+    def __init__(self) -> None:
+        self.closed: dict[str, float] = {}
+        self.count: dict[str, int] = {}
+        self.entered: dict[str, float] = {}
+
+    def join(self, state: str, now: float) -> None:
+        """A task enters `state` at `now`."""
+        self.count[state] = self.count.get(state, 0) + 1
+        self.entered[state] = self.entered.get(state, 0.0) + now
+
+    def leave(self, state: str, since: float, now: float) -> None:
+        """A task that entered `state` at `since` leaves it at `now`."""
+        self.closed[state] = self.closed.get(state, 0.0) + (now - since)
+        self.count[state] -= 1
+        self.entered[state] -= since
+
+    def at(self, now: float) -> dict[str, float]:
+        """Hours by state up to `now`, the intervals under way included."""
+        totals = dict(self.closed)
+        for state, count in self.count.items():
+            if count:
+                under_way = max(0.0, count * now - self.entered[state])
+                totals[state] = totals.get(state, 0.0) + under_way
+        return totals
 
 
 @dataclass(eq=False, slots=True)
@@ -163,8 +230,14 @@ class Item:
     task_state: str | None = None
     payload: Any = None
     urgent: bool = False
+    # The mechanism whose activity this is (a learned transition makes it slower at first).
+    mechanism: str | None = None
+    # Called at the first start: may fix the duration and return an item to serve first.
+    on_start: Callable[[Item, Any], Item | None] | None = None
     cancelled: bool = False
-    started_at: float | None = None
+    started_at: float | None = None  # first taken up
+    resumed_at: float | None = None  # last taken up (after an absence), None when set aside
+    served: float = 0.0  # hours served so far
     done: bool = False
 
 
@@ -200,13 +273,24 @@ class ProblemCase:
     field: int
     raised_at: float
     draws: Any
+    problem_class: int = 0
     route: str | None = None
     deciders: list[str] = field(default_factory=list)
     quality: float | None = None
+    quality_before_confrontation: float | None = None
     resolved_at: float | None = None
     closed: bool = False
     pending: list[Item] = field(default_factory=list)
     rework: bool = False
+    # Collaborative memory: occurrence rank of the problem's class for its resolvers, the
+    # factor it scales the resolving work by, and the best quality they can reuse.
+    occurrence: int | None = None
+    learning_factor: float = 1.0
+    known_quality: float = 0.0
+    resolution_hours: float | None = None
+    participants: dict[Any, None] = field(default_factory=dict)  # who worked on it
+    rounds: int = 0  # deliberation rounds held
+    helping: Any = None  # the colleague answering it, while they are
     patience_event: Any = None
     on_patience: Callable[[], None] | None = None
     on_joint: Callable[..., None] | None = None
@@ -242,6 +326,10 @@ class ProblemRecord:
     deciders: str
     quality: float | None
     rework: bool
+    problem_class: int
+    occurrence: int | None  # 1 + earlier resolutions of its class its resolvers could see
+    resolution_hours: float | None  # the resolving item's duration
+    quality_before_confrontation: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +365,9 @@ class TaskRecord:
     rework_hours: float
     information_wait_hours: float
     decision_wait_hours: float
+    problem_solving_hours: float
     coordination_hours: float
+    other_work_hours: float
     queue_hours: float
 
 

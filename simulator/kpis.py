@@ -7,28 +7,18 @@ from typing import TYPE_CHECKING, Any
 from agents.manager import DIRECTOR
 from simulator.domain import (
     CATEGORIES,
-    COORDINATING,
-    HELP,
-    INFORMATION_WAIT,
-    QUEUE,
-    REWORK_WORK,
-    TASK_WORK,
+    Activity,
     Route,
     Task,
+    TaskState,
 )
 
 if TYPE_CHECKING:
     from simulator.model import OrgModel
 
 RESOLUTION_ROUTES = tuple(route.value for route in Route)
-CP_NAMES = {
-    "work": "cp_work_days",
-    "rework": "cp_rework_days",
-    "information_wait": "cp_information_wait_days",
-    "decision_wait": "cp_decision_wait_days",
-    "coordination": "cp_coordination_days",
-    "queue": "cp_queue_days",
-}
+# The critical-path split: one KPI per category of a task's time, in working days.
+CP_NAMES = {category: f"cp_{category}_days" for category in CATEGORIES}
 
 KPI_NAMES = (
     "lead_time_days",
@@ -58,6 +48,19 @@ KPI_NAMES = (
     # additions (documented in docs/model.md)
     "staffing_cost",
     "plan_critical_path_days",
+    # model version 2 (DESIGN §5.3b)
+    "problem_solving_hours",
+    "orientation_hours",
+    "confrontation_hours",
+    "arbitrations",
+    "consensus_rounds",
+    "consensus_failures",
+    "knowledge_reuses",
+    "cross_department_help",
+    "transition_hours",
+    # the consultant's toolkit (DESIGN §7b)
+    "other_work_hours",
+    "flow_efficiency",
 )
 
 
@@ -87,10 +90,11 @@ def compute(model: OrgModel) -> dict[str, Any]:
             return rates.collaborator
         return rates.director if person.level == DIRECTOR else rates.manager
 
-    cases = model.desk.cases
+    desk = model.desk
+    cases = desk.cases
     closed = [c for c in cases if c.closed]
     durations = sorted(c.resolved_at - c.raised_at for c in closed)
-    decision_wait = sum(((c.resolved_at if c.closed else end) - c.raised_at) for c in cases)
+    waits = ledger_totals(model, end)
     qualities = [c.quality for c in closed if c.quality is not None]
     routes = {route: 0 for route in RESOLUTION_ROUTES}
     for c in closed:
@@ -102,18 +106,12 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "finished": finished,
         "on_time": None if deadline is None else bool(finished and lead_days <= deadline + 1e-9),
         "tasks_done": model.tasks_done,
-        "work_hours": hours.get(TASK_WORK, 0.0) + hours.get(REWORK_WORK, 0.0),
-        "rework_hours": hours.get(REWORK_WORK, 0.0),
-        "coordination_hours": hours.get(COORDINATING, 0.0),
-        "help_hours": hours.get(HELP, 0.0),
-        "information_wait_hours": model.closed_ledger.get(INFORMATION_WAIT, 0.0)
-        # Information wait starts at assignment: only held tasks have any under way.
-        + sum(
-            task_ledger(c.task, end).get(INFORMATION_WAIT, 0.0)
-            for c in org.collaborators
-            if c.task is not None
-        ),
-        "decision_wait_hours": float(decision_wait),
+        "work_hours": hours.get(Activity.TASK_WORK, 0.0) + hours.get(Activity.REWORK_WORK, 0.0),
+        "rework_hours": hours.get(Activity.REWORK_WORK, 0.0),
+        "coordination_hours": hours.get(Activity.COORDINATING, 0.0),
+        "help_hours": hours.get(Activity.HELP, 0.0),
+        "information_wait_hours": waits.get(TaskState.INFORMATION_WAIT, 0.0),
+        "decision_wait_hours": waits.get(TaskState.DECISION_WAIT, 0.0),
         "problems_raised": len(cases),
         "problems_resolved": len(closed),
         "mean_resolution_hours": _mean(durations),
@@ -130,8 +128,26 @@ def compute(model: OrgModel) -> dict[str, Any]:
         **{CP_NAMES[c]: split.get(c, 0.0) / hpd for c in CATEGORIES},
         "staffing_cost": float(sum(rate(p) for p in org.people) * lead_hours),
         "plan_critical_path_days": model.critical_path_hours / hpd,
+        "problem_solving_hours": waits.get(TaskState.PROBLEM_SOLVING, 0.0),
+        "orientation_hours": hours.get(Activity.ORIENTING, 0.0),
+        "confrontation_hours": hours.get(Activity.CONFRONTING, 0.0),
+        "arbitrations": desk.arbitrations,
+        "consensus_rounds": desk.consensus_rounds,
+        "consensus_failures": desk.consensus_failures,
+        "knowledge_reuses": desk.knowledge_reuses(),
+        "cross_department_help": desk.cross_department_help,
+        "transition_hours": model.transition.extra_hours,
+        "other_work_hours": waits.get(TaskState.OTHER_WORK, 0.0),
+        "flow_efficiency": (split.get(TaskState.WORK, 0.0) / lead_hours)
+        if lead_hours > 0
+        else None,
     }
     return result
+
+
+def ledger_totals(model: OrgModel, end: float) -> dict[str, float]:
+    """Hours by category over every task released so far (the interval under way included)."""
+    return model.ledger_totals.at(end)
 
 
 def _mean(values: list[float]) -> float | None:
@@ -154,12 +170,17 @@ def _activity_hours(model: OrgModel) -> dict[str, float]:
         for activity, value in person.hours.items():
             totals[activity] = totals.get(activity, 0.0) + value
         item = person.current
-        if item is not None and item.started_at is not None and end > item.started_at:
-            totals[item.booked_as] = totals.get(item.booked_as, 0.0) + (end - item.started_at)
+        in_hand = person.item_in_hand_hours(end)
+        if item is not None and in_hand > 0:
+            totals[item.booked_as] = totals.get(item.booked_as, 0.0) + in_hand
         in_hand = person.work_in_hand(end)
         if in_hand > 0:
             task = getattr(person, "task", None)
-            key = TASK_WORK if task is not None and task.base_remaining > 0 else REWORK_WORK
+            key = (
+                Activity.TASK_WORK
+                if task is not None and task.base_remaining > 0
+                else Activity.REWORK_WORK
+            )
             totals[key] = totals.get(key, 0.0) + in_hand
     return totals
 
@@ -185,7 +206,7 @@ def critical_path_split(model: OrgModel, end: float) -> dict[str, float]:
     else:
         open_ready = model.active_tasks
         if not open_ready:  # nothing released yet: the whole time so far is waiting
-            return {QUEUE: end}
+            return {TaskState.QUEUE: end}
         current = next(reversed(open_ready))  # the most recently released
     total: dict[str, float] = {}
     while current is not None:

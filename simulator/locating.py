@@ -18,7 +18,7 @@ from simulator.errors import _MISSING, FieldProblem, Problem
 from simulator.overrides import model_at
 from simulator.reading import Lines
 
-MAX_KEYS_LISTED = 12  # an unknown key with no close match lists the known ones up to this
+MAX_KEYS_LISTED = 20  # an unknown key with no close match lists the known ones up to this
 
 _PLAN_TAGS = {"count", "plan"}  # the union tags pydantic puts after `project.tasks`
 

@@ -22,6 +22,7 @@ from simulator import kpis as kpi_module
 from simulator.domain import (
     CATEGORIES,
     ItemRecord,
+    LedgerTotals,
     MessageRecord,
     ProblemRecord,
     Task,
@@ -31,12 +32,14 @@ from simulator.loading import load_scenario
 from simulator.mechanisms.allocation import TaskBoard
 from simulator.mechanisms.communication import Communication
 from simulator.mechanisms.coordination import Coordination
+from simulator.mechanisms.management import Orientation
 from simulator.mechanisms.problems import ProblemDesk
 from simulator.organisation import build_organisation
 from simulator.policies import DEPARTMENT_MECHANISMS, Policy, resolve_policy
 from simulator.project import build_project, critical_path_hours
 from simulator.randomness import AVAILABILITY, HAZARD, TIMING, Sampler, stream
 from simulator.schema import Scenario
+from simulator.transition import LearnedTransition
 
 DEFAULT_SCENARIO = "product-launch"
 FEED_LENGTH = 500  # notable events kept for the dashboard's feed
@@ -84,7 +87,9 @@ class OrgModel(mesa.Model):
 
         self.org = build_organisation(self, scenario, seed)
         self.person_by_id = {p.unique_id: p for p in self.org.people}
-        self._department_policies = [self._policy_for(d) for d in scenario.organisation.departments]
+        self._department_policies = [
+            self.policy_for(d, self.policy) for d in scenario.organisation.departments
+        ]
         headcounts = [
             len([c for c in self.org.collaborators if c.department == d])
             for d in range(len(self.org.department_names))
@@ -99,7 +104,9 @@ class OrgModel(mesa.Model):
         self._sampler = Sampler(stream(seed, TIMING))
         self.tasks_done = 0
         self.active_tasks: dict[Task, None] = {}  # released and not done, in release order
-        self.closed_ledger: dict[str, float] = {}  # time ledgers of the tasks done, summed
+        self.ledger_totals = LedgerTotals()  # time ledgers of all tasks, summed
+        for task in self.tasks:
+            task.totals = self.ledger_totals
         self.last_finished: Task | None = None
         self.messages = 0
         self.message_records: list[MessageRecord] = []
@@ -116,6 +123,8 @@ class OrgModel(mesa.Model):
         self.communication = Communication(self)
         self.coordination = Coordination(self)
         self.desk = ProblemDesk(self)
+        self.orientation = Orientation(self)
+        self.transition = LearnedTransition(self)
         self.daily: list[dict[str, Any]] = []
         self._last_recorded_day = -1
         self._kpi_cache: tuple[Any, dict[str, Any]] | None = None
@@ -129,23 +138,24 @@ class OrgModel(mesa.Model):
 
     # --- policy ----------------------------------------------------------------------------
 
-    def _policy_for(self, department) -> Policy:
-        """The run's policy with the in-department mechanisms of the department's own policy:
-        the run policy's `departments` entry first, else the department's `policy:` key."""
-        own = self.policy.department_override(department.name)
+    def policy_for(self, department, policy: Policy) -> Policy:
+        """`policy` with the in-department mechanisms of the department's own policy: the
+        policy's `departments` entry first, else the department's `policy:` key."""
+        own = policy.department_override(department.name)
         if own is None and department.policy is not None:
             own = resolve_policy(department.policy, self.config)
         if own is None:
-            return self.policy
-        return replace(self.policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
+            return policy
+        return replace(policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
 
     def refresh_policies(self) -> None:
         """Re-derive departments' mechanisms and cross-department routing after a change."""
         self._department_policies = [
-            self._policy_for(d) for d in self.config.organisation.departments
+            self.policy_for(d, self.policy) for d in self.config.organisation.departments
         ]
         self.communication.refresh()
         self.coordination.refresh()
+        self.orientation.refresh()
         self.allocation.reallocate()
 
     def department_policy(self, department: int) -> Policy:
@@ -192,8 +202,6 @@ class OrgModel(mesa.Model):
         task.finished_at = self.time
         task.enter(None, self.time)
         self.active_tasks.pop(task, None)
-        for category, hours in task.ledger.items():
-            self.closed_ledger[category] = self.closed_ledger.get(category, 0.0) + hours
         self.last_finished = task
         task.done_by = collaborator
         task.holder = None
@@ -345,7 +353,7 @@ class OrgModel(mesa.Model):
                     task.started_at,
                     task.finished_at,
                     task.problems_raised,
-                    *(ledger.get(category, 0.0) for category in CATEGORIES),
+                    **{f"{category}_hours": ledger.get(category, 0.0) for category in CATEGORIES},
                 )
             )
         return records

@@ -56,6 +56,17 @@ class Organisation:
         """The nearest manager of a collaborator."""
         return self.teams[collaborator.department][collaborator.team].lead
 
+    def reports_of(self, manager: Manager) -> list:
+        """Who reports to a manager: the director's department managers; a department
+        manager's team leads (or, with one team, its members); a team lead's members."""
+        if manager.level == DIRECTOR:
+            return list(self.department_managers)
+        teams = self.teams[manager.department]
+        if manager.level == DEPARTMENT and len(teams) > 1:
+            return [team.lead for team in teams]
+        team = teams[0] if manager.level == DEPARTMENT else teams[manager.team]
+        return [member for member in team.members if not member.departed]
+
     def team_of(self, collaborator: Collaborator) -> Team:
         """The collaborator's team."""
         return self.teams[collaborator.department][collaborator.team]

@@ -14,19 +14,29 @@ MECHANISMS = (
     "problem_solving",
     "autonomy",
     "authority",
+    "management",
+    "confrontation",
 )
 
 # Mechanisms that act inside a department and may be overridden by its `policy:`.
-DEPARTMENT_MECHANISMS = ("allocation", "problem_solving", "autonomy", "authority")
+DEPARTMENT_MECHANISMS = (
+    "allocation",
+    "problem_solving",
+    "autonomy",
+    "authority",
+    "management",
+    "confrontation",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
-    """A management policy: the value chosen for each of the seven mechanisms.
+    """A management policy: the value chosen for each of the nine mechanisms.
 
     Each value names an entry of its mechanism's registry in `simulator.mechanisms`
     (`ALLOCATION`, `COMMUNICATION`, `COORDINATION`, `PROBLEM_SOLVING`, `AUTONOMY`,
-    `AUTHORITY`); `shared_space` switches the collaborative space on or off.
+    `AUTHORITY`, `MANAGEMENT`, `CONFRONTATION`); `shared_space` switches the
+    collaborative space (and its memory) on or off.
     """
 
     name: str
@@ -37,11 +47,13 @@ class Policy:
     problem_solving: str
     autonomy: str
     authority: str
+    management: str
+    confrontation: str
     # (department name, policy) pairs: departments that keep their own in-department mechanisms.
     departments: tuple[tuple[str, Policy], ...] = ()
 
     def mechanisms(self) -> dict[str, object]:
-        """The seven mechanism values by name."""
+        """The mechanism values by name."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in MECHANISMS}
 
     def department_override(self, department: str) -> Policy | None:
@@ -62,6 +74,8 @@ PRESETS: dict[str, Policy] = {
         problem_solving="escalate",
         autonomy="none",
         authority="manager",
+        management="command",
+        confrontation="none",
     ),
     "cooperative": Policy(
         name="cooperative",
@@ -72,6 +86,8 @@ PRESETS: dict[str, Policy] = {
         problem_solving="experts",
         autonomy="minor",
         authority="codecision",
+        management="orient",
+        confrontation="positive",
     ),
     "self_managed": Policy(
         name="self_managed",
@@ -82,6 +98,8 @@ PRESETS: dict[str, Policy] = {
         problem_solving="consensus",
         autonomy="major",
         authority="consensus",
+        management="none",
+        confrontation="positive",
     ),
 }
 

@@ -15,9 +15,26 @@ import numpy as np
 from simulator.schema import Distribution
 
 # Stream keys: the second element of every SeedSequence entropy.
-PROJECT, PEOPLE, LINKS, PROBLEM, HAZARD, COORDINATION, TIMING, AVAILABILITY = range(8)
+(
+    PROJECT,
+    PEOPLE,
+    LINKS,
+    PROBLEM,
+    HAZARD,
+    COORDINATION,
+    TIMING,
+    AVAILABILITY,
+    CONSENSUS,  # keyed (seed, CONSENSUS, task, problem, round): does a round agree?
+    OTHER_WORK,  # collaborators' blocks of work outside the project
+    UNCERTAIN,  # keyed (seed, UNCERTAIN, key path): uncertain scenario inputs
+) = range(11)
 
 _NORMAL = NormalDist()
+
+
+def uniform(seed: int, *key: int) -> float:
+    """One uniform draw from the stream keyed (seed, *key)."""
+    return float(stream(seed, *key).random())
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:
@@ -47,7 +64,9 @@ class ProblemDraws:
     DECISION = 9  # one slot per level of the chain of command, from the first manager up
     DECISION_LEVELS = 6
     NEXT_HAZARD = 15  # where the task's next problem lies
-    SIZE = 16
+    CLASS = 16  # which kind of problem of its field (collaborative memory)
+    CHALLENGER = 17  # who challenges a one-person resolution (positive confrontation)
+    SIZE = 18
 
     def __init__(self, seed: int, task: int, k: int):
         self._u = stream(seed, PROBLEM, task, k).random(self.SIZE)

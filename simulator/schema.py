@@ -272,6 +272,11 @@ class Project(Closed):
     foreign_field_share: Probability = 0.2
     complexity: Distribution = Distribution(dist="lognormal", mean=1.0, cv=0.3)
     severity: SeverityMix = SeverityMix()
+    # Kinds of problem per field: a problem of a kind met before is solved faster.
+    problem_classes: Annotated[Count, Field(ge=1, le=1_000_000)] = 25
+    # Wright's law: each doubling of occurrences multiplies resolution time by this.
+    learning_rate: Annotated[Number, Field(gt=0.0, le=1.0)] = 0.8
+    learning_floor: Probability = 0.25
 
     @model_validator(mode="after")
     def _one_plan(self) -> Project:
@@ -301,8 +306,12 @@ class Timing(Closed):
     meeting_interval_days: Distribution = fixed(5.0)
     meeting_hours: Distribution = fixed(1.0)
     decision_patience_hours: Distribution | None = None
+    orientation_interval_days: Distribution = fixed(5.0)
+    orientation_hours: Distribution = fixed(1.0)
+    confrontation_hours: Distribution = fixed(0.5)
+    arbitration_hours: Distribution = fixed(1.0)
 
-    @field_validator("meeting_interval_days")
+    @field_validator("meeting_interval_days", "orientation_interval_days")
     @classmethod
     def _positive_interval(cls, value: Distribution) -> Distribution:
         if value.mean <= 0:
@@ -319,12 +328,35 @@ class Rework(Closed):
     missed_coordination: Probability = 0.5
 
 
+class Behaviour(Closed):
+    """How people change and agree: coaching, challenge, consensus."""
+
+    coaching_gain: Probability = 0.02
+    coaching_ceiling: Probability = 0.9
+    confrontation_gain: Probability = 0.3
+    consensus_agreement: Annotated[Number, Field(gt=0.0, le=1.0)] = 0.95
+    consensus_max_rounds: Annotated[Count, Field(ge=1, le=1000)] = 3
+
+
+class Transition(Closed):
+    """Cooperation is learned: activities of mechanisms that differ from `from`'s cost more
+    at first, `1 + overhead x max(0, 1 - t / days)` times their hours."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_policy: Name = Field(alias="from")
+    days: Annotated[Number, Field(gt=0.0, le=100_000.0)]
+    overhead: Annotated[Number, Field(ge=0.0, le=100.0)]
+
+
 AllocationValue = Literal["manager", "pull"]
 CommunicationValue = Literal["chain", "direct"]
 CoordinationValue = Literal["meetings", "peer", "none"]
 ProblemSolvingValue = Literal["escalate", "experts", "consensus"]
 AutonomyValue = Literal["none", "minor", "major"]
 AuthorityValue = Literal["manager", "codecision", "consensus"]
+ManagementValue = Literal["command", "orient", "none"]
+ConfrontationValue = Literal["positive", "none"]
 
 
 class PolicySpec(Closed):
@@ -338,6 +370,8 @@ class PolicySpec(Closed):
     problem_solving: ProblemSolvingValue | None = None
     autonomy: AutonomyValue | None = None
     authority: AuthorityValue | None = None
+    management: ManagementValue | None = None
+    confrontation: ConfrontationValue | None = None
     # Departments that keep their own way of working under this policy:
     # {department name: policy name} (in-department mechanisms only, like a department's `policy:`).
     departments: dict[Name, Name] | None = None
@@ -362,6 +396,8 @@ class Scenario(Closed):
     project: Project
     timing: Timing = Timing()
     rework: Rework = Rework()
+    behaviour: Behaviour = Behaviour()
+    transition: Transition | None = None
     policies: dict[str, PolicySpec] = Field(default_factory=_default_policies)
     _source_dir: str | None = PrivateAttr(default=None)
     # People by name from `organisation.people_file` (simulator.people.Roster), once loaded.

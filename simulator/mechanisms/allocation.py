@@ -2,8 +2,12 @@
 
 `manager`: the nearest manager spends `assignment_hours`, then hands the task to the team's
 longest-idle collaborator; if nobody is idle the task is planned for the next one to free
-up (no second decision needed). `pull`: an idle collaborator takes the oldest ready task
-of their department at once.
+up (no second decision needed). `pull`: an idle collaborator takes a ready task of their
+department at once.
+
+Under both, waiting tasks are taken in plan priority: the longest remaining effort path
+from the task to the end of the project first, ties by plan order (the critical-path
+rule of project scheduling), so priority is not an advantage of either.
 
 The `TaskBoard` holds allocation's state (who is idle, which tasks wait for whom); the
 mechanisms in `ALLOCATION` decide, each with `on_ready` (a task became ready) and
@@ -12,10 +16,15 @@ mechanisms in `ALLOCATION` decide, each with `on_ready` (a task became ready) an
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+import heapq
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from simulator.domain import ASSIGNING, QUEUE, Item, Task
+from simulator.domain import (
+    Activity,
+    Item,
+    Task,
+)
 
 if TYPE_CHECKING:
     from agents.collaborator import Collaborator
@@ -30,8 +39,12 @@ class TaskBoard:
         departments = len(model.org.department_names)
         # Insertion order is idle order: the first entry has been idle longest.
         self.idle: list[dict[Collaborator, None]] = [{} for _ in range(departments)]
-        self.ready: list[deque[Task]] = [deque() for _ in range(departments)]  # under pull
-        self.planned: dict[tuple[int, int], deque[Task]] = defaultdict(deque)  # by team
+        # Heaps of (priority key, task): ready tasks under pull, planned ones by team.
+        self.ready: list[list[tuple[tuple[float, int], Task]]] = [[] for _ in range(departments)]
+        self.planned: dict[tuple[int, int], list[tuple[tuple[float, int], Task]]] = defaultdict(
+            list
+        )
+        set_priorities(model.tasks)
 
     def mechanism(self, department: int):
         """The allocation mechanism in force in a department."""
@@ -41,7 +54,7 @@ class TaskBoard:
         """All predecessors are done: the task is ready and goes to allocation."""
         model = self.model
         task.ready_at = model.time
-        task.enter(QUEUE, model.time)
+        task.enter(task.waiting_state, model.time)
         model.active_tasks[task] = None
         self.mechanism(task.department).on_ready(self, task)
 
@@ -66,7 +79,7 @@ class TaskBoard:
         """A task whose holder left goes back to allocation, progress kept."""
         task.holder = None
         task.assigned_at = None
-        task.enter(QUEUE, self.model.time)
+        task.enter(task.waiting_state, self.model.time)
         self.mechanism(task.department).on_ready(self, task)
 
     def forget(self, collaborator: Collaborator) -> None:
@@ -79,15 +92,38 @@ class TaskBoard:
 
     def reallocate(self) -> None:
         """After a change of allocation mid-run: tasks waiting in one mechanism's queue move
-        to the mechanism now in force in their department (oldest first)."""
-        waiting = [task for queue in self.ready for task in queue]
-        waiting += [task for queue in self.planned.values() for task in queue]
+        to the mechanism now in force in their department (in plan priority)."""
+        waiting = [task for queue in self.ready for _, task in queue]
+        waiting += [task for queue in self.planned.values() for _, task in queue]
         for queue in self.ready:
             queue.clear()
         for queue in self.planned.values():
             queue.clear()
-        for task in sorted(waiting, key=lambda t: (t.ready_at, t.index)):
+        for task in sorted(waiting, key=priority_key):
             self.mechanism(task.department).on_ready(self, task)
+
+
+def priority_key(task: Task) -> tuple[float, int]:
+    """Plan priority: the longest remaining effort path first, then plan order."""
+    return (-task.priority, task.index)
+
+
+def set_priorities(tasks: list[Task]) -> None:
+    """Each task's priority: its effort plus the longest priority among its successors
+    (computed from the end of the plan backwards)."""
+    for task in reversed(_topological(tasks)):
+        task.priority = task.effort + max((tasks[s].priority for s in task.successors), default=0.0)
+
+
+def _topological(tasks: list[Task]) -> list[Task]:
+    pending = [len(t.predecessors) for t in tasks]
+    order = [t for t in tasks if pending[t.index] == 0]
+    for task in order:
+        for s in task.successors:
+            pending[s] -= 1
+            if pending[s] == 0:
+                order.append(tasks[s])
+    return order
 
 
 class Pull:
@@ -100,14 +136,14 @@ class Pull:
         if idle:
             board.assign(task, next(iter(idle)))
         else:
-            board.ready[task.department].append(task)
+            heapq.heappush(board.ready[task.department], (priority_key(task), task))
 
     @staticmethod
     def on_free(board: TaskBoard, collaborator: Collaborator) -> None:
-        """Take the oldest ready task of the department, else wait idle."""
+        """Take the ready task of the department first in plan priority, else wait idle."""
         queue = board.ready[collaborator.department]
         if queue:
-            board.assign(queue.popleft(), collaborator)
+            board.assign(heapq.heappop(queue)[1], collaborator)
         else:
             board.idle[collaborator.department][collaborator] = None
 
@@ -123,9 +159,10 @@ class ManagerAssigns:
         item = Item(
             "assign",
             model.sample(model.config.timing.assignment_hours),
-            ASSIGNING,
+            Activity.ASSIGNING,
             on_done=ManagerAssigns.assigned,
             payload=(board, task),
+            mechanism="allocation",
         )
         lead.receive(item)
 
@@ -141,14 +178,14 @@ class ManagerAssigns:
             if collaborator.team == task.team:
                 board.assign(task, collaborator)
                 return
-        board.planned[(task.department, task.team)].append(task)
+        heapq.heappush(board.planned[(task.department, task.team)], (priority_key(task), task))
 
     @staticmethod
     def on_free(board: TaskBoard, collaborator: Collaborator) -> None:
-        """Take the next task planned for the team, else wait idle."""
+        """Take the task planned for the team first in plan priority, else wait idle."""
         queue = board.planned[(collaborator.department, collaborator.team)]
         if queue:
-            board.assign(queue.popleft(), collaborator)
+            board.assign(heapq.heappop(queue)[1], collaborator)
         else:
             board.idle[collaborator.department][collaborator] = None
 

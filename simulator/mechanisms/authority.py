@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.domain import COORDINATING, COORDINATION, DECIDING, Item, Joint, ProblemCase
+from simulator.domain import (
+    Activity,
+    Item,
+    Joint,
+    ProblemCase,
+    TaskState,
+)
 from simulator.randomness import draw
 
 if TYPE_CHECKING:
@@ -29,7 +35,14 @@ class ManagerSignsOff:
         """A sign-off item for the raiser's nearest manager."""
         lead = desk.model.org.lead_of(case.raiser)
         duration = draw(desk.timing.decision_hours, case.draws[case.draws.AUTHORITY])
-        item = Item("sign_off", duration, DECIDING, on_done=self._signed, payload=(desk, case))
+        item = Item(
+            "sign_off",
+            duration,
+            Activity.DECIDING,
+            on_done=self._signed,
+            payload=(desk, case),
+            mechanism="authority",
+        )
         case.pending.append(item)
         lead.receive(item)
 
@@ -66,10 +79,11 @@ class CoDecision:
             item = Item(
                 "codecide",
                 duration,
-                COORDINATING,
+                Activity.COORDINATING,
                 on_done=joint.part_done,
                 task=own if own is case.task else None,
-                task_state=COORDINATION,
+                task_state=TaskState.COORDINATION,
+                mechanism="authority",
             )
             case.pending.append(item)
             person.receive(item)
@@ -81,13 +95,15 @@ class TeamDeliberates:
     @staticmethod
     def sign_off(desk: ProblemDesk, case: ProblemCase, resolver) -> None:
         """A deliberation of the raiser's team; the quality is at least the answer's."""
+        floor = case.quality or 0.0
 
-        def deliberated(case_: ProblemCase, _route, quality, _group, _resolver) -> None:
-            case_.quality = quality
-            desk.close(case_)
+        def concluded(_route, quality, deciders, _resolver, _one_person) -> None:
+            case.quality = max(floor, quality)
+            case.deciders.extend(p.name for p in deciders)
+            desk.close(case)
 
         team = desk.model.org.team_of(case.raiser).members
-        desk.deliberate(case, team, deliberated, floor=case.quality or 0.0)
+        desk.deliberate(case, team, concluded, floor=floor, mechanism="authority", resolving=False)
 
 
 AUTHORITY = {

@@ -13,10 +13,17 @@ that delivers and reads outputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from simulator.domain import INFORMATION_WAIT, READING, RELAYING, Item, MessageRecord, Task
+from simulator.domain import (
+    Activity,
+    Item,
+    MessageRecord,
+    Task,
+    TaskState,
+)
 
 if TYPE_CHECKING:
     from simulator.model import OrgModel
@@ -91,9 +98,10 @@ class SharedSpace:
         post = Item(
             "post",
             model.sample(model.config.timing.post_hours),
-            READING,
+            Activity.READING,
             on_done=self._posted,
             payload=(comm, task),
+            mechanism="shared_space",
         )
         finisher.receive(post)
 
@@ -125,6 +133,22 @@ class Communication:
         if task.successors:
             self.channel.send_outputs(self, task, finisher)
 
+    def relay_request(
+        self, sender, receiver, deliver: Callable[[], None], pending: list | None = None
+    ) -> None:
+        """A request from one person to another (help, coordination across departments).
+
+        Level 2 rests on level 1: under `communication: chain` the request follows the org
+        graph like a message, everyone in between spending `relay_hours`; otherwise it
+        arrives at once. Relay items go into `pending` (so they can be withdrawn).
+        """
+        model = self.model
+        if model.policy.communication != "chain" or sender is receiver:
+            deliver()
+            return
+        path = model.org.route(sender.unique_id, receiver.unique_id)[1:-1]
+        _Request(self, sender, path, deliver, pending).forward()
+
     def _relay_next(self, output: Output) -> None:
         if not output.path:
             self.arrive(output)
@@ -136,9 +160,10 @@ class Communication:
         item = Item(
             "relay",
             self.model.sample(self.model.config.timing.relay_hours),
-            RELAYING,
+            Activity.RELAYING,
             on_done=self._relayed,
             payload=output,
+            mechanism="communication",
         )
         person.receive(item)
 
@@ -148,8 +173,11 @@ class Communication:
     def arrive(self, output: Output) -> None:
         """An output reaches its task: read now, or kept until the task has a holder."""
         target = output.target
+        target.inputs_arrived += 1
         if target.holder is None:
             target.parked_inputs.append(output)
+            if target.ready_at is not None:
+                target.enter(target.waiting_state, self.model.time)
         else:
             self._read(output)
 
@@ -162,17 +190,17 @@ class Communication:
     def _read(self, output: Output) -> None:
         model = self.model
         timing = model.config.timing
-        duration = model.sample(
-            timing.read_hours if output.channel == SHARED_SPACE.name else timing.message_hours
-        )
+        from_space = output.channel == SHARED_SPACE.name
+        duration = model.sample(timing.read_hours if from_space else timing.message_hours)
         item = Item(
             "read",
             duration,
-            READING,
+            Activity.READING,
             on_done=self._input_read,
             payload=output,
             task=output.target,
-            task_state=INFORMATION_WAIT,
+            task_state=TaskState.INFORMATION_WAIT,
+            mechanism="shared_space" if from_space else "communication",
         )
         if output.sender is not None:
             model.contact(output.sender, output.target.holder, "message")
@@ -196,3 +224,36 @@ class Communication:
         target.inputs_read += 1
         if target.inputs_complete and target.started_at is None and target.holder is not None:
             model.start_task(target)
+
+
+class _Request:
+    """A request on its way along the org graph (`Communication.relay_request`)."""
+
+    __slots__ = ("comm", "deliver", "path", "pending", "sender")
+
+    def __init__(self, comm: Communication, sender, path: list[int], deliver, pending):
+        self.comm = comm
+        self.sender = sender
+        self.path = path
+        self.deliver = deliver
+        self.pending = pending
+
+    def forward(self, _item: Item | None = None, _person=None) -> None:
+        """Hand the request to the next person on the path, or deliver it."""
+        if not self.path:
+            self.deliver()
+            return
+        model = self.comm.model
+        person = model.person_by_id[self.path.pop(0)]
+        model.contact(self.sender, person, "request")
+        self.sender = person
+        item = Item(
+            "relay",
+            model.sample(model.config.timing.relay_hours),
+            Activity.RELAYING,
+            on_done=self.forward,
+            mechanism="communication",
+        )
+        if self.pending is not None:
+            self.pending.append(item)
+        person.receive(item)

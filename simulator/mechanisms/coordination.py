@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.domain import COORDINATING, Item, Joint, Link, Task
-from simulator.domain import COORDINATION as COORDINATION_STATE
+from simulator.domain import (
+    Activity,
+    Item,
+    Joint,
+    Link,
+    Task,
+    TaskState,
+)
 from simulator.randomness import COORDINATION as COORDINATION_STREAM
 from simulator.randomness import stream
 
@@ -112,19 +118,32 @@ class Coordination:
         duration = model.sample(model.config.timing.coordination_hours)
         task.coordinating += 1
         joint = Joint([person for person, _ in sides], self._peers_done, payload=link)
-        if len(sides) > 1:
-            model.contact(sides[0][0], sides[1][0], "coordination")
-        for person, own in sides:
-            person.receive(
+        items = [
+            (
+                person,
                 Item(
                     "coordinate",
                     duration,
-                    COORDINATING,
+                    Activity.COORDINATING,
                     on_done=joint.part_done,
                     task=own,
-                    task_state=COORDINATION_STATE,
-                )
+                    task_state=TaskState.COORDINATION,
+                    mechanism="coordination",
+                ),
             )
+            for person, own in sides
+        ]
+
+        def meet() -> None:
+            for person, item in items:
+                person.receive(item)
+
+        if len(sides) > 1:
+            model.contact(sides[0][0], sides[1][0], "coordination")
+            # Level 2 rests on level 1: under a chain the request travels there first.
+            model.communication.relay_request(sides[0][0], sides[1][0], meet)
+        else:
+            meet()
 
     def _peers_done(self, joint: Joint) -> None:
         link: Link = joint.payload
@@ -173,7 +192,14 @@ class Coordination:
         model.note(f"managers' meeting ({len(managers)} managers)", "meeting")
         for manager in managers:
             manager.receive(
-                Item("meeting", duration, COORDINATING, on_done=joint.part_done, urgent=True)
+                Item(
+                    "meeting",
+                    duration,
+                    Activity.COORDINATING,
+                    on_done=joint.part_done,
+                    urgent=True,
+                    mechanism="coordination",
+                )
             )
         self._schedule_meeting()
 

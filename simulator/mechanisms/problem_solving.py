@@ -4,10 +4,15 @@ One class per value of the `problem_solving` mechanism, each with one decision m
 `route(desk, case)`; the `ProblemDesk` (simulator.mechanisms.problems) provides the steps
 they are made of (self-fix, a helper, a deliberation, the resolution).
 
-- `escalate`: up the chain of command until a manager may decide (`Escalate.stops_at`);
-  every manager passing it up spends `relay_hours`; team leads may share one queue.
-- `experts`: the most expert colleague in the problem's field who is free to help.
-- `consensus`: the raiser's team deliberates.
+- `escalate`: up the chain of command until a manager may decide (`Escalate.stops_at`):
+  a problem of another field climbs to the director, or without one crosses to that
+  field's department manager; every manager passing it on spends `relay_hours`; team
+  leads may share one queue.
+- `experts`: the first person down the field's expertise ranking (managers included),
+  other than the raiser, who is not already answering a request; if all are, the request
+  queues at the most expert. Across departments it is a professional deliberation.
+- `consensus`: the raiser's team deliberates (with the most expert available person of the
+  problem's field when it is another department's).
 """
 
 from __future__ import annotations
@@ -15,7 +20,13 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import TYPE_CHECKING
 
-from simulator.domain import DECIDING, RELAYING, Item, Level, ProblemCase, Route
+from simulator.domain import (
+    Activity,
+    Item,
+    Level,
+    ProblemCase,
+    Route,
+)
 from simulator.randomness import draw
 
 if TYPE_CHECKING:
@@ -35,27 +46,47 @@ class Escalate:
 
     @staticmethod
     def stops_at(manager: Manager, case: ProblemCase) -> bool:
-        """Whether `manager` decides the problem: one in their own field (a critical one
-        not at team-lead level), or no level is left above them."""
-        if manager.parent is None or manager.level == Level.DIRECTOR:
+        """Whether `manager` decides: the director always; others a problem of their own
+        field (a critical one not at team-lead level)."""
+        if manager.level == Level.DIRECTOR:
             return True
         if case.field != manager.department:
             return False
         return not (case.severity == "critical" and manager.level == Level.TEAM_LEAD)
 
+    @staticmethod
+    def next_up(desk: ProblemDesk, manager: Manager, case: ProblemCase) -> Manager:
+        """Where a manager passes a problem they do not decide: up the chain, or, at the top
+        of a department without a director, to the department manager of its field."""
+        if manager.parent is not None:
+            return manager.parent
+        return desk.model.org.department_managers[case.field]
+
     def _to_manager(self, desk: ProblemDesk, case: ProblemCase, manager: Manager, level: int):
         timing = desk.timing
         if self.stops_at(manager, case):
             duration = draw(timing.decision_hours, case.draws.decision(level))
-            item = Item(
-                "decide", duration, DECIDING, on_done=self._decided, payload=(desk, case, level)
+            item = desk.resolving_item(
+                case,
+                "decide",
+                duration,
+                Activity.DECIDING,
+                self._decided,
+                [manager],
+                "problem_solving",
+                payload=(desk, case, level),
             )
         else:
             duration = desk.model.sample(timing.relay_hours)
             item = Item(
-                "escalate", duration, RELAYING, on_done=self._escalated, payload=(desk, case, level)
+                "escalate",
+                duration,
+                Activity.RELAYING,
+                on_done=self._escalated,
+                payload=(desk, case, level),
+                mechanism="problem_solving",
             )
-        case.pending.append(item)
+            case.pending.append(item)
         model = desk.model
         if (
             manager.level == Level.TEAM_LEAD
@@ -67,17 +98,18 @@ class Escalate:
 
     def _escalated(self, item: Item, manager: Manager) -> None:
         desk, case, level = item.payload
-        if case.closed or manager.parent is None:
+        if case.closed:
             return
         model = desk.model
-        model.contact(manager, manager.parent, "escalation")
-        if manager.parent.level == Level.DIRECTOR:
+        above = self.next_up(desk, manager, case)
+        model.contact(manager, above, "escalation")
+        if above.level == Level.DIRECTOR:
             field = model.org.department_names[case.field]
             model.note(
                 f"{case.raiser.name}'s {case.severity} problem ({field}) goes up to the director",
                 "escalation",
             )
-        self._to_manager(desk, case, manager.parent, level + 1)
+        self._to_manager(desk, case, above, level + 1)
 
     @staticmethod
     def _decided(item: Item, manager: Manager) -> None:
@@ -117,30 +149,31 @@ class LeadPool:
 
 
 class Experts:
-    """The raiser asks the most expert colleague in the problem's field."""
+    """The raiser asks the most expert free person in the problem's field."""
 
     @staticmethod
     def route(desk: ProblemDesk, case: ProblemCase) -> None:
-        """Ask the first free colleague down the field's ranking who knows more than the
-        raiser; if all who know more are helping, queue at the most expert; if nobody
-        knows more, the raiser settles it."""
-        raiser = case.raiser
-        own = raiser.expertise_in(case.field)
+        """Ask the first person down the field's ranking, other than the raiser, who is not
+        already answering a request; if all are, queue at the most expert. Nobody settles
+        alone what autonomy does not cover, even when nobody knows more than they do."""
+        helper = Experts.expert(desk, case.field, exclude=(case.raiser,))
+        if helper is None:  # nobody else is on the project
+            desk.self_fix(case)
+        else:
+            desk.ask_helper(case, helper)
+
+    @staticmethod
+    def expert(desk: ProblemDesk, field: int, exclude: tuple = ()):
+        """The first free person down the field's ranking, else the most expert (or None)."""
         most_expert = None
-        for person in desk.ranked[case.field]:
-            if person is raiser:
+        for person in desk.ranking(field):
+            if person in exclude or getattr(person, "departed", False):
                 continue
             if most_expert is None:
                 most_expert = person
             if person.serving_help == 0:
-                if person.expertise_in(case.field) > own:
-                    desk.ask_helper(case, person)
-                    return
-                break
-        if most_expert is None or most_expert.expertise_in(case.field) <= own:
-            desk.self_fix(case)
-        else:
-            desk.ask_helper(case, most_expert)
+                return person
+        return most_expert
 
 
 class Consensus:
@@ -148,8 +181,18 @@ class Consensus:
 
     @staticmethod
     def route(desk: ProblemDesk, case: ProblemCase) -> None:
-        """Every member of the raiser's team spends the deliberation hours."""
-        desk.deliberate(case, desk.model.org.team_of(case.raiser).members, desk.resolved)
+        """Every member of the raiser's team spends the deliberation hours; a problem of
+        another field brings in that field's most expert available person."""
+        group = list(desk.model.org.team_of(case.raiser).members)
+        if case.field != case.raiser.department:
+            guest = Experts.expert(desk, case.field, exclude=tuple(group))
+            if guest is not None:
+                group.append(guest)
+
+        def outcome(route, quality, deciders, resolver, one_person) -> None:
+            desk.resolved(case, route, quality, deciders, resolver, one_person=one_person)
+
+        desk.deliberate(case, group, outcome)
 
 
 PROBLEM_SOLVING = {"escalate": Escalate(), "experts": Experts(), "consensus": Consensus()}

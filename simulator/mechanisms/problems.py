@@ -1,38 +1,46 @@
 """Problems: the desk where they are raised, routed, resolved and closed.
 
-The route of a problem: the raiser settles it alone if `autonomy` covers its severity
-(`simulator.mechanisms.autonomy`); else a lateral partner in its field takes it; else it
-goes where `problem_solving` sends it (`simulator.mechanisms.problem_solving`). A critical
-problem resolved below a manager is signed off under `authority`
-(`simulator.mechanisms.authority`). The desk provides the steps those mechanisms are made
-of: a self-fix, a helper, a deliberation, the resolution and the closing (rework).
+The route of a problem: the raiser settles it alone if it is in their own field and
+`autonomy` covers its severity (`simulator.mechanisms.autonomy`); else a lateral partner
+in its field takes it; else it goes where `problem_solving` sends it
+(`simulator.mechanisms.problem_solving`). A one-person answer is challenged under
+`confrontation` (`simulator.mechanisms.confrontation`); a critical problem resolved below
+a manager is then signed off under `authority` (`simulator.mechanisms.authority`). The
+work that resolves a problem is shortened by the collaborative memory
+(`simulator.mechanisms.memory`).
 
-Everything random about problem k of task i comes from `ProblemDraws(seed, i, k)`, so
-the same problem meets every policy (common random numbers).
+The desk provides the steps those mechanisms are made of: a self-fix, a helper (a
+professional deliberation across departments), a deliberation in rounds, an
+arbitration, the resolution and the closing (rework).
+
+Everything random about problem k of task i comes from `ProblemDraws(seed, i, k)` and the
+streams keyed by (task, problem), so the same problem meets every policy (common random
+numbers).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from simulator.domain import (
-    COORDINATING,
-    COORDINATION,
-    DECISION_WAIT,
-    HELP,
-    SELF_FIXING,
+    Activity,
     Item,
     Joint,
     ProblemCase,
     ProblemRecord,
     Route,
     Task,
+    TaskState,
 )
 from simulator.mechanisms.authority import AUTHORITY
 from simulator.mechanisms.autonomy import AUTONOMY
+from simulator.mechanisms.confrontation import CONFRONTATION
+from simulator.mechanisms.management import MANAGEMENT
+from simulator.mechanisms.memory import Memory
 from simulator.mechanisms.problem_solving import PROBLEM_SOLVING, LeadPool
-from simulator.randomness import ProblemDraws, draw
+from simulator.randomness import CONSENSUS, ProblemDraws, draw, uniform
 
 if TYPE_CHECKING:
     from agents.collaborator import Collaborator
@@ -40,6 +48,9 @@ if TYPE_CHECKING:
 
 # Routes after which no sign-off is needed: a manager, the director or a group decided.
 _DECIDED_WITH_AUTHORITY = (Route.MANAGER, Route.DIRECTOR, Route.CONSENSUS)
+
+# What a deliberation hands on: (route, quality, deciders, resolver, one_person).
+Outcome = Callable[[str, float, list, object, bool], None]
 
 
 class ProblemDesk:
@@ -50,20 +61,45 @@ class ProblemDesk:
         self.cases: list[ProblemCase] = []
         self.open = 0
         self.resolved_count = 0
+        self.consensus_rounds = 0
+        self.consensus_failures = 0
+        self.arbitrations = 0
+        self.cross_department_help = 0
         self._open_hours = 0.0  # integral of the number of open problems over time
         self._last_change = 0.0
         scenario = model.config
         self.timing = scenario.timing
         self.rework = scenario.rework
+        self.behaviour = scenario.behaviour
         severity = scenario.project.severity
         self.thresholds = (severity.minor, severity.minor + severity.major)
         self.lead_pool = LeadPool(model)
-        # Collaborators ranked by expertise in each field, most expert first (ties: by id).
-        people = model.org.collaborators
-        self.ranked = [
-            sorted(people, key=lambda c, f=f: (-c.expertise_in(f), c.unique_id))
+        self.memory = Memory(model)
+        # Everyone ranked by expertise in each field, most expert first (ties: by id);
+        # a field whose expertise changed (coaching) is sorted again when next asked for.
+        self._ranked = [
+            sorted(model.org.people, key=self._rank_key(f))
             for f in range(len(model.org.department_names))
         ]
+        self._stale: set[int] = set()
+
+    @staticmethod
+    def _rank_key(field: int):
+        return lambda p: (-p.expertise_in(field), p.unique_id)
+
+    def ranking(self, field: int) -> list:
+        """Everyone still on the project, most expert in `field` first."""
+        if field in self._stale:
+            self._ranked[field].sort(key=self._rank_key(field))
+            self._stale.discard(field)
+        return self._ranked[field]
+
+    def expertise_changed(self, person, field: int) -> None:
+        """A person's expertise in `field` changed: rankings and their problem rate follow."""
+        self._stale.add(field)
+        task = getattr(person, "task", None)
+        if task is not None:
+            person.change_problem_rate(person.problem_rate_for(task, self.model.problem_rate))
 
     # --- raising --------------------------------------------------------------------------
 
@@ -86,7 +122,9 @@ class ProblemDesk:
         if departments > 1 and u[u.FOREIGN] < model.config.project.foreign_field_share:
             others = [d for d in range(departments) if d != task.department]
             field = others[min(int(u[u.FIELD] * len(others)), len(others) - 1)]
+        classes = model.config.project.problem_classes
         case = ProblemCase(len(self.cases), task, k, raiser, severity, field, model.time, u)
+        case.problem_class = min(int(u[u.CLASS] * classes), classes - 1)
         self.cases.append(case)
         self._count_open(model.time)
         self.open += 1
@@ -97,14 +135,15 @@ class ProblemDesk:
     def _route(self, case: ProblemCase) -> None:
         model = self.model
         policy = model.department_policy(case.raiser.department)
-        if AUTONOMY[policy.autonomy].settles_alone(case.severity):
+        own_field = case.field == case.raiser.department
+        if own_field and AUTONOMY[policy.autonomy].settles_alone(case.severity):
             self.self_fix(case)
-            return
-        partner = self._lateral_partner(case)
-        if partner is not None:
-            self.ask_helper(case, partner)
         else:
-            PROBLEM_SOLVING[policy.problem_solving].route(self, case)
+            partner = self._lateral_partner(case)
+            if partner is not None:
+                self.ask_helper(case, partner)
+            else:
+                PROBLEM_SOLVING[policy.problem_solving].route(self, case)
         patience = self.timing.decision_patience_hours
         if patience is not None and not case.closed:
             case.on_patience = self._make_withdrawal(case)
@@ -123,18 +162,70 @@ class ProblemDesk:
                 best = partner
         return best
 
-    # --- the steps mechanisms are made of -------------------------------------------------
+    # --- the work that resolves a problem -------------------------------------------------
+
+    def resolving_item(
+        self,
+        case: ProblemCase,
+        kind: str,
+        hours: float,
+        booked_as: str,
+        on_done,
+        resolvers: list,
+        mechanism: str,
+        *,
+        payload=None,
+        task: Task | None = None,
+        task_state: str | None = None,
+    ) -> Item:
+        """An item whose work resolves `case`: when it starts, the resolvers' memory of
+        the problem's class shortens it (and, from a shared space, costs a read first)."""
+
+        def starts(item: Item, _person) -> Item | None:
+            memory = self.memory
+            memory.recall(case, resolvers)
+            for person in resolvers:
+                case.participants[person] = None
+            item.duration *= case.learning_factor
+            case.resolution_hours = item.duration
+            if memory.shared_space and case.occurrence is not None and case.occurrence >= 2:
+                return Item(
+                    "read_record",
+                    self.model.sample(self.timing.read_hours),
+                    Activity.READING,
+                    task=item.task,
+                    task_state=item.task_state,
+                    mechanism="shared_space",
+                )
+            return None
+
+        item = Item(
+            kind,
+            hours,
+            booked_as,
+            on_done=on_done,
+            payload=payload,
+            task=task,
+            task_state=task_state,
+            mechanism=mechanism,
+            on_start=starts,
+        )
+        case.pending.append(item)
+        return item
 
     def self_fix(self, case: ProblemCase) -> None:
         """The raiser fixes the problem themselves (`self_fix_hours`)."""
-        item = Item(
+        item = self.resolving_item(
+            case,
             "self_fix",
             draw(self.timing.self_fix_hours, case.draws[case.draws.SELF_FIX]),
-            SELF_FIXING,
-            on_done=self._self_fixed,
+            Activity.SELF_FIXING,
+            self._self_fixed,
+            [case.raiser],
+            "autonomy",
             payload=case,
             task=case.task,
-            task_state=DECISION_WAIT,
+            task_state=TaskState.PROBLEM_SOLVING,
         )
         case.raiser.receive(item)
 
@@ -142,84 +233,234 @@ class ProblemDesk:
         case: ProblemCase = item.payload
         self.resolved(case, Route.SELF, person.expertise_in(case.field), [person], person)
 
-    def ask_helper(self, case: ProblemCase, helper: Collaborator) -> None:
-        """A colleague answers the problem (`expert_help_hours`, interrupting their work)."""
-        self.model.contact(case.raiser, helper, "help")
-        helper.serving_help += 1
-        duration = draw(self.timing.expert_help_hours, case.draws[case.draws.HELP])
-        item = Item("help", duration, HELP, on_done=self._helped, payload=(case, helper))
-        case.pending.append(item)
-        helper.receive(item)
+    def ask_helper(self, case: ProblemCase, helper) -> None:
+        """A colleague answers the problem (`expert_help_hours`, interrupting their work).
 
-    def _helped(self, item: Item, helper: Collaborator) -> None:
+        Across departments it is a professional deliberation: the raiser spends the help
+        hours with the helper, the answer takes the better expertise of the two plus the
+        deliberation bonus, and under `communication: chain` the request is relayed there
+        first, like a message.
+        """
+        model = self.model
+        raiser = case.raiser
+        model.contact(raiser, helper, "help")
+        helper.serving_help += 1
+        case.helping = helper
+        duration = draw(self.timing.expert_help_hours, case.draws[case.draws.HELP])
+        if helper.department == raiser.department:
+            item = self.resolving_item(
+                case, "help", duration, Activity.HELP, self._helped, [helper], "problem_solving"
+            )
+            item.payload = (case, helper)
+            helper.receive(item)
+            return
+        self.cross_department_help += 1
+
+        def deliberated(_joint: Joint) -> None:
+            self._help_over(case, helper)
+            best = max(helper.expertise_in(case.field), raiser.expertise_in(case.field))
+            quality = min(1.0, best + self.rework.deliberation_bonus)
+            self.resolved(case, Route.PEER, quality, [helper, raiser], helper, one_person=False)
+
+        joint = Joint([helper, raiser], deliberated)
+        case.on_joint = deliberated
+        parts = []
+        for person in (raiser, helper):
+            own = person is raiser
+            parts.append(
+                self.resolving_item(
+                    case,
+                    "help",
+                    duration,
+                    Activity.HELP,
+                    joint.part_done,
+                    [helper, raiser],
+                    "problem_solving",
+                    task=case.task if own else None,
+                    task_state=TaskState.PROBLEM_SOLVING if own else None,
+                )
+            )
+
+        def arrived() -> None:
+            if case.closed:
+                return
+            raiser.receive(parts[0])
+            helper.receive(parts[1])
+
+        model.communication.relay_request(raiser, helper, arrived, case.pending)
+
+    def _help_over(self, case: ProblemCase, helper) -> None:
+        if case.helping is helper:
+            helper.serving_help -= 1
+            case.helping = None
+
+    def _helped(self, item: Item, helper) -> None:
         case, _ = item.payload
-        helper.serving_help -= 1
+        self._help_over(case, helper)
         self.resolved(case, Route.PEER, helper.expertise_in(case.field), [helper], helper)
 
-    def deliberate(self, case: ProblemCase, group: list, then, floor: float = 0.0) -> None:
-        """`group` deliberates (`consensus_hours_per_member` x its size, for each member);
-        then `then(case, route, quality, group, resolver)` with the best expertise in the
-        group (at least `floor`) plus the deliberation bonus."""
+    def deliberate(
+        self,
+        case: ProblemCase,
+        group: list,
+        outcome: Outcome,
+        *,
+        floor: float = 0.0,
+        mechanism: str = "problem_solving",
+        resolving: bool = True,
+    ) -> None:
+        """One round of deliberation: every member spends `consensus_hours_per_member` x
+        the group's size. The round agrees with probability `consensus_agreement^(n−1)`
+        (drawn from the stream keyed by task, problem and round): the answer takes the best
+        expertise in the group (at least `floor`) plus the deliberation bonus. A round that
+        fails goes to the nearest manager's arbitration where management arbitrates; else
+        the group goes round again, at most `consensus_max_rounds` rounds, after which the
+        most expert member settles it alone.
+        """
+        model = self.model
         per_member = draw(
             self.timing.consensus_hours_per_member, case.draws[case.draws.DELIBERATION]
         )
         duration = per_member * len(group)
+        this_round = case.rounds
+        case.rounds += 1
+        self.consensus_rounds += 1
 
         def concluded(_joint: Joint) -> None:
-            best = max([floor, *(p.expertise_in(case.field) for p in group)])
-            quality = min(1.0, best + self.rework.deliberation_bonus)
-            then(case, Route.CONSENSUS, quality, group, None)
+            if case.closed:
+                return
+            field = case.field
+            agreement = self.behaviour.consensus_agreement ** (len(group) - 1)
+            u = uniform(model.seed, CONSENSUS, case.task.index, case.number, this_round)
+            if u < agreement:
+                best = max([floor, *(p.expertise_in(field) for p in group)])
+                quality = min(1.0, best + self.rework.deliberation_bonus)
+                outcome(Route.CONSENSUS, quality, list(group), None, False)
+                return
+            self.consensus_failures += 1
+            management = MANAGEMENT[model.department_policy(case.raiser.department).management]
+            if management.arbitrates:
+                self.arbitrate(case, outcome, resolving)
+            elif case.rounds < self.behaviour.consensus_max_rounds:
+                self.deliberate(
+                    case, group, outcome, floor=floor, mechanism=mechanism, resolving=resolving
+                )
+            else:
+                settler = max(group, key=lambda p: (p.expertise_in(field), -p.unique_id))
+                outcome(Route.CONSENSUS, settler.expertise_in(field), [settler], settler, True)
 
         joint = Joint(list(group), concluded)
         case.on_joint = concluded  # keeps the closure alive for the joint's lifetime
-        self.model.note(
+        model.note(
             f"{len(group)} people stop to deliberate on {case.raiser.name}'s "
-            f"{case.severity} problem",
+            f"{case.severity} problem" + (f" (round {this_round + 1})" if this_round else ""),
             "deliberation",
         )
         for member in group:
-            own = member.task if member is not case.raiser else case.task
+            own = getattr(member, "task", None) if member is not case.raiser else case.task
+            if resolving:
+                item = self.resolving_item(
+                    case,
+                    "deliberate",
+                    duration,
+                    Activity.COORDINATING,
+                    joint.part_done,
+                    group,
+                    mechanism,
+                    task=own,
+                    task_state=TaskState.COORDINATION,
+                )
+            else:
+                item = Item(
+                    "deliberate",
+                    duration,
+                    Activity.COORDINATING,
+                    on_done=joint.part_done,
+                    task=own,
+                    task_state=TaskState.COORDINATION,
+                    mechanism=mechanism,
+                )
+                case.pending.append(item)
+            if member.department is not None and member.department != case.raiser.department:
+                # An expert of another field joins: invited like a request across departments.
+                self.model.communication.relay_request(
+                    case.raiser, member, _Delivery(member, item), case.pending
+                )
+            else:
+                member.receive(item)
+
+    def arbitrate(self, case: ProblemCase, outcome: Outcome, resolving: bool = True) -> None:
+        """A deliberation failed: the raiser's nearest manager decides (`arbitration_hours`);
+        the answer takes their expertise plus the deliberation bonus."""
+        manager = self.model.org.lead_of(case.raiser)
+        self.arbitrations += 1
+
+        def decided(_item: Item, person) -> None:
+            quality = min(1.0, person.expertise_in(case.field) + self.rework.deliberation_bonus)
+            outcome(Route.MANAGER, quality, [person], person, True)
+
+        hours = self.model.sample(self.timing.arbitration_hours)
+        if resolving:
+            item = self.resolving_item(
+                case, "arbitrate", hours, Activity.DECIDING, decided, [manager], "management"
+            )
+        else:
             item = Item(
-                "deliberate",
-                duration,
-                COORDINATING,
-                on_done=joint.part_done,
-                task=own,
-                task_state=COORDINATION,
+                "arbitrate", hours, Activity.DECIDING, on_done=decided, mechanism="management"
             )
             case.pending.append(item)
-            member.receive(item)
+        self.model.contact(case.raiser, manager, "arbitration")
+        manager.receive(item)
 
     # --- resolution and closing -----------------------------------------------------------
 
     def resolved(
-        self, case: ProblemCase, route: str, quality: float, deciders: list, resolver
+        self,
+        case: ProblemCase,
+        route: str,
+        quality: float,
+        deciders: list,
+        resolver,
+        one_person: bool = True,
     ) -> None:
-        """An answer is found: a critical one below a manager is signed off, else it closes."""
+        """An answer is found. The quality is at least the best its resolvers could reuse;
+        a one-person answer may be challenged first; then a critical one below a manager
+        is signed off, else the problem closes."""
         if case.closed:
             return
         case.route = route
-        case.quality = quality
+        case.quality = max(quality, case.known_quality)
         case.deciders.extend(p.name for p in deciders)
-        if case.severity == "critical" and route not in _DECIDED_WITH_AUTHORITY:
-            authority = self.model.department_policy(case.raiser.department).authority
-            AUTHORITY[authority].sign_off(self, case, resolver)
+
+        def applied() -> None:
+            if case.closed:
+                return
+            if case.severity == "critical" and route not in _DECIDED_WITH_AUTHORITY:
+                authority = self.model.department_policy(case.raiser.department).authority
+                AUTHORITY[authority].sign_off(self, case, resolver)
+            else:
+                self.close(case)
+
+        if one_person and resolver is not None:
+            policy = self.model.department_policy(case.raiser.department)
+            CONFRONTATION[policy.confrontation].challenge(self, case, resolver, applied)
         else:
-            self.close(case)
+            applied()
 
     def _make_withdrawal(self, case: ProblemCase):
         def withdraw() -> None:
             if case.closed:
                 return
             for item in case.pending:
-                if item.kind == "help" and not item.done and not item.cancelled:
-                    item.payload[1].serving_help -= 1  # its on_done will not run
                 item.cancelled = True
+            if case.helping is not None:
+                self._help_over(case, case.helping)
             if case.route is None:
                 # Nobody has answered yet: the raiser goes on with their own judgement.
                 case.route = Route.SELF
                 case.quality = case.raiser.expertise_in(case.field)
                 case.deciders[:] = [case.raiser.name]
+                case.participants[case.raiser] = None
             # else: answered and waiting for sign-off: they go on with that answer, unsigned.
             self.model.withdrawn += 1
             self.model.note(
@@ -230,7 +471,8 @@ class ProblemDesk:
         return withdraw
 
     def close(self, case: ProblemCase) -> None:
-        """The problem is closed: rework is drawn from its quality; the raiser goes on."""
+        """The problem is closed: it joins the memory, rework is drawn from its quality, and
+        the raiser goes on."""
         if case.closed:
             return
         model = self.model
@@ -241,6 +483,7 @@ class ProblemDesk:
         self.resolved_count += 1
         if case.patience_event is not None:
             case.patience_event.cancel()
+        self.memory.store(case)
         quality = case.quality if case.quality is not None else 0.0
         weight = getattr(self.rework.severity_weight, case.severity)
         task = case.task
@@ -254,7 +497,7 @@ class ProblemDesk:
 
     def forget(self, collaborator) -> None:
         """A collaborator left: nobody asks them for help any more."""
-        for ranking in self.ranked:
+        for ranking in self._ranked:
             if collaborator in ranking:
                 ranking.remove(collaborator)
         partners = self.model.org.lateral_partners
@@ -271,6 +514,10 @@ class ProblemDesk:
         """Time-average number of open problems from 0 to `now` (L in Little's law)."""
         total = self._open_hours + self.open * (now - self._last_change)
         return total / now if now > 0 else 0.0
+
+    def knowledge_reuses(self) -> int:
+        """Resolutions that reused what was known of their class (occurrence 2 or more)."""
+        return sum(1 for c in self.cases if c.closed and (c.occurrence or 0) >= 2)
 
     # --- records ------------------------------------------------------------------------------
 
@@ -292,6 +539,24 @@ class ProblemDesk:
                 ";".join(c.deciders),
                 c.quality if c.closed else None,
                 c.rework,
+                c.problem_class,
+                c.occurrence,
+                c.resolution_hours,
+                c.quality_before_confrontation,
             )
             for c in self.cases
         ]
+
+
+class _Delivery:
+    """Hands an item to a person once a relayed request arrives."""
+
+    __slots__ = ("item", "person")
+
+    def __init__(self, person, item: Item):
+        self.person = person
+        self.item = item
+
+    def __call__(self) -> None:
+        if not self.item.cancelled:
+            self.person.receive(self.item)

@@ -44,7 +44,7 @@ ALLOWED: dict[str, dict[float, str]] = {
     "simulator/organisation.py": {2: "a pair of people for a lateral link"},
     "simulator/routing.py": {8: "org graphs whose routes are kept in memory (a cache size)"},
     "simulator/randomness.py": {
-        **{n: "a stream key or a slot index of the per-problem draws" for n in range(2, 17)},
+        **{n: "a stream key or a slot index of the per-problem draws" for n in range(2, 19)},
     },
     "simulator/model.py": {
         500: "length of the dashboard's feed (presentation only)",

@@ -27,7 +27,14 @@ ZERO_TIMES = {
     "coordination_hours": 0,
     "codecision_hours": 0,
     "meeting_hours": 0,
+    "orientation_hours": 0,
+    "confrontation_hours": 0,
+    "arbitration_hours": 0,
 }
+
+# Queueing theory has no memory: a manager who has met a kind of problem before decides it
+# as slowly as the first time (Wright's-law learning off).
+NO_LEARNING = {"learning_rate": 1.0}
 
 
 def scenario(data: dict[str, Any]) -> Scenario:

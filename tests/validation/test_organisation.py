@@ -9,7 +9,7 @@ import pytest
 from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
-from tests.validation.support import ZERO_TIMES, Z, kpis, mean_and_se, scenario
+from tests.validation.support import NO_LEARNING, ZERO_TIMES, Z, kpis, mean_and_se, scenario
 
 SEEDS = range(6)
 
@@ -53,6 +53,7 @@ def _department(
             "effort_hours": effort,
             "complexity": 1,
             "severity": severity,
+            **NO_LEARNING,
         },
         "timing": {
             **ZERO_TIMES,

@@ -16,7 +16,7 @@ from scipy.optimize import brentq
 
 from simulator import theory
 from simulator.model import OrgModel
-from tests.validation.support import ZERO_TIMES, Z, kpis, mean_and_se, scenario
+from tests.validation.support import NO_LEARNING, ZERO_TIMES, Z, kpis, mean_and_se, scenario
 
 SOURCES = 10
 DECISION_HOURS = 2.0
@@ -45,6 +45,7 @@ def _queue_scenario(rate: float, departments: int = 1, **policy) -> dict:
             "effort_hours": 8,
             "complexity": 1,
             "foreign_field_share": 1.0 if departments > 1 else 0.0,
+            **NO_LEARNING,
         },
         "timing": {
             **ZERO_TIMES,

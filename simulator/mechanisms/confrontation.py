@@ -1,0 +1,126 @@
+"""Confrontation: whether a one-person answer is challenged before it is applied.
+
+`positive` (positive confrontation): a resolution found by one person (a self-fix, a
+colleague's help, a manager's decision or arbitration, the consensus fallback; not a
+deliberation or a co-decision) is challenged by a colleague, preferably of another
+department (else another team, else the team; never the raiser or the resolver), drawn
+from the problem's own draws. Both spend `confrontation_hours`, the raiser staying
+blocked; the quality q becomes `q + (1 − q) × confrontation_gain`. `none`: the answer is
+applied as it is. Source: VDT's goal incongruency and exception handling (Jin & Levitt
+1996) read as a cost of time for a gain in quality; the gain is a stated assumption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from simulator.domain import Activity, Item, Joint, ProblemCase, TaskState
+
+if TYPE_CHECKING:
+    from simulator.mechanisms.problems import ProblemDesk
+
+
+class Positive:
+    """A colleague challenges the answer; it comes out better."""
+
+    def challenge(
+        self, desk: ProblemDesk, case: ProblemCase, resolver, then: Callable[[], None]
+    ) -> None:
+        """Both the challenger and the resolver spend `confrontation_hours`, then `then()`."""
+        challenger = self.challenger(desk, case, resolver)
+        if challenger is None:
+            then()
+            return
+        model = desk.model
+        duration = model.sample(desk.timing.confrontation_hours)
+        gain = model.config.behaviour.confrontation_gain
+
+        def settled(_joint: Joint) -> None:
+            if case.closed:
+                return
+            quality = case.quality or 0.0
+            case.quality_before_confrontation = quality
+            case.quality = quality + (1.0 - quality) * gain
+            case.deciders.append(challenger.name)
+            then()
+
+        model.contact(challenger, resolver, "confrontation")
+        people = [resolver, challenger]
+        joint = Joint(people, settled)
+        case.on_joint = settled
+        for person in people:
+            is_raiser = person is case.raiser
+            item = Item(
+                "confront",
+                duration,
+                Activity.CONFRONTING,
+                on_done=joint.part_done,
+                task=case.task if is_raiser else None,
+                task_state=TaskState.PROBLEM_SOLVING if is_raiser else None,
+                mechanism="confrontation",
+            )
+            case.pending.append(item)
+            person.receive(item)
+
+    @staticmethod
+    def challenger(desk: ProblemDesk, case: ProblemCase, resolver):
+        """Who challenges: a collaborator of another department, else of another team, else
+        of the team; never the raiser or the resolver (None if nobody is left)."""
+        raiser = case.raiser
+        teams = desk.model.org.teams
+        excluded = (raiser, resolver)
+        own = teams[raiser.department]
+        for groups in (
+            [
+                team.members
+                for d, dept in enumerate(teams)
+                if d != raiser.department
+                for team in dept
+            ],
+            [team.members for team in own if team.index != raiser.team],
+            [own[raiser.team].members],
+        ):
+            chosen = _pick(groups, excluded, case.draws[case.draws.CHALLENGER])
+            if chosen is not None:
+                return chosen
+        return None
+
+
+def _pick(groups: list[list], excluded: tuple, u: float):
+    """The person at quantile `u` of the groups joined in order, leaving out `excluded` and
+    people who left (None if nobody is left). Counting runs over whole lists in C; only
+    the chosen group is walked."""
+    counts = []
+    for group in groups:
+        n = len(group)
+        for person in excluded:
+            if person in group:
+                n -= 1
+        counts.append(n)
+    total = sum(counts)
+    if total <= 0:
+        return None
+    j = min(int(u * total), total - 1)
+    for group, n in zip(groups, counts, strict=True):
+        if j < n:
+            for person in group:
+                if person in excluded:
+                    continue
+                if j == 0:
+                    return None if person.departed else person
+                j -= 1
+        j -= n
+    return None
+
+
+class NoConfrontation:
+    """The answer is applied as it is."""
+
+    @staticmethod
+    def challenge(desk: ProblemDesk, case: ProblemCase, resolver, then: Callable[[], None]):
+        """Go on at once."""
+        then()
+
+
+CONFRONTATION = {"positive": Positive(), "none": NoConfrontation()}
