@@ -49,9 +49,11 @@ def test_under_pull_a_collaborator_who_frees_up_takes_the_oldest_ready_task():
 
 @pytest.mark.parametrize("policy", [PULL, MANAGER])
 def test_the_longest_idle_collaborator_gets_the_next_task(policy):
-    # a 3 has been idle since 0, a 1 since t1 ended: t3 (released then) goes to a 3.
-    plan = [task("t1", "a", 2), task("t2", "a", 4), task("t3", "a", 1, after=("t1",))]
+    # When t1 ends and t3 is released, a 3 has been idle since the start and a 2 since t2
+    # ended: t3 goes to a 3.
+    plan = [task("t1", "a", 2), task("t2", "a", 1), task("t3", "a", 1, after=("t1",))]
     done = tasks(_run([department("a", 3)], plan, policy))
+    assert done["t2"].finished_at < done["t1"].finished_at
     assert (done["t1"].holder, done["t2"].holder, done["t3"].holder) == ("a 1", "a 2", "a 3")
 
 
@@ -82,22 +84,24 @@ def test_a_task_planned_while_everyone_is_busy_goes_to_the_first_to_free_up_unas
 
 def test_a_managers_task_waits_for_its_own_team_while_the_other_team_is_idle():
     # Two teams of one; tasks go to teams in turn: t1 and t3 to team 1, t2 to team 2.
-    plan = [task("t1", "a", 8), task("t2", "a", 2), task("t3", "a", 4)]
+    plan = [task("t1", "a", 8), task("t2", "a", 1), task("t3", "a", 4, after=("t2",))]
     teams = [department("a", 2, teams=2)]
     model = _run(teams, plan, MANAGER)
     done = tasks(model)
-    # Each team's lead assigns its own tasks.
+    # Each team's lead assigns its own tasks; t3 as soon as t2 is done.
+    t2_done = ASSIGN + 1
     assert spans(served(model, "assign")) == [
         ("a lead 1", 0, ASSIGN),
-        ("a lead 1", ASSIGN, 2 * ASSIGN),
+        ("a lead 1", t2_done, t2_done + ASSIGN),
         ("a lead 2", 0, ASSIGN),
     ]
-    # a 2 is free from 2.25 on, but t3 waits for a 1, who finishes t1 at 8.25.
-    assert done["t2"].finished_at == ASSIGN + 2
+    assert done["t2"].finished_at == t2_done
+    # a 2 is idle when t3 is assigned, but t3 waits for a 1, who finishes t1 at 8.25.
     assert (done["t3"].holder, done["t3"].assigned_at) == ("a 1", ASSIGN + 8)
+    assert done["t3"].started_at == ASSIGN + 8 + MESSAGE
     # Under pull teams play no part: a 2 takes t3 as soon as t2 is done.
     pulled = tasks(_run(teams, plan, PULL))
-    assert (pulled["t3"].holder, pulled["t3"].assigned_at) == ("a 2", 2)
+    assert (pulled["t3"].holder, pulled["t3"].assigned_at) == ("a 2", 1)
 
 
 def test_a_department_that_keeps_the_hierarchy_has_its_tasks_assigned_by_its_manager():

@@ -341,3 +341,51 @@ def test_the_same_problems_arrive_after_the_same_hours_of_work_under_every_way_o
     assert len(escalated) >= 2
     assert work_before_each_problem(EXPERTS) == escalated
     assert work_before_each_problem(CONSENSUS) == escalated
+
+
+# --- quality and rework: what a resolution costs afterwards -----------------------------------------
+
+
+ONE_TASK = (task("t1", "a", 16),)
+
+
+def _decided_at_quality(quality, fraction, weights, plan=ONE_TASK, rate=RATE):
+    return play(
+        scenario(
+            [department("a", len(plan))],
+            list(plan),
+            policy={**ESCALATE, "autonomy": "none"},
+            timing={"decision_hours": DECIDE},
+            organisation={"director": False, "manager_expertise": quality},
+            project={"problem_rate": rate},
+            rework={"fraction": fraction, "severity_weight": weights},
+        )
+    )
+
+
+def test_a_resolution_of_quality_zero_always_costs_the_rework_fraction():
+    fraction = 0.25
+    model = _decided_at_quality(0.0, fraction, {"minor": 1, "major": 1, "critical": 1})
+    raised = _raised(model)
+    assert all(p.rework and p.quality == 0 for p in raised)
+    t1 = tasks(model)["t1"]
+    assert t1.rework_hours == pytest.approx(len(raised) * fraction * 16)
+    assert t1.finished_at == pytest.approx(16 * (1 + len(raised) * fraction) + len(raised) * DECIDE)
+
+
+def test_a_perfect_resolution_never_costs_rework():
+    model = _decided_at_quality(1.0, 0.25, {"minor": 1, "major": 1, "critical": 1})
+    assert not any(p.rework for p in _raised(model))
+    assert tasks(model)["t1"].rework_hours == 0
+
+
+def test_rework_follows_one_minus_quality_times_the_severity_weight():
+    # Decisions of quality 0.5: rework with probability 0.5 × weight, drawn per problem.
+    weights = {"minor": 0.2, "major": 0.5, "critical": 1.0}
+    plan = [task(f"t{i}", "a", 40) for i in range(10)]
+    raised = problems(_decided_at_quality(0.5, 0.0, weights, plan, rate=0.5))
+    assert len(raised) > 200
+    chances = [0.5 * weights[p.severity] for p in raised]
+    expected = sum(chances)
+    se = sum(c * (1 - c) for c in chances) ** 0.5
+    assert abs(sum(p.rework for p in raised) - expected) <= 4 * se
