@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import math
 import re
 import shlex
 import subprocess
@@ -10,7 +13,11 @@ import textwrap
 import warnings
 from pathlib import Path
 
+import mesa
 import pytest
+
+import simulator
+from simulator import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -88,8 +95,26 @@ def test_readme_orgsim_command(line, tmp_path):
     assert done.stdout.strip() or any(tmp_path.iterdir())
 
 
-def test_readme_python_example_runs():
+def test_readme_python_example_does_what_it_says():
     block = re.findall(r"```python\n(.*?)```", README, flags=re.S)[0]
-    with warnings.catch_warnings():
+    namespace: dict = {}
+    out = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(out):
         warnings.simplefilter("ignore")
-        exec(compile(textwrap.dedent(block), "README.md", "exec"), {})
+        exec(compile(textwrap.dedent(block), "README.md", "exec"), namespace)
+    result, model = namespace["result"], namespace["model"]
+    first, second = out.getvalue().splitlines()
+    # It prints the cooperative run's lead time and its decision-wait share, in days...
+    kpis = result.kpis
+    assert first.split() == [str(kpis["lead_time_days"]), str(kpis["cp_decision_wait_days"])]
+    assert kpis["finished"] and kpis["lead_time_days"] > 0
+    assert 0 <= kpis["cp_decision_wait_days"] <= kpis["lead_time_days"]
+    assert (result.metadata["policy"], result.metadata["seed"]) == ("cooperative", 1)
+    # ...then steps a Mesa model hour by hour until it stops, and prints its lead time.
+    assert isinstance(model, mesa.Model)
+    assert not model.running and model.kpis()["finished"]
+    assert second == str(model.kpis()["lead_time_days"])
+    # Each step is one working hour: the loop stops at the first whole hour after the end.
+    assert model.time == math.ceil(model.kpis()["lead_time_days"] * model.hours_per_day)
+    # Stepping only observes: the same run as running it to the end in one go.
+    assert model.kpis() == simulator.run_one(load_scenario("workshop"), "hierarchical", 1).kpis

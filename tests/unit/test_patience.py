@@ -9,10 +9,12 @@ import pytest
 from simulator.loading import scenario_from_mapping
 from simulator.model import OrgModel
 
+EXPERTISE = 0.4
+
 SLOW_MANAGER = {
     "name": "patience",
     "organisation": {
-        "departments": [{"name": "ops", "collaborators": 6, "expertise": 0.4}],
+        "departments": [{"name": "ops", "collaborators": 6, "expertise": EXPERTISE}],
         "director": False,
     },
     "project": {"tasks": 60, "problem_rate": 0.05, "dependency_density": 0, "interdependence": 0},
@@ -34,18 +36,23 @@ def _run(patience):
 
 def test_nobody_waits_longer_than_their_patience():
     model = _run(3)
-    cases = model.desk.cases
+    cases = model.problem_records()
     waits = [c.resolved_at - c.raised_at for c in cases]
     assert max(waits) <= 3 + 1e-9
+    # Nobody may settle anything alone under the hierarchy: every `self` is a withdrawal,
+    # made exactly when the patience ran out.
     withdrawn = [c for c in cases if c.route == "self"]
-    assert withdrawn and model.withdrawn == len(withdrawn)
+    assert withdrawn
+    assert all(c.resolved_at - c.raised_at == pytest.approx(3) for c in withdrawn)
     # Going on alone: the quality is the collaborator's own expertise.
-    assert all(c.quality == pytest.approx(c.raiser.expertise) for c in withdrawn)
+    assert all(c.quality == pytest.approx(EXPERTISE) and c.deciders == c.raiser for c in withdrawn)
     assert model.kpis()["resolved_self"] == len(withdrawn)
-    assert any("stops waiting" in text for _, _, text in model.feed)
+    stops = [text for _, _, text in model.feed if "stops waiting" in text]
+    assert len(stops) == len(withdrawn)
 
 
 def test_without_patience_the_slow_manager_decides_everything():
     model = _run(None)
-    assert all(c.route == "manager" for c in model.desk.cases)
-    assert max(c.resolved_at - c.raised_at for c in model.desk.cases) > 3
+    cases = model.problem_records()
+    assert all(c.route == "manager" for c in cases)
+    assert max(c.resolved_at - c.raised_at for c in cases) > 3

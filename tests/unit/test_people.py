@@ -59,7 +59,7 @@ def test_people_file_gives_counts_teams_names_and_expertise(tmp_path):
     assert people["Hal"].level == "director"
     assert model.kpis()["finished"]
     # Names appear in the records of who decided.
-    deciders = {name for case in model.desk.cases for name in case.deciders}
+    deciders = {name for case in model.problem_records() for name in case.deciders.split(";")}
     assert deciders and deciders <= set(people)
 
 

@@ -184,9 +184,10 @@ def test_finite_source_large_and_overloaded_is_stable() -> None:
         assert math.isfinite(value)
     assert q.utilisation == pytest.approx(1.0, abs=1e-9)
     assert q.throughput == pytest.approx(c * mu, rel=1e-9)
-    assert littles_law_residual(q.mean_in_system, q.throughput, q.mean_response) == pytest.approx(
-        0.0, abs=1e-12
-    )
+    # Saturated, the sources that are up (N − L of them) produce exactly what the servers
+    # finish: λ(N − L) = cμ, so L = N − cμ/λ and, by Little's law, W = L / (cμ).
+    assert q.mean_in_system == pytest.approx(n - c * mu / lam, rel=1e-9)
+    assert q.mean_response == pytest.approx((n - c * mu / lam) / (c * mu), rel=1e-9)
     # Balance: rate in = rate out, λ(N − L) = μ · E[busy servers].
     assert q.throughput == pytest.approx(mu * c * q.utilisation, rel=1e-12)
 
@@ -340,11 +341,32 @@ def test_littles_law_residual() -> None:
         littles_law_residual(0.0, 1.0, 1.0)
 
 
-def test_littles_law_holds_for_mmc() -> None:
-    q = mmc(2.0, 1.0, 3)
-    assert littles_law_residual(q.mean_in_system, 2.0, q.mean_response) == pytest.approx(
-        0.0, abs=1e-12
-    )
+def _birth_death_lengths(lam: float, mu: float, c: int) -> tuple[float, float]:
+    """L and Lq of M/M/c from the balance equations p(n+1) μ min(n+1, c) = p(n) λ, summed
+    directly over the states (until the geometric tail is below 1e-18 of the total)."""
+    weights = [1.0]
+    n = 0
+    while n < c or weights[-1] > 1e-18 * sum(weights):
+        weights.append(weights[-1] * lam / (min(n + 1, c) * mu))
+        n += 1
+    total = math.fsum(weights)
+    big_l = math.fsum(k * w for k, w in enumerate(weights)) / total
+    lq = math.fsum(max(k - c, 0) * w for k, w in enumerate(weights)) / total
+    return big_l, lq
+
+
+@pytest.mark.parametrize(("lam", "mu", "c"), [(2.0, 1.0, 3), (0.9, 1.0, 1), (7.0, 0.8, 10)])
+def test_littles_law_links_mmc_response_times_to_the_state_probabilities(
+    lam: float, mu: float, c: int
+) -> None:
+    # L and Lq counted over the queue's states (not taken from `mmc`) equal λW and λWq for
+    # the W and Wq that `mmc` computes from Erlang C.
+    big_l, lq = _birth_death_lengths(lam, mu, c)
+    q = mmc(lam, mu, c)
+    assert littles_law_residual(big_l, lam, q.mean_response) == pytest.approx(0.0, abs=1e-9)
+    assert littles_law_residual(lq, lam, q.mean_wait) == pytest.approx(0.0, abs=1e-9)
+    assert q.mean_in_system == pytest.approx(big_l, rel=1e-9)
+    assert q.mean_in_queue == pytest.approx(lq, rel=1e-9)
 
 
 def test_mean_response_growth() -> None:

@@ -26,15 +26,18 @@ def test_every_builtin_finishes_and_its_split_adds_up(name, policy):
     model.run_to_end()
     result = model.kpis()
     assert result["finished"], f"{name} under {policy} hit the horizon"
-    assert result["tasks_done"] == len(model.tasks)
+    assert result["tasks_done"] == len(model.task_records())
     split = sum(result[k] for k in CP_NAMES.values())
     assert split == pytest.approx(result["lead_time_days"], rel=1e-9, abs=1e-9)
     assert all(result[k] >= -1e-9 for k in CP_NAMES.values())
-    # Little's law on the run's own path: time-average open problems = arrival rate × mean time.
+    # Little's law on the run's own path: L, the time-average number of open problems, is
+    # measured on the tasks (a task is in decision wait exactly while a problem on it is
+    # open; one at a time), and must equal the arrival rate × the mean time to close them.
     end = model.end_time
     if result["problems_raised"]:
         arrival_rate = result["problems_raised"] / end
-        assert model.desk.mean_open(end) == pytest.approx(
+        open_problems = sum(t.decision_wait_hours for t in model.task_records()) / end
+        assert open_problems == pytest.approx(
             arrival_rate * result["mean_resolution_hours"], rel=1e-9
         )
     # Who resolved the problems accounts for every one of them.
@@ -69,7 +72,9 @@ def test_the_same_problems_meet_every_policy():
     for policy in PRESETS:
         model = OrgModel(scn, policy, rng=5)
         model.run_to_end()
-        seen[policy] = sorted((c.task.key, c.number, c.severity, c.field) for c in model.desk.cases)
+        seen[policy] = sorted(
+            (c.task, c.number, c.severity, c.field) for c in model.problem_records()
+        )
     assert seen["hierarchical"] == seen["cooperative"] == seen["self_managed"]
     assert len(seen["hierarchical"]) > 10
 

@@ -99,19 +99,17 @@ def test_autonomy_thins_what_reaches_the_manager():
     data["project"]["severity"] = {"minor": 0.5, "major": 0.4, "critical": 0.1}
     scn = scenario(data)
     expected = theory.machine_repair(SOURCES, rate * 0.5, 1 / DECISION_HOURS)
-    runs = [kpis(scn, "queue", seed) for seed in SEEDS]
-    _check([r["manager_utilization"] for r in runs], expected.utilisation)
-    # Resolution time of the escalated problems alone is the queue's response time.
-    measured = []
+    utilisation, measured = [], []
     for seed in SEEDS:
         model = OrgModel(scn, "queue", rng=seed)
         model.run_to_end()
+        utilisation.append(model.kpis()["manager_utilization"])
+        # Resolution time of the escalated problems alone is the queue's response time.
         times = [
-            c.resolved_at - c.raised_at
-            for c in model.desk.cases
-            if c.closed and c.route == "manager"
+            c.resolved_at - c.raised_at for c in model.problem_records() if c.route == "manager"
         ]
         measured.append(float(np.mean(times)))
+    _check(utilisation, expected.utilisation)
     _check(measured, expected.mean_response)
 
 

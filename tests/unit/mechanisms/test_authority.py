@@ -1,0 +1,161 @@
+"""Authority: the sign-off of a critical problem that someone other than a manager or a
+deliberation resolved (route `self` or `peer`). The problem stays open meanwhile.
+
+`manager`: the raiser's nearest manager signs it off (`decision_hours`). `codecision`: that
+manager and the resolver co-decide (`codecision_hours` each); quality = max(resolver's,
+manager's expertise) + bonus. `consensus`: the raiser's team deliberates, the resolver's
+quality a floor.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.mechanisms.story import department, play, problems, scenario, served, spans, task
+
+HELP = 1.5  # the expert's help
+SELF_FIX = 1.0  # the raiser settling a problem alone
+SIGN_OFF = 2.0  # the manager's decision_hours
+CODECIDE = 0.25  # each co-decider's part
+PER_MEMBER = 0.5  # deliberation hours per member of the group
+BONUS = 0.0625
+MANAGER_EXPERTISE = 0.5
+
+# Cy raises the problems; Ada, the expert, answers them; Bob is the third of the team.
+TEAM = "name,department,expertise\nCy,a,0.3\nAda,a,0.75\nBob,a,0.5\n"
+ADA = 0.75
+CRITICAL = {"minor": 0.0, "major": 0.0, "critical": 1.0}
+
+
+def _run(
+    tmp_path, authority, *, people=TEAM, severity=CRITICAL, solving="experts", rate=0.25, **keys
+):
+    scn = scenario(
+        [department("a")],
+        [task("t1", "a", 16)],
+        policy={
+            "base": "cooperative",
+            "coordination": "none",
+            "autonomy": "none",
+            "problem_solving": solving,
+            "authority": authority,
+        },
+        timing={
+            "expert_help_hours": HELP,
+            "self_fix_hours": SELF_FIX,
+            "decision_hours": SIGN_OFF,
+            "codecision_hours": CODECIDE,
+            "consensus_hours_per_member": PER_MEMBER,
+        },
+        organisation={"director": False, **keys.pop("organisation", {})},
+        project={"problem_rate": rate, "severity": severity},
+        rework={"fraction": 0, "deliberation_bonus": BONUS},
+        people=people,
+        folder=tmp_path,
+    )
+    model = play(scn)
+    assert len(problems(model)) >= 2, "the story needs problems"
+    return model
+
+
+def test_under_manager_authority_the_manager_signs_off_after_the_expert_answers(tmp_path):
+    model = _run(tmp_path, "manager", organisation={"manager_expertise": MANAGER_EXPERTISE})
+    raised = problems(model)
+    answered = [p.raised_at + HELP for p in raised]
+    assert spans(served(model, "help")) == [
+        ("Ada", p.raised_at, p.raised_at + HELP) for p in raised
+    ]
+    assert spans(served(model, "sign_off")) == [("a manager", a, a + SIGN_OFF) for a in answered]
+    for p in raised:
+        # The expert's answer stands: the manager signs, quality unchanged.
+        assert (p.route, p.deciders, p.quality) == ("peer", "Ada;a manager", ADA)
+        assert p.resolved_at == pytest.approx(p.raised_at + HELP + SIGN_OFF, abs=1e-9)
+
+
+@pytest.mark.parametrize("manager_expertise", [MANAGER_EXPERTISE, 0.875])
+def test_under_codecision_manager_and_expert_decide_together(tmp_path, manager_expertise):
+    model = _run(tmp_path, "codecision", organisation={"manager_expertise": manager_expertise})
+    raised = problems(model)
+    answered = [p.raised_at + HELP for p in raised]
+    assert spans(served(model, "codecide")) == sorted(
+        (name, a, a + CODECIDE) for a in answered for name in ("Ada", "a manager")
+    )
+    for p in raised:
+        assert (p.route, p.deciders) == ("peer", "Ada;a manager")
+        assert p.quality == max(ADA, manager_expertise) + BONUS
+        assert p.resolved_at == pytest.approx(p.raised_at + HELP + CODECIDE, abs=1e-9)
+
+
+def test_under_consensus_authority_the_raisers_team_deliberates_on_the_answer(tmp_path):
+    model = _run(tmp_path, "consensus")
+    raised = problems(model)
+    length = 3 * PER_MEMBER
+    assert spans(served(model, "deliberate")) == sorted(
+        (name, p.raised_at + HELP, p.raised_at + HELP + length)
+        for p in raised
+        for name in ("Cy", "Ada", "Bob")
+    )
+    for p in raised:
+        # The route and the deciders stay the expert's; the group improves the quality.
+        assert (p.route, p.deciders) == ("peer", "Ada")
+        assert p.quality == ADA + BONUS
+        assert p.resolved_at == pytest.approx(p.raised_at + HELP + length, abs=1e-9)
+
+
+def test_under_consensus_authority_a_better_answer_than_the_team_knows_is_a_floor(tmp_path):
+    # a 1's problems are all in legal's field; the lateral partner (legal, 0.875) answers.
+    # a's team knows legal only at cross_expertise, yet keeps the partner's quality.
+    scn = scenario(
+        [department("a"), department("legal", expertise=0.875)],
+        [task("t1", "a", 16)],
+        policy={"base": "self_managed", "autonomy": "none", "coordination": "none"},
+        timing={"expert_help_hours": HELP, "consensus_hours_per_member": PER_MEMBER},
+        organisation={"lateral_links": 1, "cross_expertise": 0.25},
+        project={"problem_rate": 0.25, "severity": CRITICAL, "foreign_field_share": 1},
+        rework={"fraction": 0, "deliberation_bonus": BONUS},
+    )
+    raised = problems(play(scn))
+    assert raised
+    for p in raised:
+        assert (p.field, p.route, p.deciders) == ("legal", "peer", "legal 1")
+        assert p.quality == 0.875 + BONUS
+
+
+@pytest.mark.parametrize("authority", ["manager", "codecision", "consensus"])
+def test_only_critical_problems_need_a_sign_off(tmp_path, authority):
+    model = _run(tmp_path, authority, severity={"minor": 0.5, "major": 0.5, "critical": 0.0})
+    assert {i.kind for i in served(model)} == {"help"}
+    for p in problems(model):
+        assert p.deciders == "Ada"
+        assert p.resolved_at == pytest.approx(p.raised_at + HELP, abs=1e-9)
+
+
+@pytest.mark.parametrize("solving", ["escalate", "consensus"])
+def test_a_critical_problem_a_manager_or_the_team_decided_needs_no_sign_off(tmp_path, solving):
+    model = _run(tmp_path, "manager", solving=solving)
+    assert {i.kind for i in served(model)} == {"escalate": {"decide"}, "consensus": {"deliberate"}}[
+        solving
+    ]
+    assert {p.route for p in problems(model)} == {
+        "escalate": {"manager"},
+        "consensus": {"consensus"},
+    }[solving]
+
+
+def test_a_critical_problem_settled_alone_is_signed_off_too(tmp_path):
+    # Ada holds the task and nobody knows more: she settles it herself, then her manager
+    # signs it off.
+    people = "name,department,expertise\nAda,a,0.75\nBob,a,0.5\n"
+    model = _run(tmp_path, "manager", people=people, rate=1.0)  # Ada meets fewer problems
+    for p in problems(model):
+        assert (p.route, p.deciders, p.quality) == ("self", "Ada;a manager", ADA)
+        assert p.resolved_at == pytest.approx(p.raised_at + SELF_FIX + SIGN_OFF, abs=1e-9)
+
+
+def test_the_sign_off_is_the_raisers_team_lead_and_never_goes_higher(tmp_path):
+    # Two teams: Cy's lead signs, although a team lead would pass a critical decision up.
+    people = "name,department,team,expertise\nCy,a,red,0.3\nAda,a,blue,0.75\n"
+    model = _run(tmp_path, "manager", people=people)
+    assert {i.person for i in served(model, "sign_off")} == {"a lead 1"}
+    assert served(model, "escalate") == []
+    assert {p.deciders for p in problems(model)} == {"Ada;a lead 1"}
