@@ -167,9 +167,11 @@ class Collaborator(Person):
             item is not None and not self.away and item.task is task and item.task_state is not None
         )
         if task.blocked:
-            # Blocked on a problem: the holder working on it is problem solving (or
-            # deliberating); otherwise the task waits for a decision.
-            return item.task_state if own_item else TaskState.DECISION_WAIT
+            # Blocked on a problem: the holder working on it (alone, deliberating, defending
+            # the answer) is problem solving; otherwise the task waits for a decision.
+            if own_item and item.task_state == TaskState.PROBLEM_SOLVING:
+                return TaskState.PROBLEM_SOLVING
+            return TaskState.DECISION_WAIT
         if not task.inputs_complete:
             return TaskState.INFORMATION_WAIT
         if self.away:

@@ -82,7 +82,7 @@ class CoDecision:
                 Activity.COORDINATING,
                 on_done=joint.part_done,
                 task=own if own is case.task else None,
-                task_state=TaskState.COORDINATION,
+                task_state=TaskState.PROBLEM_SOLVING,
                 mechanism="authority",
             )
             case.pending.append(item)
@@ -97,9 +97,11 @@ class TeamDeliberates:
         """A deliberation of the raiser's team; the quality is at least the answer's."""
         floor = case.quality or 0.0
 
-        def concluded(_route, quality, deciders, _resolver, _one_person) -> None:
+        def concluded(route, quality, deciders, _resolver, _one_person) -> None:
+            # The answer stands, improved by the group; an arbitrating manager signs it.
             case.quality = max(floor, quality)
-            case.deciders.extend(p.name for p in deciders)
+            if route == Route.MANAGER:
+                case.deciders.extend(p.name for p in deciders)
             desk.close(case)
 
         team = desk.model.org.team_of(case.raiser).members

@@ -357,7 +357,9 @@ class ProblemDesk:
             "deliberation",
         )
         for member in group:
-            own = getattr(member, "task", None) if member is not case.raiser else case.task
+            raiser = member is case.raiser
+            own = case.task if raiser else getattr(member, "task", None)
+            state = TaskState.PROBLEM_SOLVING if raiser else TaskState.COORDINATION
             if resolving:
                 item = self.resolving_item(
                     case,
@@ -368,7 +370,7 @@ class ProblemDesk:
                     group,
                     mechanism,
                     task=own,
-                    task_state=TaskState.COORDINATION,
+                    task_state=state,
                 )
             else:
                 item = Item(
@@ -377,7 +379,7 @@ class ProblemDesk:
                     Activity.COORDINATING,
                     on_done=joint.part_done,
                     task=own,
-                    task_state=TaskState.COORDINATION,
+                    task_state=state,
                     mechanism=mechanism,
                 )
                 case.pending.append(item)

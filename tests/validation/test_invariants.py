@@ -31,12 +31,14 @@ def test_every_builtin_finishes_and_its_split_adds_up(name, policy):
     assert split == pytest.approx(result["lead_time_days"], rel=1e-9, abs=1e-9)
     assert all(result[k] >= -1e-9 for k in CP_NAMES.values())
     # Little's law on the run's own path: L, the time-average number of open problems, is
-    # measured on the tasks (a task is in decision wait exactly while a problem on it is
-    # open; one at a time), and must equal the arrival rate × the mean time to close them.
+    # measured on the tasks (a task is blocked, waiting for a decision or with its holder
+    # working on the problem, exactly while a problem on it is open; one at a time), and
+    # must equal the arrival rate × the mean time to close them.
     end = model.end_time
     if result["problems_raised"]:
         arrival_rate = result["problems_raised"] / end
-        open_problems = sum(t.decision_wait_hours for t in model.task_records()) / end
+        blocked = sum(t.decision_wait_hours + t.problem_solving_hours for t in model.task_records())
+        open_problems = blocked / end
         assert open_problems == pytest.approx(
             arrival_rate * result["mean_resolution_hours"], rel=1e-9
         )

@@ -34,7 +34,18 @@ FIXED_TIMES = {
     "consensus_hours_per_member": 0.5,
     "meeting_interval_days": 5.0,
     "meeting_hours": 1.0,
+    "orientation_interval_days": 5.0,
+    "orientation_hours": 1.0,
+    "confrontation_hours": 0.5,
+    "arbitration_hours": 1.0,
 }
+
+# A story about one mechanism keeps the others out of the way: no orientation sessions, no
+# challenges, groups that always agree and no memory of earlier problems, unless the
+# story asks for them.
+QUIET_POLICY = {"management": "command", "confrontation": "none"}
+QUIET_PROJECT = {"learning_rate": 1.0}
+QUIET_BEHAVIOUR = {"consensus_agreement": 1.0}
 
 
 def department(name: str, collaborators: int = 1, **keys: Any) -> dict[str, Any]:
@@ -71,21 +82,24 @@ def scenario(
     project: dict[str, Any] | None = None,
     rework: dict[str, Any] | None = None,
     time: dict[str, Any] | None = None,
+    behaviour: dict[str, Any] | None = None,
     people: str | None = None,
     folder: Path | None = None,
 ) -> simulator.Scenario:
-    """A validated scenario; `policy` ({base: ..., mechanism: value}) is run as "story".
+    """A validated scenario; `policy` ({base: ..., mechanism: value}) is run as "story",
+    with the mechanisms it does not name kept quiet (`QUIET_POLICY`).
 
     `people` is the text of a people file, written to `folder` (a pytest `tmp_path`).
     """
     data: dict[str, Any] = {
         "name": "story",
         "organisation": {"departments": departments, **(organisation or {})},
-        "project": {"tasks": tasks, "problem_rate": 0, **(project or {})},
+        "project": {"tasks": tasks, "problem_rate": 0, **QUIET_PROJECT, **(project or {})},
         "timing": {**FIXED_TIMES, **(timing or {})},
+        "behaviour": {**QUIET_BEHAVIOUR, **(behaviour or {})},
     }
     if policy is not None:
-        data["policies"] = {POLICY: policy}
+        data["policies"] = {POLICY: {**QUIET_POLICY, **policy}}
     if rework is not None:
         data["rework"] = rework
     if time is not None:
