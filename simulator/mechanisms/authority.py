@@ -20,6 +20,7 @@ from simulator.domain import (
     Item,
     Joint,
     ProblemCase,
+    Route,
     TaskState,
 )
 from simulator.randomness import draw
