@@ -33,6 +33,7 @@ class Manager(Person):
         self.expertise = expertise
         self.cross_expertise = cross_expertise
         self.parent: Manager | None = None
+        self.decision_hours = None  # this manager's law of decision times (a Distribution)
 
     def expertise_in(self, field: int) -> float:
         """The director knows every field equally; others know their department's field."""

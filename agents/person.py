@@ -31,6 +31,8 @@ class Person(mesa.Agent):
         self.hours: dict[str, float] = {}
         self.idle_since: float = 0.0
         self.serving_help = 0  # help requests assigned to this person and not yet answered
+        self.availability = 1.0  # share of each working day on the project (the rest: away)
+        self.labels: dict[str, str] = {}  # what the people file says of them besides
 
     # --- expertise -----------------------------------------------------------------------
 

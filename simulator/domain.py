@@ -106,6 +106,7 @@ class Task:
     inputs_read: int = 0
     parked_inputs: list[Any] = field(default_factory=list)
     priority: float = 0.0  # plan priority: the longest effort path from here to the end
+    labels: dict[str, str] = field(default_factory=dict)  # extra columns of the plan
     coordinating: int = 0
     # time ledger (critical path split)
     ledger: dict[str, float] = field(default_factory=dict)
@@ -369,6 +370,22 @@ class TaskRecord:
     coordination_hours: float
     other_work_hours: float
     queue_hours: float
+    labels: str  # "column=value; ..." from extra columns of the plan
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """Someone on the project: who they are, how much of their day the project had, how
+    busy they were, and what the people file says of them besides (labels)."""
+
+    person: str
+    role: str  # collaborator, team_lead, department (manager) or director
+    department: str | None
+    team: int | None
+    expertise: float  # in their own field, at the end of the run (coaching raises it)
+    availability: float  # share of each day on the project
+    busy_hours: float
+    labels: str  # "column=value; ..." from extra columns of the people file
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,11 +103,11 @@ class Problem:
     value: Any = _MISSING
     unknown_key: bool = False
 
-    def render(self) -> str:
+    def render(self, label: str = "error") -> str:
         """`error: FILE:LINE: field.path: problem (got VALUE)`."""
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         field = format_path(self.path)
-        text = f"error: {_one_line(where)}: "
+        text = f"{label}: {_one_line(where)}: "
         if field:
             text += f"{field}: "
         text += _one_line(self.message)
@@ -136,3 +136,15 @@ class InputError(Exception):
 def input_error(source: str, message: str, **where: Any) -> InputError:
     """Shorthand for an InputError with a single problem."""
     return InputError(Problem(source=source, message=message, **where))
+
+
+class ScenarioWarning(UserWarning):
+    """Something in an input that will not act as its author may expect (never silent).
+
+    Issued with `warnings.warn`; the command line prints it as one `warning:` line on
+    stderr, located like an error.
+    """
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.render("warning"))

@@ -126,7 +126,8 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "person_hours": float(sum(busy.values())),
         "labour_cost": float(sum(busy[p] * rate(p) for p in org.people)),
         **{CP_NAMES[c]: split.get(c, 0.0) / hpd for c in CATEGORIES},
-        "staffing_cost": float(sum(rate(p) for p in org.people) * lead_hours),
+        # The staff's time the project holds for its duration (part-timers: their share).
+        "staffing_cost": float(sum(rate(p) * p.availability for p in org.people) * lead_hours),
         "plan_critical_path_days": model.critical_path_hours / hpd,
         "problem_solving_hours": waits.get(TaskState.PROBLEM_SOLVING, 0.0),
         "orientation_hours": hours.get(Activity.ORIENTING, 0.0),

@@ -24,6 +24,7 @@ from simulator.domain import (
     ItemRecord,
     LedgerTotals,
     MessageRecord,
+    PersonRecord,
     ProblemRecord,
     Task,
     TaskRecord,
@@ -37,7 +38,7 @@ from simulator.mechanisms.problems import ProblemDesk
 from simulator.organisation import build_organisation
 from simulator.policies import DEPARTMENT_MECHANISMS, Policy, resolve_policy
 from simulator.project import build_project, critical_path_hours
-from simulator.randomness import AVAILABILITY, HAZARD, TIMING, Sampler, stream
+from simulator.randomness import AVAILABILITY, HAZARD, OTHER_WORK, TIMING, Sampler, stream
 from simulator.schema import Scenario
 from simulator.transition import LearnedTransition
 
@@ -96,6 +97,9 @@ class OrgModel(mesa.Model):
         ]
         teams = [len(t) for t in self.org.teams]
         self.tasks: list[Task] = build_project(scenario, seed, headcounts, teams)
+        if isinstance(scenario.project.tasks, list):
+            for task, spec in zip(self.tasks, scenario.project.tasks, strict=True):
+                task.labels = dict(spec.labels)
         points = stream(seed, HAZARD).exponential(1.0, len(self.tasks))
         for task, point in zip(self.tasks, points, strict=True):
             task.next_hazard_point = float(point)
@@ -131,9 +135,18 @@ class OrgModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_kpi, name) for name in kpi_module.KPI_NAMES}
         )
-        if scenario.organisation.manager_availability < 1.0:
-            self._availability = stream(seed, AVAILABILITY)
-            self.schedule_event(self.plan_manager_absences, at=0.0)
+        # People who give the project only part of their day: managers (availability)
+        # and collaborators (project share) are away one block a day, at a random time.
+        self._part_time = [
+            (people, stream(seed, key))
+            for people, key in (
+                ([m for m in self.org.managers if m.availability < 1.0], AVAILABILITY),
+                ([c for c in self.org.collaborators if c.availability < 1.0], OTHER_WORK),
+            )
+            if people
+        ]
+        if self._part_time:
+            self.schedule_event(self.plan_absences, at=0.0)
         self.schedule_event(self.begin, at=0.0)
 
     # --- policy ----------------------------------------------------------------------------
@@ -259,18 +272,20 @@ class OrgModel(mesa.Model):
         self.running = False
         self.datacollector.collect(self)
 
-    def plan_manager_absences(self) -> None:
-        """Scheduled each working day: each manager's block away from the in-tray."""
+    def plan_absences(self) -> None:
+        """Scheduled each working day: each part-time person's block away from the project
+        (other duties for managers, other work for collaborators)."""
         if self.stopped:
             return
         hpd = self.hours_per_day
-        block = (1.0 - self.config.organisation.manager_availability) * hpd
         day_start = self.time
-        for manager in self.org.managers:
-            offset = float(self._availability.random()) * (hpd - block)
-            self.schedule_event(manager.go_away, at=day_start + offset)
-            self.schedule_event(manager.come_back, at=day_start + offset + block)
-        self.schedule_event(self.plan_manager_absences, at=day_start + hpd)
+        for people, rng in self._part_time:
+            for person in people:
+                block = (1.0 - person.availability) * hpd
+                offset = float(rng.random()) * (hpd - block)
+                self.schedule_event(person.go_away, at=day_start + offset)
+                self.schedule_event(person.come_back, at=day_start + offset + block)
+        self.schedule_event(self.plan_absences, at=day_start + hpd)
 
     def step(self) -> None:
         """One working hour: record the day when it ends, stop at the horizon."""
@@ -354,9 +369,28 @@ class OrgModel(mesa.Model):
                     task.finished_at,
                     task.problems_raised,
                     **{f"{category}_hours": ledger.get(category, 0.0) for category in CATEGORIES},
+                    labels="; ".join(f"{k}={v}" for k, v in task.labels.items()),
                 )
             )
         return records
+
+    def person_records(self) -> list[PersonRecord]:
+        """Everyone on the project as a flat record (labels from the people file)."""
+        now = self.end_time if self.end_time is not None else self.time
+        names = self.org.department_names
+        return [
+            PersonRecord(
+                person.name,
+                getattr(person, "level", person.role),
+                names[person.department] if person.department is not None else None,
+                person.team,
+                person.expertise,
+                person.availability,
+                person.busy_hours(now),
+                "; ".join(f"{k}={v}" for k, v in person.labels.items()),
+            )
+            for person in self.org.people
+        ]
 
     def item_records(self) -> list[ItemRecord]:
         """Every in-tray item served so far (needs `log_items=True`)."""

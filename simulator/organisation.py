@@ -14,6 +14,7 @@ import numpy as np
 
 from agents.collaborator import Collaborator
 from agents.manager import DEPARTMENT, DIRECTOR, TEAM_LEAD, Manager
+from simulator.people import Listed
 from simulator.randomness import LINKS, PEOPLE, stream
 from simulator.routing import Router, router_for
 from simulator.schema import Scenario
@@ -112,6 +113,7 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
             roster.director if roster else None, "director", org.director_expertise
         )
         director = Manager(model, name, DIRECTOR, None, None, expertise, expertise)
+        _as_client_says(director, roster.director if roster else None, None, scenario)
     for d, dept in enumerate(org.departments):
         name, expertise = _named(
             roster.managers.get(d) if roster else None,
@@ -119,6 +121,7 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
             org.manager_expertise,
         )
         manager = Manager(model, name, DEPARTMENT, d, None, expertise, org.cross_expertise)
+        _as_client_says(manager, roster.managers.get(d) if roster else None, dept, scenario)
         manager.parent = director
         department_managers.append(manager)
         managers.append(manager)
@@ -145,6 +148,7 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
                     org.manager_expertise,
                 )
                 lead = Manager(model, name, TEAM_LEAD, d, t, expertise, org.cross_expertise)
+                _as_client_says(lead, roster.leads.get((d, t)) if roster else None, dept, scenario)
                 lead.parent = manager
                 managers.append(lead)
             else:
@@ -157,6 +161,7 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
                 fallback = dept.expertise if listed is not None else drawn
                 name, expertise = _named(listed, f"{dept.name} {position + 1}", fallback)
                 member = Collaborator(model, name, d, t, expertise, org.cross_expertise)
+                _as_client_says(member, listed, dept, scenario)
                 members.append(member)
                 collaborators.append(member)
                 position += 1
@@ -193,14 +198,33 @@ def build_organisation(model, scenario: Scenario, seed: int) -> Organisation:
     return result
 
 
-def _named(
-    listed: tuple[str, float | None] | None, name: str, expertise: float
-) -> tuple[str, float]:
+def _named(listed: Listed | None, name: str, expertise: float) -> tuple[str, float]:
     """A person's name and expertise: from the people file when listed, else the defaults."""
     if listed is None:
         return name, expertise
-    listed_name, listed_expertise = listed
-    return listed_name, expertise if listed_expertise is None else listed_expertise
+    return listed.name, expertise if listed.expertise is None else listed.expertise
+
+
+def _as_client_says(person, listed: Listed | None, dept, scenario: Scenario) -> None:
+    """The client as they are: the person's share of time on the project (collaborators'
+    `project_share`, managers' `manager_availability`), a manager's law of decision
+    times, and labels — from the people file, else the department, else the organisation."""
+    org = scenario.organisation
+    if listed is not None:
+        person.labels = dict(listed.labels)
+    if isinstance(person, Collaborator):
+        share = (listed.project_share if listed else None) or (dept.project_share if dept else None)
+        person.availability = share or org.project_share
+        return
+    availability = (listed.manager_availability if listed else None) or (
+        dept.manager_availability if dept else None
+    )
+    person.availability = availability or org.manager_availability
+    law = (dept.decision_hours if dept else None) or scenario.timing.decision_hours
+    if listed is not None and listed.decision_hours is not None:
+        # A person's decision time in the file is the mean of their department's law.
+        law = law.model_copy(update={"mean": listed.decision_hours})
+    person.decision_hours = law
 
 
 def _add_lateral_links(org: Organisation, count: int, seed: int) -> None:

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel
 
 from simulator.errors import InputError, Problem
+from simulator.reading import load_yaml_value
 from simulator.schema import Distribution, Scenario
 
 _NAME = re.compile(r"[^.\[\]]+")
@@ -69,7 +70,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise ValueError("expected KEY=VALUE")
     key, raw = text.split("=", 1)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml_value(raw) if raw.strip() else ""
     except yaml.YAMLError:
         # Not YAML (`[a`): take the text as written and let validation judge it.
         value = raw

@@ -1,10 +1,15 @@
 """An org chart from a CSV file (`organisation.people_file`): people by name instead of counts.
 
-Columns: `name,department,team,role,expertise`. `role` is `collaborator` (the default when
+Columns: `name,department,team,role,expertise` and, optionally, the client as they are:
+`project_share` (a collaborator's share of time on the project, (0, 1]), and for managers
+`manager_availability` ((0, 1]) and `decision_hours` (the mean of the scenario's law of
+decision times for this manager, in hours). `role` is `collaborator` (the default when
 empty), `team_lead`, `manager` or `director`; `team` names a team within the department
 (empty: one team); `expertise` in [0, 1] (empty: the department's mean for collaborators,
-`manager_expertise` for managers, `director_expertise` for the director). The departments
-listed in the scenario take their collaborator and team counts from the file.
+`manager_expertise` for managers, `director_expertise` for the director). An empty cell
+takes the department's (or the organisation's) value. Any other column is kept as a label
+of the person. The departments listed in the scenario take their collaborator and team
+counts from the file.
 
 A layer of loading beside the CSV plan (`simulator.loading` has the layer order): rows
 are read by `simulator.reading`, problems located by `simulator.locating`.
@@ -12,30 +17,45 @@ are read by `simulator.reading`, problems located by `simulator.locating`.
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import InputError, Problem
-from simulator.locating import row_problem
+from simulator.errors import InputError, Problem, ScenarioWarning
+from simulator.locating import row_problem, suggest
 from simulator.reading import csv_table
 from simulator.schema import Scenario
 
 COLUMNS = ("name", "department", "team", "role", "expertise")
+CLIENT_COLUMNS = ("project_share", "manager_availability", "decision_hours")
 ROLES = ("collaborator", "team_lead", "manager", "director")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One person of the file: what it says of them (None where a cell is empty)."""
+
+    name: str
+    expertise: float | None = None
+    project_share: float | None = None
+    manager_availability: float | None = None
+    decision_hours: float | None = None
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
 class Roster:
     """Named people, in the shape the organisation is built from."""
 
-    # members[d][t] = [(name, expertise), ...]; team order is the file's order.
-    members: list[list[list[tuple[str, float | None]]]] = field(default_factory=list)
+    # members[d][t] = [Listed, ...]; team order is the file's order.
+    members: list[list[list[Listed]]] = field(default_factory=list)
     team_names: list[list[str]] = field(default_factory=list)
-    leads: dict[tuple[int, int], tuple[str, float | None]] = field(default_factory=dict)
-    managers: dict[int, tuple[str, float | None]] = field(default_factory=dict)
-    director: tuple[str, float | None] | None = None
+    leads: dict[tuple[int, int], Listed] = field(default_factory=dict)
+    managers: dict[int, Listed] = field(default_factory=dict)
+    director: Listed | None = None
 
 
 def load_people(
@@ -87,15 +107,20 @@ def _bad(source: str, line: int, column: str, message: str, value: Any) -> Input
 def parse_people(text: str, source: str, departments: list[str]) -> Roster:
     """Read and check a people CSV; every problem names the file, line and column."""
     columns, rows = csv_table(text, source)
+    known = (*COLUMNS, *CLIENT_COLUMNS)
     for column in columns:
-        if column not in COLUMNS:
-            raise _bad(source, 1, column, f"unknown column (expected {', '.join(COLUMNS)})", column)
+        hint = suggest(column, known) if column not in known else None
+        if hint:
+            message = f"column '{column}' is kept as a label ({hint})"
+            warnings.warn(
+                ScenarioWarning(Problem(source=source, line=1, message=message)), stacklevel=2
+            )
     for column in ("name", "department"):
         if column not in columns:
             raise InputError(Problem(source=source, line=1, message=f"missing column '{column}'"))
     roster = Roster(members=[[] for _ in departments], team_names=[[] for _ in departments])
     seen: dict[str, int] = {}
-    pending_leads: list[tuple[int, str, str, float | None, int]] = []
+    pending_leads: list[tuple[int, str, Listed, int]] = []
     for line, row in rows:
         cells = dict(zip(columns, row, strict=False))  # fields beyond the header are ignored
         if not any(cells.values()):
@@ -113,11 +138,18 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
         role = cells.get("role") or "collaborator"
         if role not in ROLES:
             raise bad("role", f"unknown role (expected {', '.join(ROLES)})", role)
-        expertise = _expertise(cells.get("expertise", ""), bad)
+        listed = Listed(
+            person,
+            expertise=_share(cells, "expertise", bad, allow_zero=True),
+            project_share=_share(cells, "project_share", bad),
+            manager_availability=_share(cells, "manager_availability", bad),
+            decision_hours=_hours(cells, "decision_hours", bad),
+            labels=tuple((c, v) for c, v in cells.items() if c not in known and v),
+        )
         if role == "director":
             if roster.director is not None:
                 raise bad("role", "only one director", role)
-            roster.director = (person, expertise)
+            roster.director = listed
             continue
         department = cells.get("department", "")
         if department not in departments:
@@ -129,14 +161,14 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
         if role == "manager":
             if d in roster.managers:
                 raise bad("role", f"{department} already has a manager", role)
-            roster.managers[d] = (person, expertise)
+            roster.managers[d] = listed
         elif role == "team_lead":
-            pending_leads.append((d, team, person, expertise, line))
+            pending_leads.append((d, team, listed, line))
         else:
             t = _team_index(roster, d, team)
-            roster.members[d][t].append((person, expertise))
+            roster.members[d][t].append(listed)
     # Leads last: a lead's team is known once every collaborator has been read.
-    for d, team, person, expertise, line in pending_leads:
+    for d, team, listed, line in pending_leads:
         if len(roster.team_names[d]) <= 1:
             raise _bad(
                 source,
@@ -151,7 +183,7 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
         t = roster.team_names[d].index(team)
         if (d, t) in roster.leads:
             raise _bad(source, line, "team", "this team already has a lead", team)
-        roster.leads[(d, t)] = (person, expertise)
+        roster.leads[(d, t)] = listed
     return roster
 
 
@@ -162,13 +194,31 @@ def _team_index(roster: Roster, d: int, team: str) -> int:
     return roster.team_names[d].index(team)
 
 
-def _expertise(text: str, bad) -> float | None:
+def _share(cells: dict[str, str], column: str, bad, allow_zero: bool = False) -> float | None:
+    """A number in [0, 1] ((0, 1] unless `allow_zero`), or None for an empty cell."""
+    text = cells.get(column, "")
     if not text:
         return None
     try:
         value = float(text)
     except ValueError:
-        raise bad("expertise", "expected a number", text) from None
-    if not 0.0 <= value <= 1.0:
-        raise bad("expertise", "must be between 0 and 1", value)
+        raise bad(column, "expected a number", text) from None
+    low_ok = value >= 0.0 if allow_zero else value > 0.0
+    if not (low_ok and value <= 1.0):
+        bounds = "between 0 and 1" if allow_zero else "more than 0 and at most 1"
+        raise bad(column, f"must be {bounds}", value)
+    return value
+
+
+def _hours(cells: dict[str, str], column: str, bad) -> float | None:
+    """A non-negative number of hours, or None for an empty cell."""
+    text = cells.get(column, "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise bad(column, "expected a number of hours", text) from None
+    if not (value >= 0.0 and math.isfinite(value)):
+        raise bad(column, "must be 0 or more hours", text)
     return value

@@ -9,13 +9,14 @@ precedence cycle), each problem located at its row, or at its key for an inline 
 from __future__ import annotations
 
 import graphlib
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.errors import _MISSING, InputError, Problem
+from simulator.errors import _MISSING, InputError, Problem, ScenarioWarning
 from simulator.locating import error_message, row_problem, suggest, twice
 from simulator.reading import csv_table, read_text
 from simulator.schema import TaskSpec
@@ -43,7 +44,8 @@ def load_plan_csv(path: Path, departments: list[str]) -> list[TaskSpec]:
 def parse_plan_csv(text: str, source: str) -> list[TaskSpec]:
     """Tasks from a CSV plan `id,department,effort_hours,depends_on,interdependent_with`.
 
-    Lists are `;`-separated; an optional `complexity` column gives a task's complexity.
+    Lists are `;`-separated; an optional `complexity` column gives a task's complexity;
+    any other column is kept as a label of the task.
     Each row is checked on its own (types, bounds); names are checked by the caller.
     """
     return _parse_plan(text, source)[0]
@@ -97,9 +99,14 @@ def _plan_columns(header: list[str], source: str) -> list[str]:
         )
     for column in header:
         if column not in known:
+            # Extra columns (an owner, a phase from a planning tool) are kept as labels;
+            # one that looks like a misspelt column is said so.
             hint = suggest(column, known)
-            message = f"unknown column '{column}' ({hint or expected})"
-            raise InputError(Problem(source=source, line=1, message=message))
+            if hint:
+                message = f"column '{column}' is kept as a label ({hint})"
+                warnings.warn(
+                    ScenarioWarning(Problem(source=source, line=1, message=message)), stacklevel=2
+                )
         if header.count(column) > 1:
             raise InputError(
                 Problem(source=source, line=1, message=f"column '{column}' given twice")
@@ -113,13 +120,18 @@ def _plan_columns(header: list[str], source: str) -> list[str]:
 
 
 def _plan_record(cells: dict[str, str]) -> dict[str, Any]:
-    """A CSV row as TaskSpec data: empty cells are absent, lists split on `;`."""
+    """A CSV row as TaskSpec data: empty cells are absent, lists split on `;`, other
+    columns are labels."""
     record: dict[str, Any] = {}
     for column in ("id", "department", "effort_hours", "complexity"):
         if cells.get(column):
             record[column] = cells[column]
     for column in ("depends_on", "interdependent_with"):
         record[column] = [d.strip() for d in cells.get(column, "").split(";") if d.strip()]
+    known = (*PLAN_COLUMNS, *PLAN_OPTIONAL_COLUMNS)
+    labels = {column: value for column, value in cells.items() if column not in known and value}
+    if labels:
+        record["labels"] = labels
     return record
 
 

@@ -89,8 +89,26 @@ def _read_toml(text: str, source: str) -> tuple[Any, Lines]:
     return data, _toml_lines(text)
 
 
+def _dates_as_text(base: type) -> type:
+    """A safe loader that leaves dates as text: the schema parses them, so that a date
+    like 2027-13-04 is a located error instead of a crash inside the YAML reader."""
+    timestamp = "tag:yaml.org,2002:timestamp"
+    loader = type(f"{base.__name__}DatesAsText", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != timestamp]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return loader
+
+
+SAFE_LOADER = _dates_as_text(yaml.SafeLoader)
 # libyaml, when PyYAML was built with it, reads large inline plans about 3 times faster.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_LOADER = _dates_as_text(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def load_yaml_value(text: str) -> Any:
+    """One YAML value (a `--set` value, an observation), read like scenario files are."""
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
@@ -98,11 +116,11 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
         try:
             data, lines = _compose(text, source, _FAST_LOADER)
         except yaml.YAMLError:
-            if _FAST_LOADER is yaml.SafeLoader:
+            if not hasattr(yaml, "CSafeLoader"):
                 raise
             # The pure-Python parser words syntax errors better ("but got ':'"); errors
             # are rare, so the text is read again with it for the message.
-            data, lines = _compose(text, source, yaml.SafeLoader)
+            data, lines = _compose(text, source, SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         raise InputError(_yaml_problem(exc, source)) from None
     except yaml.YAMLError as exc:

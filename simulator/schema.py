@@ -7,6 +7,7 @@ can point at lines. Every default here is documented in docs/model.md.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -158,11 +159,39 @@ class SeverityWeight(Closed):
     critical: Probability = 1.0
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Calendar(Closed):
+    """Which days are worked: weekdays, less holidays (for dates in outputs)."""
+
+    weekdays: Annotated[
+        list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]], Field(min_length=1)
+    ] = [
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    ]
+    holidays: list[datetime.date] = []
+
+    @field_validator("weekdays")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise FieldProblem("a weekday is listed twice", value=", ".join(value))
+        return value
+
+
 class TimeSettings(Closed):
-    """The working clock."""
+    """The working clock, and the calendar that turns working days into dates."""
 
     hours_per_day: Annotated[Number, Field(gt=0.0, le=24.0)] = 8.0
     horizon_days: Annotated[Number, Field(gt=0.0, le=100_000.0)] = 600.0
+    # The first working day of the project (outputs then give dates as well as days).
+    start: datetime.date | None = None
+    calendar: Calendar = Calendar()
 
 
 class Department(Closed):
@@ -174,6 +203,12 @@ class Department(Closed):
     expertise: Probability = 0.5
     expertise_sd: Annotated[NonNegative, Field(le=1.0)] = 0.0
     policy: Name | None = None
+    # The client as they are: how long this department's managers take to decide, how
+    # much of their day they give the project, and the collaborators' share of time on it
+    # (the rest is other work, in blocks). Unset: the organisation's / timing's values.
+    decision_hours: Distribution | None = None
+    manager_availability: Annotated[Number, Field(gt=0.0, le=1.0)] | None = None
+    project_share: Annotated[Number, Field(gt=0.0, le=1.0)] | None = None
     # Team leads share one queue of problems (any free lead takes the next one).
     pooled_leads: Flag = False
 
@@ -203,6 +238,8 @@ class CostPerHour(Closed):
     collaborator: NonNegative = 60.0
     manager: NonNegative = 90.0
     director: NonNegative = 150.0
+    # A label for every amount in outputs (e.g. EUR); costs are in "cost units" without it.
+    currency: Annotated[str, Field(min_length=1, max_length=12)] | None = None
 
 
 class Organisation(Closed):
@@ -213,6 +250,8 @@ class Organisation(Closed):
     director_expertise: Probability = 0.5
     # Above 0: a manager who is never there would leave every escalation waiting for ever.
     manager_availability: Annotated[Number, Field(gt=0.0, le=1.0)] = 1.0
+    # Collaborators' share of time on the project (departments and people may say otherwise).
+    project_share: Annotated[Number, Field(gt=0.0, le=1.0)] = 1.0
     cross_expertise: Probability = 0.2
     director: Flag = True
     people_file: Name | None = None
@@ -234,6 +273,8 @@ class TaskSpec(Closed):
     depends_on: list[str] = []
     interdependent_with: list[str] = []
     complexity: NonNegative | None = None
+    # Anything else the plan says about the task (extra CSV columns): kept and shown.
+    labels: dict[Name, str] = {}
 
     @field_validator("depends_on", "interdependent_with", mode="before")
     @classmethod

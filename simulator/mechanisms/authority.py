@@ -35,7 +35,7 @@ class ManagerSignsOff:
     def sign_off(self, desk: ProblemDesk, case: ProblemCase, resolver) -> None:
         """A sign-off item for the raiser's nearest manager."""
         lead = desk.model.org.lead_of(case.raiser)
-        duration = draw(desk.timing.decision_hours, case.draws[case.draws.AUTHORITY])
+        duration = draw(lead.decision_hours, case.draws[case.draws.AUTHORITY])
         item = Item(
             "sign_off",
             duration,

@@ -65,7 +65,7 @@ class Escalate:
     def _to_manager(self, desk: ProblemDesk, case: ProblemCase, manager: Manager, level: int):
         timing = desk.timing
         if self.stops_at(manager, case):
-            duration = draw(timing.decision_hours, case.draws.decision(level))
+            duration = draw(manager.decision_hours, case.draws.decision(level))
             item = desk.resolving_item(
                 case,
                 "decide",

@@ -259,12 +259,6 @@ CASES = [
         source="plan-bad-effort.csv",
     ),
     Case(
-        "csv-unknown-column.yaml",
-        1,
-        ("unknown column 'owner'", "id, department, effort_hours"),
-        source="plan-unknown-column.csv",
-    ),
-    Case(
         "csv-extra-field.yaml",
         3,
         ("6 fields", "the header has 5 columns"),
@@ -282,7 +276,6 @@ CASES = [
 DATA_FILES = {
     "plan-good.csv",
     "plan-bad-effort.csv",
-    "plan-unknown-column.csv",
     "plan-extra-field.csv",
     "plan-unknown-dependency.csv",
 }

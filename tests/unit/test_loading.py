@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from simulator.errors import InputError
+from simulator.errors import InputError, ScenarioWarning
 from simulator.loading import (
     builtin_names,
     load_scenario,
@@ -15,6 +15,7 @@ from simulator.loading import (
     parse_scenario,
     scenario_from_mapping,
 )
+from simulator.model import OrgModel
 from simulator.overrides import model_at, parse_key, set_key
 from simulator.policies import resolve_policy
 from simulator.schema import Department, Distribution, PolicySpec, Scenario
@@ -455,3 +456,42 @@ def test_allow_files_false_refuses_people_file() -> None:
 def test_allow_files_false_accepts_inline_scenarios() -> None:
     scenario = parse_scenario(MINIMAL, source="upload.yaml", allow_files=False)
     assert scenario.source_dir is None
+
+
+def test_extra_plan_columns_are_labels_shown_in_the_task_records(tmp_path) -> None:
+    # A plan exported from a planning tool keeps its extra columns (an owner here).
+    (tmp_path / "plan.csv").write_text(
+        "id,department,effort_hours,depends_on,owner\n"
+        "spec,engineering,16,,alice\n"
+        "build,engineering,40,spec,bob\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "scenario.yaml").write_text(
+        "name: labels\n"
+        "organisation: {departments: [{name: engineering, collaborators: 2}]}\n"
+        "project: {tasks_file: plan.csv}\n",
+        encoding="utf-8",
+    )
+    scn = load_scenario(tmp_path / "scenario.yaml")
+    model = OrgModel(scn, "cooperative")
+    assert {r.task: r.labels for r in model.task_records()} == {
+        "spec": "owner=alice",
+        "build": "owner=bob",
+    }
+
+
+def test_a_plan_column_that_looks_misspelt_is_named_in_a_warning(tmp_path) -> None:
+    (tmp_path / "plan.csv").write_text(
+        "id,department,effort_hours,complexty\nspec,engineering,16,2\n", encoding="utf-8"
+    )
+    (tmp_path / "scenario.yaml").write_text(
+        "name: labels\n"
+        "organisation: {departments: [{name: engineering, collaborators: 2}]}\n"
+        "project: {tasks_file: plan.csv}\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(ScenarioWarning, match=r"plan.csv:1: column 'complexty' is kept as a label"):
+        scn = load_scenario(tmp_path / "scenario.yaml")
+    # Not read as the complexity: the task keeps the drawn one, and the label shows it.
+    assert scn.project.tasks[0].complexity is None
+    assert scn.project.tasks[0].labels == {"complexty": "2"}

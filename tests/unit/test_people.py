@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from simulator.errors import InputError
+from simulator.errors import InputError, ScenarioWarning
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
 
@@ -66,7 +66,6 @@ def test_people_file_gives_counts_teams_names_and_expertise(tmp_path):
 @pytest.mark.parametrize(
     ("people", "line", "fragments"),
     [
-        ("name,department,grade\nAda,engineering,3\n", 1, ["grade", "unknown column"]),
         ("name,department\nAda,finance\n", 2, ["department", "unknown department", "finance"]),
         (
             "name,department,expertise\nAda,engineering,1.4\nGus,legal,\n",
@@ -104,6 +103,20 @@ def test_bad_people_files_are_reported_with_file_line_and_column(tmp_path, peopl
         assert fragment in text
     if line is not None:
         assert f"people.csv:{line}:" in text
+
+
+def test_extra_columns_are_kept_as_labels_and_a_misspelt_one_is_named(tmp_path):
+    people = "name,department,grade,expertse\nAda,engineering,senior,0.9\nGus,legal,junior,\n"
+    path = _write(tmp_path, people)
+    with pytest.warns(ScenarioWarning, match="'expertse' is kept as a label.*expertise"):
+        scn = load_scenario(path)
+    model = OrgModel(scn, "cooperative")
+    labels = {r.person: r.labels for r in model.person_records()}
+    assert labels["Ada"] == "grade=senior; expertse=0.9"
+    assert labels["Gus"] == "grade=junior"
+    # The misspelt column is not read as expertise: Ada has the department's mean.
+    ada = next(r for r in model.person_records() if r.person == "Ada")
+    assert ada.expertise == scn.organisation.departments[0].expertise
 
 
 def test_a_missing_people_file_is_an_input_error(tmp_path):
