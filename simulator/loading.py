@@ -174,8 +174,38 @@ def _validate(
                     locate.problem(key, "files on the server cannot be used here", value)
                 )
     scenario = _check_references(scenario, locate, base_dir)
+    _check_overridden_settings(scenario, set_by)
     scenario._source_dir = str(base_dir) if base_dir is not None else None
     return scenario
+
+
+# Keys a file makes useless: a plan gives the tasks; a people file gives the people.
+_PLAN_GIVES = ("dependency_density", "interdependence", "effort_hours")
+_PEOPLE_FILE_GIVES = ("collaborators", "teams", "expertise_sd")
+
+
+def _check_overridden_settings(scenario: Scenario, set_by: dict[tuple[Any, ...], str]) -> None:
+    """A `--set` that a people file or an explicit plan overrides is an error, not a no-op."""
+    plan = isinstance(scenario.project.tasks, list)
+    people = scenario.organisation.people_file is not None
+    for path, text in set_by.items():
+        overridden = None
+        if plan and path[:1] == ("project",) and len(path) > 1 and path[1] in _PLAN_GIVES:
+            overridden = "the plan gives the tasks"
+        elif (
+            people
+            and path[:2] == ("organisation", "departments")
+            and len(path) > 3
+            and path[3] in _PEOPLE_FILE_GIVES
+        ):
+            overridden = f"{scenario.organisation.people_file} gives the people"
+        if overridden is not None:
+            raise InputError(
+                Problem(
+                    source=f"--set {text}",
+                    message=f"{overridden}: this value would not be used",
+                )
+            )
 
 
 # --- cross-field rules ----------------------------------------------------------------
