@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 
 from simulator.loading import load_scenario
 from tests.validation.support import Z, kpis, mean_and_se, paired, scenario
@@ -22,14 +23,32 @@ def _clear(differences, direction: int = 1) -> tuple[float, float]:
     return mean, se
 
 
+# The shipped scenarios give the project a share of people's days (other work in blocks);
+# the directions below are about exceptions and links, so they are checked with everyone
+# full time: the blocks add noise to the paired differences, not signal.
+FULL_TIME = [
+    "organisation.project_share=1",
+    "organisation.manager_availability=1",
+]
+
+
+def _full_time(name: str, extra: list[str] = ()):
+    scn = load_scenario(name, [*FULL_TIME, *extra])
+    departments = [
+        d.model_copy(update={"project_share": None}) for d in scn.organisation.departments
+    ]
+    organisation = scn.organisation.model_copy(update={"departments": departments})
+    return scn.model_copy(update={"organisation": organisation})
+
+
 def test_the_hierarchy_falls_behind_as_uncertainty_and_interdependence_grow():
     # Galbraith: more exceptions and more cross-department links overload the hierarchy.
-    base = load_scenario("product-launch", ["project.tasks=80"])
-    low = load_scenario(
+    base = _full_time("product-launch", ["project.tasks=80"])
+    low = _full_time(
         "product-launch",
         ["project.tasks=80", "project.problem_rate=0.005", "project.interdependence=0.1"],
     )
-    high = load_scenario(
+    high = _full_time(
         "product-launch",
         ["project.tasks=80", "project.problem_rate=0.05", "project.interdependence=0.6"],
     )
@@ -106,8 +125,10 @@ def test_consensus_slows_as_groups_grow():
 
 
 def test_the_hierarchy_is_fastest_for_novices_under_an_expert_supervisor():
-    # apprentice-crew: a wrong call means redoing the job. The supervisor's better decisions
-    # (quality 0.9 against the novices' 0.25) save more rework than the chain costs.
+    # apprentice-crew: frequent problems, and a wrong call means redoing the job. The
+    # supervisor's quick, better decisions (quality 0.9 against the novices' 0.25, even
+    # challenged) save more rework than the chain costs, and a short project leaves no
+    # time for orientation to pay back.
     crew = load_scenario("apprentice-crew")
     for other in ("cooperative", "self_managed"):
         _clear(paired(crew, ("hierarchical", other), range(40)))
@@ -115,7 +136,7 @@ def test_the_hierarchy_is_fastest_for_novices_under_an_expert_supervisor():
         p: np.mean([kpis(crew, p, s)["rework_hours"] for s in SEEDS[:4]])
         for p in ("hierarchical", "cooperative")
     }
-    assert rework["hierarchical"] < rework["cooperative"] / 3
+    assert rework["hierarchical"] < rework["cooperative"] / 2
 
 
 EXPERT_STUDIO = {
@@ -132,6 +153,9 @@ EXPERT_STUDIO = {
         "interdependence": 0.2,
         "problem_rate": 0.2,
         "severity": {"minor": 0.3, "major": 0.68, "critical": 0.02},
+        # Each profession's problems are its own: nothing needs another field's expert
+        # (self-management's autonomy covers one's own field only).
+        "foreign_field_share": 0.0,
     },
     # Between experts, explaining a problem to a colleague is a long conversation.
     "timing": {"expert_help_hours": {"dist": "exponential", "mean": 3}},
@@ -139,9 +163,10 @@ EXPERT_STUDIO = {
 
 
 def test_self_management_is_fastest_among_experts_with_frequent_major_problems():
-    # Experts settle major problems alone (1 h) at a quality close to their colleagues';
-    # cooperation interrupts a slightly better expert for a 3-hour conversation, and the
-    # hierarchy queues every problem at a less expert manager.
+    # Experts settle major problems of their own field alone (1 h, then a challenge) at a
+    # quality close to their colleagues'; cooperation interrupts a slightly better expert
+    # for a 3-hour conversation, and the hierarchy queues every problem at a less expert
+    # manager (rework).
     studio = scenario(EXPERT_STUDIO)
     for other in ("hierarchical", "cooperative"):
         _clear(paired(studio, ("self_managed", other), range(30)))
@@ -151,6 +176,15 @@ def test_cooperation_is_fastest_where_problems_cross_departments():
     # innovation-lab: many problems, a third of them in another profession's field. Experts
     # across departments answer them well and fast; a team deliberating outside its field
     # decides poorly (rework), and the hierarchy queues them up to the director.
+    scn = _full_time("innovation-lab")
+    for other in ("hierarchical", "self_managed"):
+        _clear(paired(scn, ("cooperative", other), range(30)))
+
+
+@pytest.mark.slow
+def test_cooperation_is_fastest_on_the_shipped_innovation_lab():
+    # The same, with the lab's people part time as shipped: smaller and noisier, so more
+    # replications (make validation).
     scn = load_scenario("innovation-lab")
     for other in ("hierarchical", "self_managed"):
-        _clear(paired(scn, ("cooperative", other), range(20)))
+        _clear(paired(scn, ("cooperative", other), range(150)))
