@@ -33,14 +33,24 @@ def _log(model: OrgModel, kind: str, text: str) -> Intervention:
 
 
 def set_mechanism(model: OrgModel, mechanism: str, value: object) -> Intervention:
-    """Switch one mechanism of the run's policy from now on (departments' own policies stay)."""
+    """Switch one mechanism of the run's policy from now on (departments' own policies stay).
+
+    With a `transition` in the scenario, the new way of working is learned from now on: its
+    activities cost the transition's overhead at first, fading over its days.
+    """
     if mechanism not in MECHANISMS:
         raise ValueError(f"unknown mechanism '{mechanism}' (known: {', '.join(MECHANISMS)})")
-    before = getattr(model.policy, mechanism)
+    previous = model.policy
+    before = getattr(previous, mechanism)
     model.policy = with_mechanism(model.policy, mechanism, value)
     model.refresh_policies()
     after = getattr(model.policy, mechanism)
-    return _log(model, "mechanism", f"{mechanism} changed from {before} to {after}")
+    text = f"{mechanism} changed from {before} to {after}"
+    spec = model.config.transition
+    if spec is not None and before != after:
+        model.transition.start(previous, spec.days, spec.overhead)
+        text += f" (learned over {spec.days:g} days, {spec.overhead:.0%} slower at first)"
+    return _log(model, "mechanism", text)
 
 
 def set_problem_rate(model: OrgModel, rate: float) -> Intervention:

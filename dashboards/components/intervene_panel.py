@@ -23,6 +23,8 @@ MECHANISM_LABELS = {
     "problem_solving": "who solves problems",
     "autonomy": "what people settle alone",
     "authority": "who decides",
+    "management": "what managers do",
+    "confrontation": "are answers challenged",
 }
 
 
