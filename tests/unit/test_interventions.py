@@ -124,7 +124,12 @@ def test_patience_during_sign_off_keeps_the_experts_answer():
         },
         "timing": {"expert_help_hours": 0.5, "decision_hours": 50, "decision_patience_hours": 2},
         "policies": {
-            "signed": {"base": "cooperative", "authority": "manager", "confrontation": "none"}
+            "signed": {
+                "base": "cooperative",
+                "authority": "manager",
+                "confrontation": "none",
+                "management": "command",
+            }
         },
     }
     model = OrgModel(scenario_from_mapping(data), "signed", rng=1)
