@@ -121,6 +121,7 @@ def test_patience_during_sign_off_keeps_the_experts_answer():
             "tasks": 40,
             "problem_rate": 0.05,
             "severity": {"minor": 0, "major": 0, "critical": 1},
+            "problem_classes": 1_000_000,  # every problem new: no answer is reused
         },
         "timing": {"expert_help_hours": 0.5, "decision_hours": 50, "decision_patience_hours": 2},
         "policies": {
