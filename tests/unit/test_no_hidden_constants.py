@@ -57,6 +57,10 @@ ALLOWED: dict[str, dict[float, str]] = {
         100: "percentiles are given in percent",
     },
     "simulator/run.py": {16: "length of the scenario hash (metadata)"},
+    "simulator/mechanisms/problems.py": {
+        2: "an occurrence of 2 or more is a reuse of what is known (DESIGN §5.3b)"
+    },
+    "simulator/people.py": {2: "the warning's stack level (where the warning points)"},
 }
 
 
