@@ -27,6 +27,8 @@ from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from experiments.atomic import write_atomically, write_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -248,22 +250,6 @@ def print_json(data: Any) -> None:
     """One JSON document on stdout."""
     sys.stdout.write(json.dumps(jsonable(data), indent=2, allow_nan=False) + "\n")
     sys.stdout.flush()
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through `write(temporary path)` then rename: readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-
-
-def write_text(path: Path, text: str) -> None:
-    """`text` to `path`, atomically."""
-    write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:

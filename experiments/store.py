@@ -7,8 +7,8 @@
     DIR/problems/part-*.parquet  (record.problems) run_id and one row per problem
 
 Only the coordinator writes. The manifest is written before the first run. A part is
-written to a name starting with `.` (which Parquet readers skip), flushed to disk, then
-renamed: `pandas.read_parquet(DIR / "runs")` always reads whole parts with one schema. The
+written atomically (`experiments.atomic`: a hidden name, which Parquet readers skip, then a
+rename): `pandas.read_parquet(DIR / "runs")` always reads whole parts with one schema. The
 runs part is written last, so a daily or problems part without its runs part is an orphan
 of a killed coordinator and is removed when the sweep resumes (its runs run again).
 
@@ -23,11 +23,11 @@ import json
 import os
 import re
 import signal
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from experiments.atomic import write_atomically, write_text
 from simulator.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -393,36 +393,16 @@ class ResultsFolder:
     def _write_table(self, target: Path, data: pa.Table, hook: str | None = None) -> None:
         import pyarrow.parquet as pq
 
-        temporary = target.with_name(f".{target.name}.tmp")
-        with open(temporary, "wb") as handle:
-            pq.write_table(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if hook:
-            checkpoint(hook)
-        os.replace(temporary, target)
-        _sync_directory(target.parent)
+        def write(temporary: Path) -> None:
+            pq.write_table(data, str(temporary))
+            if hook:
+                checkpoint(hook)
+
+        write_atomically(target, write)
 
     def _write_json(self, target: Path, data: dict[str, Any]) -> None:
-        temporary = target.with_name(f".{target.name}.tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, allow_nan=False, default=str)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        _sync_directory(target.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    # The rename itself must reach the disk for a part to survive a power cut.
-    if sys.platform == "win32":  # pragma: no cover
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        text = json.dumps(data, indent=2, allow_nan=False, default=str) + "\n"
+        write_text(target, text)
 
 
 def checkpoint(point: str) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import stats
 from scipy.optimize import brentq
 
+from experiments.atomic import write_text
 from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
@@ -422,9 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     images = args.out.parent / "images" / "validation"
     text = build(args.quick, args.experiments, images)
-    temporary = args.out.with_name("." + args.out.name + ".tmp")
-    temporary.write_text(text + "\n", encoding="utf-8")
-    temporary.replace(args.out)
+    write_text(args.out, text + "\n")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
