@@ -89,8 +89,9 @@ def print_comparison(
     from rich.table import Table
     from rich.text import Text
 
-    from experiments.compare import MAIN_KPIS, unfinished, wins
+    from experiments.compare import MAIN_KPIS, unfinished
     from experiments.display import PERCENT_KPIS, label, unit
+    from experiments.statistics import wins
 
     out = console()
     out.print(Text(text), soft_wrap=True)

@@ -101,8 +101,9 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
 
     from experiments.design import Design
     from experiments.sensitivity import analyse
-    from experiments.statistics import headline, paired_differences, summarise
+    from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
+    from experiments.summaries import headline, summarise
 
     folder = Path(folder)
     try:

@@ -153,8 +153,8 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 def print_outcome(plan: Plan, outcome: Outcome, file: str) -> int:
     """The closing lines of a sweep (stdout), failures on stderr; returns the exit code."""
-    from experiments.statistics import headline
     from experiments.store import read_runs
+    from experiments.summaries import headline
 
     rate = outcome.ran / outcome.elapsed_s if outcome.elapsed_s > 0 else 0.0
     resumed = f", {outcome.done_before} done before" if outcome.done_before else ""

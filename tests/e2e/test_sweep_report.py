@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from experiments import sweep_cli
-from experiments.statistics import headline
+from experiments.summaries import headline
 from experiments.sweep import run_sweep
 
 FACTORIAL = {

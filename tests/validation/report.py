@@ -15,10 +15,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 from scipy.optimize import brentq
 
 from experiments.atomic import write_text
+from experiments.statistics import t_half_width
 from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
@@ -42,13 +42,8 @@ def _run(scn, policy, seed) -> OrgModel:
 
 def _ci(values) -> tuple[float, float]:
     data = np.asarray(list(values), dtype=float)
-    mean = float(data.mean())
-    half = (
-        float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data)))
-        if len(data) > 1
-        else 0.0
-    )
-    return mean, half
+    half = t_half_width(data.std(ddof=1), len(data)) if len(data) > 1 else 0.0
+    return float(data.mean()), half
 
 
 def _fmt(mean: float, half: float, digits: int = 2) -> str:
