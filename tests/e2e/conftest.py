@@ -1,7 +1,7 @@
 """Fixtures of the browser tests: a results folder, the dashboard server, Chromium.
 
-The server is started the way a user starts it (`python -m experiments.dashboard_cli`,
-the handler of `orgsim dashboard`) on a free port, once per test session. Chromium is
+The server is started the way a user starts it (`python -m cli dashboard`, which is
+`orgsim dashboard`) on a free port, once per test session. Chromium is
 Debian's (`.ci/run` installs it); no browser is ever downloaded. With CI=true a missing
 Chromium fails the browser tests instead of skipping them.
 
@@ -144,7 +144,7 @@ def wait_for_http(url: str, seconds: float) -> None:
 
 def start_dashboard(port: int, results: Path | None, log: Path) -> subprocess.Popen:
     """`orgsim dashboard` (through its handler) as a process of its own."""
-    command = [sys.executable, "-m", "experiments.dashboard_cli", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "dashboard", "--port", str(port)]
     if results is not None:
         command += ["--results", str(results)]
     env = dict(os.environ)

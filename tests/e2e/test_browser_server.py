@@ -51,7 +51,7 @@ def test_stopping_the_command_pid_stops_the_server(tmp_path, stop):
 
 def test_a_missing_results_folder_stops_before_serving(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.dashboard_cli", "--results", str(tmp_path / "none")],
+        [sys.executable, "-m", "cli", "dashboard", "--results", str(tmp_path / "none")],
         capture_output=True,
         text=True,
         timeout=60,
