@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import free_port, start_dashboard, wait_for_http
+from dashboards.serving import free_port, wait_for_http
+from tests.e2e.conftest import start_dashboard
 
 
 def answers(url: str) -> bool:

@@ -23,11 +23,15 @@ from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
 from simulator.policies import PRESETS
-from tests.validation.support import scenario
+from tests.validation.support import (
+    QUEUE_DECISION_HOURS,
+    QUEUE_SOURCES,
+    department_scenario,
+    queue_scenario,
+    scenario,
+)
 from tests.validation.test_critical_path import GENERATED_NETWORK
 from tests.validation.test_directions import EXPERT_STUDIO
-from tests.validation.test_organisation import _department
-from tests.validation.test_queueing import _queue_scenario
 
 PRESET_NAMES = list(PRESETS)
 
@@ -70,7 +74,7 @@ def critical_path(reps: int) -> str:
 
 
 def queueing(reps: int) -> str:
-    sources, decision = 10, 2.0
+    sources, decision = QUEUE_SOURCES, QUEUE_DECISION_HOURS
     rows = []
     for target in (0.2, 0.4, 0.6, 0.75, 0.9):
         rate = brentq(
@@ -81,7 +85,7 @@ def queueing(reps: int) -> str:
             10,
         )
         expected = theory.machine_repair(sources, rate, 1 / decision)
-        scn = scenario(_queue_scenario(rate))
+        scn = scenario(queue_scenario(rate))
         runs = [_run(scn, "queue", s).kpis() for s in range(reps)]
         w = _ci(r["mean_resolution_hours"] for r in runs)
         u = _ci(r["manager_utilization"] for r in runs)
@@ -110,7 +114,7 @@ def pooled(reps: int) -> str:
     rows = []
     for rate in (0.02, 0.04, 0.06):
         scn = scenario(
-            _department(
+            department_scenario(
                 30, 3, rate, 2.0, {"minor": 1, "major": 0, "critical": 0}, pooled_leads=True
             )
         )
@@ -143,7 +147,9 @@ def pooled(reps: int) -> str:
 def span_of_control(reps: int) -> str:
     rows = []
     for size in (4, 8, 12, 16, 20):
-        scn = scenario(_department(2 * size, 2, 0.02, 2.0, {"minor": 1, "major": 0, "critical": 0}))
+        scn = scenario(
+            department_scenario(2 * size, 2, 0.02, 2.0, {"minor": 1, "major": 0, "critical": 0})
+        )
         expected = theory.machine_repair(size, 0.02, 0.5)
         runs = [_run(scn, "queue", s).kpis() for s in range(reps)]
         rows.append(

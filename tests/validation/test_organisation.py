@@ -9,58 +9,9 @@ import pytest
 from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
-from tests.validation.support import ZERO_TIMES, Z, kpis, mean_and_se, scenario
+from tests.validation.support import Z, department_scenario, kpis, mean_and_se, scenario
 
 SEEDS = range(6)
-
-
-def _queue_policy() -> dict:
-    return {
-        "queue": {
-            "base": "hierarchical",
-            "allocation": "pull",
-            "communication": "direct",
-            "coordination": "none",
-        }
-    }
-
-
-def _department(
-    collaborators: int,
-    teams: int,
-    rate: float,
-    decision: float,
-    severity: dict,
-    days: int = 300,
-    effort: float = 8,
-    **department,
-) -> dict:
-    tasks = int(collaborators * days * 8 / effort * 1.2) + 10  # never runs out of work
-    return {
-        "name": "levels",
-        "time": {"horizon_days": days},
-        "organisation": {
-            "departments": [
-                {"name": "ops", "collaborators": collaborators, "teams": teams, **department}
-            ],
-            "director": False,
-        },
-        "project": {
-            "tasks": tasks,
-            "dependency_density": 0,
-            "interdependence": 0,
-            "problem_rate": rate,
-            "effort_hours": effort,
-            "complexity": 1,
-            "severity": severity,
-        },
-        "timing": {
-            **ZERO_TIMES,
-            "decision_hours": {"dist": "exponential", "mean": decision},
-            "relay_hours": {"dist": "exponential", "mean": decision},
-        },
-        "policies": _queue_policy(),
-    }
 
 
 def _within(measured: list[float], expected: float, bias: float = 0.0) -> None:
@@ -74,7 +25,7 @@ def test_two_level_escalation_matches_the_jackson_network():
     # 200 collaborators in two teams: each team lead is an M/M/1 node fed by ~Poisson
     # arrivals (100 sources, each rarely blocked); critical problems (30 %) go on to the
     # department manager, a second M/M/1 node. Mean time = W_lead + 0.3 × W_manager.
-    data = _department(
+    data = department_scenario(
         200,
         2,
         rate=0.005,
@@ -111,7 +62,7 @@ def test_pooled_team_leads_behave_as_one_multi_server_queue():
     # Three team leads sharing one queue of problems from 30 collaborators: M/M/3//30.
     decision, rate = 2.0, 0.04
     scn = scenario(
-        _department(
+        department_scenario(
             30, 3, rate, decision, {"minor": 1, "major": 0, "critical": 0}, pooled_leads=True
         )
     )
@@ -138,7 +89,9 @@ def test_span_of_control_decision_wait_follows_the_lead_queue(team_size):
     # team grows the lead's load ρ rises and the wait grows like 1 / (1 − ρ).
     decision, rate = 2.0, 0.02
     scn = scenario(
-        _department(2 * team_size, 2, rate, decision, {"minor": 1, "major": 0, "critical": 0})
+        department_scenario(
+            2 * team_size, 2, rate, decision, {"minor": 1, "major": 0, "critical": 0}
+        )
     )
     expected = theory.machine_repair(team_size, rate, 1 / decision)
     runs = [kpis(scn, "queue", s) for s in SEEDS]
@@ -194,7 +147,7 @@ def test_consensus_slows_as_teams_grow():
 
 
 def test_a_manager_away_half_the_day_is_busy_at_most_half_the_time():
-    data = _department(10, 1, 0.05, 2.0, {"minor": 1, "major": 0, "critical": 0})
+    data = department_scenario(10, 1, 0.05, 2.0, {"minor": 1, "major": 0, "critical": 0})
     full = scenario(data)
     data["organisation"]["manager_availability"] = 0.5
     half = scenario(data)
