@@ -1,5 +1,5 @@
 """Experiments: sweeps over designs of scenario parameters and policies, their statistics,
-sensitivity analyses and reports (DESIGN §7). Also the `orgsim` command line.
+sensitivity analyses and reports (DESIGN §7). The `orgsim` command line is in `cli/`.
 
 The Python API for notebooks, loaded on first use (importing `experiments` stays cheap):
 
