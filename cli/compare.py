@@ -1,5 +1,11 @@
-"""`orgsim compare SCENARIO [--policies a,b,c] [--replications N] [--seed N] [--set ...]
-[--json] [--out DIR]`: policies on paired replications (experiments.compare), summarised."""
+"""Compare policies on the same scenario: replication r runs every policy with seed
+BASE + r, and differences are taken run by run.
+
+    orgsim compare SCENARIO [--policies a,b,c] [--replications N] [--seed N] [--set ...]
+                   [--json] [--out DIR]
+
+The runs and their statistics come from experiments.compare.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +27,7 @@ from cli.output import print_json, progress_bar, results_only_on_stdout, write_c
 DEFAULT_REPLICATIONS = 20
 MAX_REPLICATIONS = 100_000
 
-NAME = "compare"
 HELP = "compare policies on paired replications (same seeds for every policy)"
-DESCRIPTION = (
-    "Compare policies on the same scenario: replication r runs every policy with "
-    "seed BASE + r, and differences are taken run by run."
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

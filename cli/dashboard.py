@@ -1,13 +1,15 @@
-"""`orgsim dashboard`: serve the Solara app of `dashboards.app`.
+"""Serve the orgsim dashboard: a live simulation, policies side by side, and the results
+of experiments. Open the address it prints in a browser; Ctrl+C stops it.
 
     orgsim dashboard [--host 127.0.0.1] [--port 8765] [--results DIR]
 
-The command replaces itself with the Solara server (exec), so the pid that started it is
-the server's: stopping it (Ctrl+C, SIGTERM) stops the server. Where exec is not available
-it runs the server as a child and forwards SIGINT and SIGTERM. It binds to localhost
-unless a host is given, switches Solara's usage telemetry off and hides its banner, and
-tells the app where experiment results live (`--results`, read by the Experiments page
-only under that folder). Nothing heavy is imported here: `orgsim --help` stays fast.
+The command replaces itself with the Solara server of `dashboards.app` (exec), so the pid
+that started it is the server's: stopping it (Ctrl+C, SIGTERM) stops the server. Where exec
+is not available it runs the server as a child and forwards SIGINT and SIGTERM. It binds to
+localhost unless a host is given, switches Solara's usage telemetry off and hides its
+banner, and tells the app where experiment results live (`--results`, read by the
+Experiments page only under that folder). Nothing heavy is imported here: `orgsim --help`
+stays fast.
 """
 
 from __future__ import annotations
@@ -38,12 +40,7 @@ def _port(text: str) -> int:
     return value
 
 
-NAME = "dashboard"
 HELP = "serve the live dashboard (Simulate, Compare, Experiments) in a browser"
-DESCRIPTION = (
-    "Serve the orgsim dashboard: a live simulation, policies side by side, and the "
-    "results of experiments. Open the address it prints in a browser; Ctrl+C stops it."
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from cli import compare, dashboard, errors, exit_codes, report, run, scenarios, sweep, validate
 from cli.errors import CommandLineError
@@ -40,10 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
-        sub = commands.add_parser(command.NAME, help=command.HELP, description=command.DESCRIPTION)
+        sub = commands.add_parser(
+            name(command), help=command.HELP, description=description(command)
+        )
         command.add_arguments(sub)
         sub.set_defaults(handler=command.command)
     return parser
+
+
+def name(command: ModuleType) -> str:
+    """A command's name: its module's (`cli/run.py` is `orgsim run`)."""
+    return command.__name__.rpartition(".")[2]
+
+
+def description(command: ModuleType) -> str:
+    """What `orgsim NAME --help` opens with: the first paragraph of the command's module
+    docstring (argparse rewraps it)."""
+    return (command.__doc__ or "").split("\n\n", 1)[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,10 @@
-"""`orgsim report DIR [--out FILE]`: the HTML report of a sweep's results folder, with its
-PNG figures and CSV tables next to it (experiments.report)."""
+"""Write one self-contained HTML page (figures embedded) with the PNG figures,
+summary.csv, differences.csv and sensitivity.csv next to it.
+
+    orgsim report DIR [--out FILE]
+
+The report itself is experiments.report.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,7 @@ from pathlib import Path
 
 from cli import exit_codes
 
-NAME = "report"
 HELP = "write the HTML report of a sweep's results folder"
-DESCRIPTION = (
-    "Write one self-contained HTML page (figures embedded) with the PNG figures, "
-    "summary.csv, differences.csv and sensitivity.csv next to it."
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,9 @@
-"""`orgsim run SCENARIO [--policy P] [--seed N] [--set KEY=VALUE ...] [--json] [--out DIR]`:
-one run under one policy, its KPIs as a table or one JSON object."""
+"""Run a scenario once under one policy and show its KPIs.
+
+    orgsim run SCENARIO [--policy P] [--seed N] [--set KEY=VALUE ...] [--json] [--out DIR]
+
+The KPIs are shown as a table grouped by theme (cli.tables), or as one JSON object.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,7 @@ if TYPE_CHECKING:
 DEFAULT_POLICY = "cooperative"
 FILES = ("kpis.json", "metadata.json", "daily.csv", "problems.csv")
 
-NAME = "run"
 HELP = "run a scenario once under one policy and show its KPIs"
-DESCRIPTION = "Run a scenario once under one policy and show its KPIs."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,9 @@
-"""`orgsim scenarios [--json]`: the built-in scenarios, one per line (NAME  DESCRIPTION), or
-a JSON list of {name, description, people, tasks}."""
+"""List the built-in scenarios, one per line: NAME  DESCRIPTION.
+
+    orgsim scenarios [--json]
+
+With --json: a JSON list of {name, description, people, tasks}.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,7 @@ from cli import exit_codes
 from cli.errors import input_error
 from cli.output import print_json
 
-NAME = "scenarios"
 HELP = "list the built-in scenarios"
-DESCRIPTION = "List the built-in scenarios, one per line: NAME  DESCRIPTION."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

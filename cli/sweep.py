@@ -1,7 +1,12 @@
-"""`orgsim sweep FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--resume] [--dry-run]
-[--part-rows N]`: run an experiment (experiments.sweep), or describe it with --dry-run.
+"""Run every cell of an experiment under every policy, with replications whose seeds are
+shared by all policies (paired). Results go to DIR/runs/*.parquet (read them with
+pandas.read_parquet('DIR/runs')); a sweep that was stopped completes with --resume.
 
-Bad input (the file, the flags, an output folder holding something else) exits 2 before
+    orgsim sweep FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--resume] [--dry-run]
+                 [--part-rows N]
+
+The sweep itself is experiments.sweep; --dry-run describes it instead (cli.dry_run). Bad
+input (the file, the flags, an output folder holding something else) exits 2 before
 anything runs or is written. Runs that fail are recorded with status `error` and the sweep
 goes on; it then exits 1, as it does when its executor stops. Ctrl+C or SIGTERM stop it with
 the runs done saved (130): `--resume` completes it.
@@ -28,14 +33,7 @@ if TYPE_CHECKING:
 
 FAILURES_SHOWN = 3
 
-NAME = "sweep"
 HELP = "run an experiment file: a design of cells × policies × replications"
-DESCRIPTION = (
-    "Run every cell of an experiment under every policy, with replications whose "
-    "seeds are shared by all policies (paired). Results go to DIR/runs/*.parquet "
-    "(read them with pandas.read_parquet('DIR/runs')); a sweep that was stopped "
-    "completes with --resume."
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,10 @@
-"""`orgsim validate FILE... [--set KEY=VALUE ...]`: every file is checked and reported; the
-valid ones get what their numbers imply (experiments.implications)."""
+"""Check scenario files (every file is reported) and, for the valid ones, show the
+expected problems and the load they put on managers under escalate.
+
+    orgsim validate FILE... [--set KEY=VALUE ...]
+
+What the numbers imply comes from experiments.implications.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,7 @@ from cli import exit_codes
 from cli.errors import error, input_error
 from cli.options import set_option
 
-NAME = "validate"
 HELP = "check scenario files and show what their numbers imply"
-DESCRIPTION = (
-    "Check scenario files (every file is reported) and, for the valid ones, show the "
-    "expected problems and the load they put on managers under escalate."
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

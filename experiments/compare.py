@@ -8,9 +8,8 @@ the noise the project itself brings.
 Statistics per policy and KPI (`experiments.statistics`): mean, 95% confidence interval of
 the mean (Student t), median (p50) and 90th percentile (p90). Paired differences: mean and
 95% CI of `policy − first policy`, and "wins in k of n" (a win is a strictly lower lead time
-in that paired run).
-Unfinished runs have the horizon as lead time: it is then a lower bound, and the headline
-says so.
+in that paired run). Unfinished runs have the horizon as lead time: it is then a lower
+bound, and the headline says so.
 
 The runs table (`runs`) has one row per run: `policy`, `replicate`, `seed`, then every KPI
 (the run row of `experiments.runs_table` for a single cell).
