@@ -1,17 +1,10 @@
 """`orgsim`: the parser of every command, and the one entry point that runs them.
 
-    orgsim run SCENARIO [--policy P] [--seed N] [--set KEY=VALUE ...] [--json] [--out DIR]
-    orgsim compare SCENARIO [--policies a,b,c] [--replications N] [--seed N] [--set ...]
-                   [--json] [--out DIR]
-    orgsim validate FILE... [--set KEY=VALUE ...]
-    orgsim scenarios [--json]
-    orgsim sweep FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--resume] [--dry-run]
-    orgsim report DIR [--out FILE]
-    orgsim dashboard [--host H] [--port P] [--results DIR]
-
-`main` parses, hides library notices (not with ORGSIM_DEBUG=1), runs the command's handler
-and turns what escapes it into an exit code of `cli.exit_codes`, printed the way of
-`cli.errors`. Results go to stdout, errors and progress to stderr.
+The commands are the modules of COMMANDS, in the order `orgsim --help` lists them; each
+module's docstring shows its usage. `main` parses, hides library notices (not with
+ORGSIM_DEBUG=1), runs the command's handler and turns what escapes it into an exit code of
+`cli.exit_codes`, printed the way of `cli.errors`. Results go to stdout, errors and
+progress to stderr.
 """
 
 from __future__ import annotations
