@@ -48,8 +48,9 @@ DAILY_COLUMNS = (
     ("series", "string"),
     ("value", "float64"),
 )
-# The Python type of a record field -> its column type (every column may hold nulls).
-FIELD_TYPES = {int: "int64", float: "float64", bool: "bool", str: "string"}
+# The Python type of a record field -> its column type (every column may hold nulls). In
+# this order: a bool is an int, and a StrEnum or IntEnum is stored as its value.
+FIELD_TYPES = ((bool, "bool"), (int, "int64"), (float, "float64"), (str, "string"))
 
 
 def record_columns(record_type: type) -> tuple[tuple[str, str], ...]:
@@ -59,7 +60,10 @@ def record_columns(record_type: type) -> tuple[tuple[str, str], ...]:
     for name in domain.columns(record_type):
         # `float | None` is stored as float64 with nulls.
         (kind,) = [a for a in get_args(hints[name]) if a is not type(None)] or [hints[name]]
-        typed.append((name, FIELD_TYPES[kind]))
+        column = next((t for base, t in FIELD_TYPES if issubclass(kind, base)), None)
+        if column is None:
+            raise TypeError(f"{record_type.__name__}.{name}: no column type for {kind!r}")
+        typed.append((name, column))
     return (("run_id", "int64"), *typed)
 
 

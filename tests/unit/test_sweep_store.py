@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
+from enum import StrEnum
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -17,6 +18,7 @@ from experiments.store import (
     check_folder,
     count_done,
     read_runs,
+    record_columns,
 )
 from simulator.domain import ProblemRecord, columns
 from simulator.errors import InputError
@@ -162,6 +164,32 @@ def problem(run_id: int) -> pd.DataFrame:
     )
     return pd.DataFrame([astuple(record)], columns=list(columns(ProblemRecord))).assign(
         run_id=run_id
+    )
+
+
+class Route(StrEnum):
+    """A field type the kernel may use: stored as its value."""
+
+    SELF = "self"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record type with a field of every kind (at module level: its hints must resolve)."""
+
+    count: int
+    share: float | None
+    route: Route | None
+    done: bool
+
+
+def test_record_columns_follow_the_record_type():
+    assert record_columns(Record) == (
+        ("run_id", "int64"),
+        ("count", "int64"),
+        ("share", "float64"),
+        ("route", "string"),
+        ("done", "bool"),
     )
 
 
