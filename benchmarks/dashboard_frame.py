@@ -103,23 +103,24 @@ def browser_figures() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import (
+    from dashboards.serving import (
         CHROMIUM_ARGS,
         VIEWPORT,
+        chromium_executable,
         free_port,
-        start_dashboard,
+        start,
         wait_for_http,
     )
 
     port = free_port()
     log = Path(tempfile.mkdtemp()) / "dashboard.log"
-    server = start_dashboard(port, None, log)
+    server = start(port, None, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url + "/", 90)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                executable_path=chromium_executable(), args=CHROMIUM_ARGS
             )
             page = browser.new_context(viewport=VIEWPORT).new_page()
             page.goto(url + "/")

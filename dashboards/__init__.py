@@ -9,5 +9,6 @@ sits), `org_drawing` (the organisation as SVG), `charts` and `result_charts` (ma
 `knobs` (slider settings as scenario overrides, scenario YAML), `uploads`, `simulation`
 (a run and runs in lockstep, safe to drive from two threads), `typical` (the typical-run
 search), `results` (reading results folders), `state` (per-session state), `theme` (the
-style sheet), `app` (the Solara entry point), and the Solara `components/` and `pages/`.
+style sheet), `app` (the Solara entry point), the Solara `components/` and `pages/`, and
+`serving` (starting `orgsim dashboard` from a script: the browser tests, the benchmark).
 """

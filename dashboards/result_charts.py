@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dashboards.palette import POLICY_DASHES, policy_colour
-from dashboards.results import ok_runs
+from experiments.runs_table import successful
 
 MARKERS = ("o", "s", "^", "D", "v", "P")
 FONT_SIZE = 10
@@ -38,7 +38,7 @@ def distribution_figure(runs: pd.DataFrame, kpi: str = "lead_time_days") -> Figu
     """Distribution of `kpi` by policy: a box per policy with every run as a dot."""
     figure = _figure(5.6, 3.0)
     axes = figure.subplots()
-    good = ok_runs(runs)
+    good = successful(runs)
     policies = list(dict.fromkeys(good["policy"])) if len(good) else []
     rng = np.random.default_rng(0)  # fixed jitter: the same folder always looks the same
     for i, policy in enumerate(policies):

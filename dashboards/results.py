@@ -4,28 +4,29 @@ Only folders under the results root given to `orgsim dashboard --results` are li
 opened: a folder is chosen by its name relative to the root, and a name that resolves
 outside the root (`..`, an absolute path, a symbolic link leading out) is refused.
 
-A results folder holds `manifest.json` and `runs/part-*.parquet` (one row per run: run_id,
-cell_id, policy, replicate, seed, one column per swept key, status, error, every KPI,
-elapsed_s), and after `orgsim report`, `summary.csv`, `report.html` and PNG figures.
-Statistics here are for display (mean and 95% t-interval per policy and parameter value);
-the reference statistics are those of `orgsim report`.
+A results folder holds `manifest.json` and `runs/part-*.parquet` (the runs table of
+`experiments.runs_table`, read with `experiments.store`), and after `orgsim report`,
+`summary.csv`, `report.html` and PNG figures. The figures here (mean and 95% t-interval
+per policy and parameter value) are those of `experiments.statistics`, for display; with
+a single run the interval is the run's value itself, so that a chart still shows a point.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
+from experiments.runs_table import NOT_KPIS, run_columns, successful
+from experiments.statistics import Estimate, describe, mean_ci
+from experiments.store import MANIFEST, RUNS, read_runs
+from experiments.store import read_manifest as read_stored_manifest
 from simulator.kpis import KPI_NAMES
 
-RUN_COLUMNS = ("run_id", "cell_id", "policy", "replicate", "seed", "status", "error", "elapsed_s")
+# The columns of a folder without runs yet: those of a run without swept keys or KPIs.
+EMPTY_COLUMNS = tuple(name for name, _ in run_columns([], []))
 MAX_DEPTH = 3  # how deep under the root results folders are looked for
 DOWNLOAD_SUFFIXES = (".csv", ".png", ".html")
 
@@ -36,7 +37,7 @@ class FolderRefused(ValueError):
 
 def is_results_folder(path: Path) -> bool:
     """A folder with runs (`runs/` or `manifest.json`)."""
-    return (path / "runs").is_dir() or (path / "manifest.json").is_file()
+    return (path / RUNS).is_dir() or (path / MANIFEST).is_file()
 
 
 def list_folders(root: Path) -> list[str]:
@@ -83,18 +84,18 @@ def resolve_folder(root: Path, name: str) -> Path:
 def read_manifest(folder: Path) -> dict[str, Any]:
     """The folder's manifest (empty if missing or unreadable: the runs still tell enough)."""
     try:
-        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        data = read_stored_manifest(folder)
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def load_runs(folder: Path) -> pd.DataFrame:
-    """Every run of the folder (one row per run)."""
-    runs_dir = folder / "runs"
+    """Every run of the folder (one row per run, in run_id order)."""
+    runs_dir = folder / RUNS
     if not runs_dir.is_dir() or not any(runs_dir.glob("*.parquet")):
-        return pd.DataFrame(columns=list(RUN_COLUMNS))
-    return pd.read_parquet(runs_dir)
+        return pd.DataFrame(columns=list(EMPTY_COLUMNS))
+    return read_runs(folder)
 
 
 def kpi_columns(runs: pd.DataFrame) -> list[str]:
@@ -111,7 +112,7 @@ def swept_parameters(runs: pd.DataFrame, manifest: dict[str, Any] | None = None)
         names = [str(k) if not isinstance(k, dict) else str(k.get("key", "")) for k in named]
     else:
         names = []
-    known = set(RUN_COLUMNS) | set(KPI_NAMES)
+    known = NOT_KPIS | set(KPI_NAMES)
     from_columns = [c for c in runs.columns if c not in known]
     ordered = [n for n in names if n in runs.columns] + [c for c in from_columns if c not in names]
     return [c for c in ordered if runs[c].nunique(dropna=True) > 1]
@@ -121,43 +122,23 @@ def _numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def ok_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """Runs that completed without error (status `ok`, or no status column)."""
-    if "status" not in runs.columns:
-        return runs
-    return runs[runs["status"].astype(str) == "ok"]
-
-
-@dataclass(frozen=True)
-class Interval:
-    """Mean and 95% confidence interval of a sample."""
-
-    n: int
-    mean: float
-    low: float
-    high: float
-
-
-def mean_interval(values: Any) -> Interval:
-    """Mean and 95% t-interval (the interval is the mean itself with one value)."""
-    array = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
-    n = len(array)
-    if n == 0:
-        return Interval(0, math.nan, math.nan, math.nan)
-    mean = float(array.mean())
-    if n == 1:
-        return Interval(1, mean, mean, mean)
-    half = float(stats.t.ppf(0.975, n - 1) * array.std(ddof=1) / math.sqrt(n))
-    return Interval(n, mean, mean - half, mean + half)
+def mean_interval(values: Any) -> Estimate:
+    """Mean and 95% t-interval of the numbers among `values`; with a single number the
+    interval is that number (not NaN: a chart still draws the point)."""
+    estimate = mean_ci(pd.to_numeric(pd.Series(values), errors="coerce"))
+    if estimate.n == 1:
+        return estimate._replace(ci_low=estimate.mean, ci_high=estimate.mean)
+    return estimate
 
 
 def policy_table(runs: pd.DataFrame, kpi: str = "lead_time_days") -> pd.DataFrame:
     """By policy: runs, share finished, mean and 95% CI, median, 90th percentile of `kpi`."""
     rows = []
-    good = ok_runs(runs)
+    good = successful(runs)
     for policy, group in good.groupby("policy", sort=False):
         values = pd.to_numeric(group[kpi], errors="coerce")
         interval = mean_interval(values)
+        stat = describe(values)
         finished = group["finished"].astype(bool).mean() if "finished" in group else math.nan
         rows.append(
             {
@@ -165,10 +146,10 @@ def policy_table(runs: pd.DataFrame, kpi: str = "lead_time_days") -> pd.DataFram
                 "runs": interval.n,
                 "finished": finished,
                 "mean": interval.mean,
-                "ci_low": interval.low,
-                "ci_high": interval.high,
-                "p50": float(values.median()),
-                "p90": float(values.quantile(0.9)),
+                "ci_low": interval.ci_low,
+                "ci_high": interval.ci_high,
+                "p50": stat["p50"],
+                "p90": stat["p90"],
             }
         )
     return pd.DataFrame(rows)
@@ -177,7 +158,7 @@ def policy_table(runs: pd.DataFrame, kpi: str = "lead_time_days") -> pd.DataFram
 def by_parameter(runs: pd.DataFrame, kpi: str, parameter: str) -> pd.DataFrame:
     """Mean and 95% CI of `kpi` for each policy and value of a swept `parameter`."""
     rows = []
-    good = ok_runs(runs)
+    good = successful(runs)
     for (policy, value), group in good.groupby(["policy", parameter], sort=False, dropna=True):
         interval = mean_interval(group[kpi])
         rows.append(
@@ -186,8 +167,8 @@ def by_parameter(runs: pd.DataFrame, kpi: str, parameter: str) -> pd.DataFrame:
                 parameter: value,
                 "runs": interval.n,
                 "mean": interval.mean,
-                "ci_low": interval.low,
-                "ci_high": interval.high,
+                "ci_low": interval.ci_low,
+                "ci_high": interval.ci_high,
             }
         )
     table = pd.DataFrame(rows, columns=["policy", parameter, "runs", "mean", "ci_low", "ci_high"])

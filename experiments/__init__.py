@@ -1,5 +1,5 @@
 """Experiments: sweeps over designs of scenario parameters and policies, their statistics,
-sensitivity analyses and reports (DESIGN §7). Also the `orgsim` command line.
+sensitivity analyses and reports (DESIGN §7). The `orgsim` command line is in `cli/`.
 
 The Python API for notebooks, loaded on first use (importing `experiments` stays cheap):
 
@@ -40,9 +40,9 @@ _LAZY = {
     "make_plan": ("experiments.plan", "make_plan"),
     "markdown_summary": ("experiments.tables", "markdown_summary"),
     "paired_differences": ("experiments.statistics", "paired_differences"),
-    "headline": ("experiments.statistics", "headline"),
+    "headline": ("experiments.summaries", "headline"),
     "run_sweep": ("experiments.sweep", "run_sweep"),
-    "summarise": ("experiments.statistics", "summarise"),
+    "summarise": ("experiments.summaries", "summarise"),
     "write_report": ("experiments.report", "write_report"),
 }
 
@@ -50,9 +50,10 @@ if TYPE_CHECKING:
     from experiments.plan import make_plan
     from experiments.report import write_report
     from experiments.spec import Experiment, load_experiment
-    from experiments.statistics import headline, paired_differences, summarise
+    from experiments.statistics import paired_differences
     from experiments.store import read_manifest as load_manifest
     from experiments.store import read_runs as load_runs
+    from experiments.summaries import headline, summarise
     from experiments.sweep import run_sweep
     from experiments.tables import markdown_summary
 

@@ -1,7 +1,7 @@
 """How KPIs are shown to people: labels, units, groups and number formatting.
 
-Shared by `orgsim run` and `orgsim compare`. Only the standard library is imported here, so
-the command line stays quick to start.
+Shared by the tables of `orgsim run` and `orgsim compare` (cli/tables.py), the report and its
+figures. Only the standard library is imported here, so the command line stays quick to start.
 """
 
 from __future__ import annotations

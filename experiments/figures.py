@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from experiments.display import PERCENT_KPIS, label, unit
-from experiments.statistics import as_float
+from experiments.runs_table import as_float
+from experiments.statistics import t_half_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,9 +118,7 @@ def kpi_against_parameter(
     Numbers are plotted on a number line; text levels side by side; a sampled continuous
     parameter is cut into quantile bins.
     """
-    import numpy as np
     import pandas as pd
-    from scipy.stats import t
 
     columns = 4 if len(kpis) > 4 else len(kpis)
     rows_n = math.ceil(len(kpis) / columns)
@@ -144,11 +143,7 @@ def kpi_against_parameter(
             stats = frame.groupby("x")["y"].agg(["mean", "std", "count"]).sort_index()
             if stats.empty:
                 continue
-            n = stats["count"].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                half = np.where(
-                    n >= 2, t.ppf(0.975, n - 1) * stats["std"].to_numpy() / np.sqrt(n), np.nan
-                )
+            half = t_half_width(stats["std"].to_numpy(), stats["count"].to_numpy(dtype=float))
             x = stats.index.to_numpy(dtype=float)
             mean = stats["mean"].to_numpy()
             if numeric:

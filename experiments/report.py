@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from experiments import figures
+from experiments.atomic import write_atomically, write_bytes, write_text
 from experiments.compare import MAIN_KPIS
 from experiments.display import label, number, unit
 from simulator.errors import InputError, Problem
@@ -100,8 +101,9 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
 
     from experiments.design import Design
     from experiments.sensitivity import analyse
-    from experiments.statistics import headline, paired_differences, summarise
+    from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
+    from experiments.summaries import headline, summarise
 
     folder = Path(folder)
     try:
@@ -151,7 +153,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         ("sensitivity", indices),
     ):
         path = target.parent / f"{name}.csv"
-        frame.to_csv(path, index=False)
+        write_atomically(path, lambda temporary, frame=frame: frame.to_csv(temporary, index=False))
         report.tables.append(path)
 
     sections = [
@@ -169,9 +171,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         _reproduce(context),
     ]
     page = _page(manifest, [s for s in sections if s])
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(target)
+    write_text(target, page)
     report.pngs = context.pngs
     return report
 
@@ -189,7 +189,7 @@ class _Context:
         """Save the figure as NAME.png next to the page and return its embedded <img>."""
         data = figures.png(figure)
         path = self.directory / f"{name}.png"
-        path.write_bytes(data)
+        write_bytes(path, data)
         self.pngs.append(path)
         encoded = base64.b64encode(data).decode("ascii")
         return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from experiments.statistics import as_float, policies_in, successful
+from experiments.runs_table import as_float, policy_order, successful
 
 if TYPE_CHECKING:
     import numpy as np
@@ -95,7 +95,7 @@ def analyse(
     """
     import pandas as pd
 
-    policies = list(policies) if policies is not None else policies_in(runs)
+    policies = list(policies) if policies is not None else policy_order(runs)
     frames = []
     for policy in policies:
         for kpi in kpis:

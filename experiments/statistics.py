@@ -1,87 +1,163 @@
-"""Statistics of a sweep: per cell and policy, paired differences, and the headline.
+"""Statistics of runs: t-intervals, means with CIs, descriptions, paired differences, wins.
 
-The formulas are those of `experiments.compare` (Student-t 95% intervals of the mean,
-p50/p90 by linear interpolation, pairing on the seed), computed here for every cell at
-once with grouped pandas operations, so a 10,000-cell Sobol design is summarised in
-seconds. Runs with status `error` are left out and counted.
+Every confidence interval in orgsim (comparisons, sweep summaries, the report and its
+figures, the dashboard) is `t_half_width`: the Student-t interval of a mean,
+`mean ± t(1 − α/2, n − 1) × s / √n`, with `s` the sample standard deviation (n − 1 in the
+denominator); it needs two values (NaN otherwise). Percentiles (p50, p90) interpolate
+linearly. NaN values are left out.
 
-Unfinished runs (the project hit the horizon) are never averaged silently: every row
-says how many runs of its cell and policy were unfinished, and the lead time of a group
-with any is flagged `lower_bound` (the horizon stands in for an unknown, later end).
+Runs pair when two policies ran with the same cell, replicate and seed (common random
+numbers: the same project and the same problems); differences are `policy − reference`
+pair by pair, and a policy "wins" a pair when its value is strictly lower.
+
+`describe` and `mean_ci` take one sample (NumPy); `describe_groups` and
+`paired_differences` compute the same figures for every group of a table at once
+(pandas), so a 10,000-cell design is summarised in seconds. SciPy, NumPy and pandas are
+imported inside the functions: importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from experiments import compare
+from experiments.runs_table import (
+    LEAD_TIME,
+    as_float,
+    as_runs,
+    kpi_names,
+    policy_order,
+    successful,
+    with_cells,
+)
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-LEAD_TIME = compare.LEAD_TIME
-RUN_KEYS = ("run_id", "cell_id", "policy", "replicate", "seed")
-NOT_KPIS = frozenset({*RUN_KEYS, "status", "error", "elapsed_s"})
+CONFIDENCE = 0.95
 STAT_COLUMNS = ("n", "mean", "sd", "ci_low", "ci_high", "p50", "p90")
+# The columns of `paired_differences` after its keys (cell_id and policy, or policy).
+DIFFERENCE_COLUMNS = ("reference", "kpi", "pairs", "mean", "sd", "ci_low", "ci_high", "lower_in")
 
 
-# --- the runs table --------------------------------------------------------------------------
+class Estimate(NamedTuple):
+    """A mean with its confidence interval (NaN bounds when fewer than two values)."""
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    n: int
 
 
-def as_runs(runs: pd.DataFrame | str | Path) -> pd.DataFrame:
-    """A runs table from a DataFrame or a results folder (sorted by run_id)."""
-    if isinstance(runs, str | Path):
-        from experiments.store import read_runs
-
-        return read_runs(runs)
-    return runs
+# --- one sample ------------------------------------------------------------------------------
 
 
-def parameter_columns(runs: pd.DataFrame) -> list[str]:
-    """The swept keys: every dotted column (`project.problem_rate`, `policy.autonomy`)."""
-    return [c for c in runs.columns if "." in c]
+def t_half_width(sd: Any, n: Any, confidence: float = CONFIDENCE) -> Any:
+    """Half the width of the Student-t interval of a mean: `t(1 − α/2, n − 1) × sd / √n`.
+
+    `sd` and `n` are numbers or arrays (one group each); NaN where n < 2.
+    """
+    import numpy as np
+    from scipy.stats import t
+
+    n = np.asarray(n, dtype=float)
+    sd = np.asarray(sd, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = np.where(n >= 2, t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n), np.nan)
+    return float(half) if half.ndim == 0 else half
 
 
-def kpi_names(runs: pd.DataFrame) -> list[str]:
-    """The KPI columns of a runs table, in table order."""
-    return [c for c in runs.columns if c not in NOT_KPIS and "." not in c]
+def values_of(values: Iterable[float]) -> np.ndarray:
+    """The values as a float array without NaN."""
+    import numpy as np
+    import pandas as pd
+
+    x = np.asarray(
+        list(values) if not isinstance(values, np.ndarray | pd.Series) else values, dtype=float
+    )
+    return x[~np.isnan(x)]
 
 
-def successful(runs: pd.DataFrame) -> pd.DataFrame:
-    """Runs with status `ok` (all of them when there is no status column)."""
-    if "status" not in runs:
-        return runs
-    return runs.loc[runs["status"] == "ok"]
+def mean_ci(values: Iterable[float], confidence: float = CONFIDENCE) -> Estimate:
+    """Mean and Student-t confidence interval of the mean of the non-NaN values.
+
+    With one value the bounds are NaN (an interval cannot be estimated); with none the
+    mean is NaN too.
+    """
+    x = values_of(values)
+    n = len(x)
+    if n == 0:
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    mean = float(x.mean())
+    if n < 2:
+        return Estimate(mean, math.nan, math.nan, 1)
+    half = t_half_width(float(x.std(ddof=1)), n, confidence)
+    return Estimate(mean, mean - half, mean + half, n)
 
 
-def policies_in(runs: pd.DataFrame) -> list[str]:
-    """Policies in run order: the experiment's order (its first policy is the reference)."""
-    ordered = runs.sort_values("run_id") if "run_id" in runs else runs
-    return compare.policy_order(ordered)
+def describe(values: Iterable[float]) -> dict[str, float]:
+    """`n`, `mean`, `sd`, `ci_low`, `ci_high` (95%, Student t), `p50`, `p90` of the
+    non-NaN values (NaN where there are too few)."""
+    import numpy as np
+
+    x = values_of(values)
+    estimate = mean_ci(x)
+    if len(x) == 0:
+        p50 = p90 = math.nan
+    else:
+        p50, p90 = (float(v) for v in np.percentile(x, [50, 90]))
+    return {
+        "n": len(x),
+        "mean": estimate.mean,
+        "sd": float(x.std(ddof=1)) if len(x) > 1 else math.nan,
+        "ci_low": estimate.ci_low,
+        "ci_high": estimate.ci_high,
+        "p50": p50,
+        "p90": p90,
+    }
 
 
-def as_float(column: pd.Series) -> pd.Series:
-    """A KPI column as floats (yes/no as 1/0, missing as NaN)."""
-    if column.dtype == object:
-        return compare.numeric(column)
-    return column.astype(float)
+# --- pairs of one KPI --------------------------------------------------------------------------
 
 
-def _with_cells(runs: pd.DataFrame) -> pd.DataFrame:
-    # A comparison's runs table (`orgsim compare`) is a sweep with a single cell.
-    return runs if "cell_id" in runs else runs.assign(cell_id=0)
+def paired(runs: pd.DataFrame, policy: str, reference: str, kpi: str) -> pd.DataFrame:
+    """The KPI of `policy` and of `reference` side by side, one row per pair of runs.
+
+    Runs pair when they have the same replicate and seed (and cell, when the table has
+    cells); pairs where either value is missing are left out. Columns: the keys,
+    `policy`, `reference`.
+    """
+    keys = [k for k in ("cell_id", "replicate", "seed") if k in runs]
+    ours = runs.loc[runs["policy"] == policy]
+    theirs = runs.loc[runs["policy"] == reference]
+    mine = ours[keys].assign(policy=as_float(ours[kpi]))
+    theirs = theirs[keys].assign(reference=as_float(theirs[kpi]))
+    both = mine.merge(theirs, on=keys, how="inner").dropna(subset=["policy", "reference"])
+    return both.sort_values(keys).reset_index(drop=True)
 
 
-# --- per cell and policy -----------------------------------------------------------------------
+def differences(runs: pd.DataFrame, policy: str, reference: str, kpi: str) -> np.ndarray:
+    """Paired differences `policy − reference` of one KPI."""
+    pairs = paired(runs, policy, reference, kpi)
+    return (pairs["policy"] - pairs["reference"]).to_numpy(dtype=float)
+
+
+def wins(runs: pd.DataFrame, policy: str, reference: str, kpi: str = LEAD_TIME) -> tuple[int, int]:
+    """(k, n): in k of the n pairs `policy` had a strictly lower `kpi` than `reference`."""
+    pairs = paired(runs, policy, reference, kpi)
+    return int((pairs["policy"] < pairs["reference"]).sum()), len(pairs)
+
+
+# --- every group of a table ---------------------------------------------------------------------
 
 
 def describe_groups(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str]) -> pd.DataFrame:
-    """n, mean, sd, 95% CI, p50 and p90 of each KPI per group, one row per group × KPI."""
-    import numpy as np
+    """`describe` of each KPI per group, one row per group × KPI: the keys, `kpi`, then
+    n, mean, sd, ci_low, ci_high, p50 and p90."""
     import pandas as pd
-    from scipy.stats import t
 
     values = pd.DataFrame({k: as_float(frame[k]) for k in kpis}, index=frame.index)
     for key in keys:
@@ -97,61 +173,11 @@ def describe_groups(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str
     long = pd.concat({name: part.stack(future_stack=True) for name, part in parts.items()}, axis=1)
     long.index = long.index.set_names([*keys, "kpi"])
     long = long.reset_index()
-    n = long["n"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = t.ppf(0.5 + compare.CONFIDENCE / 2, n - 1) * long["sd"].to_numpy() / np.sqrt(n)
-    half = np.where(n >= 2, half, np.nan)
+    half = t_half_width(long["sd"].to_numpy(), long["n"].to_numpy(dtype=float))
     long["ci_low"] = long["mean"] - half
     long["ci_high"] = long["mean"] + half
     long["n"] = long["n"].astype(int)
     return long[[*keys, "kpi", *STAT_COLUMNS]]
-
-
-def summarise(
-    runs: pd.DataFrame | str | Path, kpis: Sequence[str] | None = None, by_cell: bool = True
-) -> pd.DataFrame:
-    """Statistics per cell and policy (or per policy, `by_cell=False`), one row per KPI.
-
-    Columns: cell_id and the swept keys, policy, kpi, n, mean, sd, ci_low, ci_high (95%,
-    Student t), p50, p90; then for the group: runs, errors (left out), unfinished,
-    share_finished, p_on_time (NaN without a deadline) and lower_bound (lead time of a
-    group with unfinished runs: the horizon stands in for a later end).
-    """
-    import numpy as np
-
-    table = _with_cells(as_runs(runs))
-    kpis = list(kpis) if kpis is not None else kpi_names(table)
-    parameters = parameter_columns(table) if by_cell else []
-    keys = ["cell_id", "policy"] if by_cell else ["policy"]
-    good = successful(table)
-    stats = describe_groups(good, keys, kpis)
-
-    groups = table.groupby(keys, sort=False)
-    counts = groups.size().rename("runs").to_frame()
-    counts["errors"] = (
-        groups["status"].agg(lambda s: int((s != "ok").sum())) if "status" in table else 0
-    )
-    if "finished" in good:
-        finished = as_float(good["finished"]).groupby([good[k] for k in keys], sort=False)
-        counts["unfinished"] = finished.agg(lambda s: int((s == 0).sum()))
-        counts["share_finished"] = finished.mean()
-    else:
-        counts["unfinished"] = 0
-        counts["share_finished"] = np.nan
-    if "on_time" in good:
-        on_time = as_float(good["on_time"]).groupby([good[k] for k in keys], sort=False)
-        counts["p_on_time"] = on_time.mean()
-    else:
-        counts["p_on_time"] = np.nan
-    counts["unfinished"] = counts["unfinished"].fillna(0).astype(int)
-    summary = stats.merge(counts.reset_index(), on=keys, how="left")
-    summary["lower_bound"] = (summary["kpi"] == LEAD_TIME) & (summary["unfinished"] > 0)
-    if parameters:
-        cells = table.drop_duplicates("cell_id")[["cell_id", *parameters]]
-        summary = summary.merge(cells, on="cell_id", how="left")
-    order = [*keys[:-1], *parameters, keys[-1], "kpi"]
-    rest = [c for c in summary.columns if c not in order]
-    return summary[[*order, *rest]]
 
 
 def paired_differences(
@@ -162,18 +188,19 @@ def paired_differences(
 ) -> pd.DataFrame:
     """Paired differences `policy − reference` per cell (or pooled), one row per KPI.
 
-    Runs pair when they share cell, replicate and seed (common random numbers). Columns:
-    cell_id (when `by_cell`), policy, reference, kpi, pairs, mean, sd, ci_low, ci_high,
-    lower_in (pairs where the policy's value was strictly lower: for lead time, a win).
+    Successful runs pair when they share cell, replicate and seed. Columns: cell_id (when
+    `by_cell`), policy, reference, kpi, pairs, mean, sd, ci_low, ci_high, lower_in (pairs
+    where the policy's value was strictly lower: for lead time, a win). `reference`
+    defaults to the first policy.
     """
     import pandas as pd
 
-    table = successful(_with_cells(as_runs(runs)))
-    policies = policies_in(table)
+    table = successful(with_cells(as_runs(runs)))
+    policies = policy_order(table)
     reference = reference or policies[0]
     kpis = list(kpis) if kpis is not None else kpi_names(table)
-    index = ["cell_id", "replicate", "seed"]
-    mine = table.set_index(index)
+    keys = ["cell_id", "policy"] if by_cell else ["policy"]
+    mine = table.set_index(["cell_id", "replicate", "seed"])
     reference_rows = mine.loc[mine["policy"] == reference]
     frames = []
     for policy in policies:
@@ -192,22 +219,8 @@ def paired_differences(
         diffs["policy"] = policy
         frames.append(diffs)
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                *(["cell_id"] if by_cell else []),
-                "policy",
-                "reference",
-                "kpi",
-                "pairs",
-                "mean",
-                "sd",
-                "ci_low",
-                "ci_high",
-                "lower_in",
-            ]
-        )
+        return pd.DataFrame(columns=[*keys, *DIFFERENCE_COLUMNS])
     diffs = pd.concat(frames, ignore_index=True)
-    keys = ["cell_id", "policy"] if by_cell else ["policy"]
     stats = describe_groups(diffs, keys, kpis).rename(columns={"n": "pairs"})
     lower = (
         diffs.groupby(keys, sort=False)[kpis]
@@ -219,32 +232,3 @@ def paired_differences(
     stats = stats.merge(lower.reset_index(), on=[*keys, "kpi"], how="left")
     stats.insert(len(keys), "reference", reference)
     return stats.drop(columns=["p50", "p90"])
-
-
-# --- the headline ---------------------------------------------------------------------------
-
-
-def headline(runs: pd.DataFrame | str | Path, policies: Sequence[str] | None = None) -> str:
-    """A plain-language first sentence for a sweep, checked against the numbers.
-
-    The sentence of `experiments.compare.headline` over every paired run of the design
-    (a pair: same cell, replicate and seed): which policy finished earlier than the first
-    (reference) policy in how many pairs, by how much on average with its 95% CI. With
-    several cells it says the figures are over all of them; failed runs are counted.
-    """
-    table = _with_cells(as_runs(runs))
-    good = successful(table)
-    if good.empty:
-        return "No run succeeded: there is nothing to summarise."
-    policies = list(policies) if policies is not None else policies_in(good)
-    replicates = int(table["replicate"].max()) + 1
-    # Pairs are (cell, replicate): give each its own replicate number for compare's pairing.
-    pooled = good.assign(replicate=good["cell_id"] * replicates + good["replicate"])
-    text = compare.headline(pooled, policies)
-    cells = int(table["cell_id"].nunique())
-    if cells > 1:
-        text = f"Over all {cells} cells of the design: {text}"
-    failed = len(table) - len(good)
-    if failed:
-        text += f" {failed} of {len(table)} runs failed and are left out."
-    return text

@@ -7,8 +7,8 @@
     DIR/problems/part-*.parquet  (record.problems) run_id and one row per problem
 
 Only the coordinator writes. The manifest is written before the first run. A part is
-written to a name starting with `.` (which Parquet readers skip), flushed to disk, then
-renamed: `pandas.read_parquet(DIR / "runs")` always reads whole parts with one schema. The
+written atomically (`experiments.atomic`: a hidden name, which Parquet readers skip, then a
+rename): `pandas.read_parquet(DIR / "runs")` always reads whole parts with one schema. The
 runs part is written last, so a daily or problems part without its runs part is an orphan
 of a killed coordinator and is removed when the sweep resumes (its runs run again).
 
@@ -23,11 +23,12 @@ import json
 import os
 import re
 import signal
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
+from experiments.atomic import write_atomically, write_text
+from simulator import domain
 from simulator.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -41,37 +42,32 @@ RUNS, DAILY, PROBLEMS = "runs", "daily", "problems"
 PART = re.compile(r"^part-(\d+)\.parquet$")
 KILL_HOOK = "ORGSIM_TEST_KILL_AT"
 
-RUN_COLUMNS = (
-    ("run_id", "int64"),
-    ("cell_id", "int64"),
-    ("policy", "string"),
-    ("replicate", "int64"),
-    ("seed", "int64"),
-)
-STATUS_COLUMNS = (("status", "string"), ("error", "string"))
-TAIL_COLUMNS = (("elapsed_s", "float64"),)
-BOOL_KPIS = frozenset({"finished", "on_time"})
-COUNT_KPIS = frozenset({"tasks_done", "problems_raised", "problems_resolved", "messages"})
 DAILY_COLUMNS = (
     ("run_id", "int64"),
     ("day", "float64"),
     ("series", "string"),
     ("value", "float64"),
 )
-PROBLEM_COLUMNS = (
-    ("run_id", "int64"),
-    ("problem", "int64"),
-    ("task", "string"),
-    ("number", "int64"),
-    ("raised_at", "float64"),
-    ("resolved_at", "float64"),
-    ("severity", "string"),
-    ("field", "string"),
-    ("route", "string"),
-    ("deciders", "string"),
-    ("quality", "float64"),
-    ("rework", "bool"),
-)
+# The Python type of a record field -> its column type (every column may hold nulls). In
+# this order: a bool is an int, and a StrEnum or IntEnum is stored as its value.
+FIELD_TYPES = ((bool, "bool"), (int, "int64"), (float, "float64"), (str, "string"))
+
+
+def record_columns(record_type: type) -> tuple[tuple[str, str], ...]:
+    """`run_id`, then the fields of a record type of `simulator.domain` with their types."""
+    hints = get_type_hints(record_type)
+    typed = []
+    for name in domain.columns(record_type):
+        # `float | None` is stored as float64 with nulls.
+        (kind,) = [a for a in get_args(hints[name]) if a is not type(None)] or [hints[name]]
+        column = next((t for base, t in FIELD_TYPES if issubclass(kind, base)), None)
+        if column is None:
+            raise TypeError(f"{record_type.__name__}.{name}: no column type for {kind!r}")
+        typed.append((name, column))
+    return (("run_id", "int64"), *typed)
+
+
+PROBLEM_COLUMNS = record_columns(domain.ProblemRecord)
 
 
 class FolderBusy(Exception):
@@ -79,37 +75,6 @@ class FolderBusy(Exception):
 
 
 # --- the schema ------------------------------------------------------------------------------
-
-
-def kpi_type(name: str) -> str:
-    """The column type of a KPI: yes/no, a count, or a number."""
-    if name in BOOL_KPIS:
-        return "bool"
-    if name in COUNT_KPIS or name.startswith("resolved_"):
-        return "int64"
-    return "float64"
-
-
-def value_type(values: Iterable[Any]) -> str:
-    """The column type that holds every value of a parameter (None aside)."""
-    present = [v for v in values if v is not None]
-    if not present:
-        return "string"
-    if all(isinstance(v, bool) for v in present):
-        return "bool"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return "int64"
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return "float64"
-    return "string"
-
-
-def run_columns(parameters: Sequence[tuple[str, str]], kpis: Sequence[str]) -> list[list[str]]:
-    """The runs table's columns as `[name, type]`, in order (stored in the manifest)."""
-    columns = [*RUN_COLUMNS, *parameters, *STATUS_COLUMNS]
-    columns += [(k, kpi_type(k)) for k in kpis]
-    columns += TAIL_COLUMNS
-    return [list(c) for c in columns]
 
 
 def arrow_schema(columns: Sequence[Sequence[str]]) -> pa.Schema:
@@ -282,6 +247,10 @@ class ResultsFolder:
         self.manifest = manifest
         self.columns = manifest["columns"]
         self.record = manifest.get("record", {})
+        self.record_columns = {
+            DAILY: self._stored_columns(DAILY, DAILY_COLUMNS),
+            PROBLEMS: self._stored_columns(PROBLEMS, PROBLEM_COLUMNS),
+        }
         self._lock: Any = None
         self._next = 1
         self._written = 0  # parts written by this process (for the test hook)
@@ -324,12 +293,23 @@ class ResultsFolder:
         folder._next = max(runs, default=0) + 1
         return folder
 
+    def _stored_columns(self, sub: str, columns: Sequence[Sequence[str]]) -> list[Sequence[str]]:
+        """The record columns of `sub`: those its part 0 fixed when the folder was created
+        (a folder started by an earlier orgsim keeps its schema), else `columns`."""
+        import pyarrow.parquet as pq
+
+        first = self.path / sub / "part-00000.parquet"
+        if not first.is_file():
+            return list(columns)
+        stored = set(pq.read_schema(first).names)
+        return [c for c in columns if c[0] in stored]
+
     def _subfolders(self) -> list[tuple[str, Sequence[Sequence[str]]]]:
         found: list[tuple[str, Sequence[Sequence[str]]]] = [(RUNS, self.columns)]
         if self.record.get("daily"):
-            found.append((DAILY, [list(c) for c in DAILY_COLUMNS]))
+            found.append((DAILY, self.record_columns[DAILY]))
         if self.record.get("problems"):
-            found.append((PROBLEMS, [list(c) for c in PROBLEM_COLUMNS]))
+            found.append((PROBLEMS, self.record_columns[PROBLEMS]))
         return found
 
     def _take_lock(self) -> None:
@@ -381,9 +361,11 @@ class ResultsFolder:
         self._written += 1
         name = f"part-{number:05d}.parquet"
         if self.record.get("daily"):
-            self._write_table(self.path / DAILY / name, _frames_table(daily, DAILY_COLUMNS))
+            data = _frames_table(daily, self.record_columns[DAILY])
+            self._write_table(self.path / DAILY / name, data)
         if self.record.get("problems"):
-            self._write_table(self.path / PROBLEMS / name, _frames_table(problems, PROBLEM_COLUMNS))
+            data = _frames_table(problems, self.record_columns[PROBLEMS])
+            self._write_table(self.path / PROBLEMS / name, data)
         checkpoint(f"records-{self._written}")
         target = self.path / RUNS / name
         self._write_table(target, table(rows, self.columns), hook=f"temp-{self._written}")
@@ -393,36 +375,16 @@ class ResultsFolder:
     def _write_table(self, target: Path, data: pa.Table, hook: str | None = None) -> None:
         import pyarrow.parquet as pq
 
-        temporary = target.with_name(f".{target.name}.tmp")
-        with open(temporary, "wb") as handle:
-            pq.write_table(data, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if hook:
-            checkpoint(hook)
-        os.replace(temporary, target)
-        _sync_directory(target.parent)
+        def write(temporary: Path) -> None:
+            pq.write_table(data, str(temporary))
+            if hook:
+                checkpoint(hook)
+
+        write_atomically(target, write)
 
     def _write_json(self, target: Path, data: dict[str, Any]) -> None:
-        temporary = target.with_name(f".{target.name}.tmp")
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, allow_nan=False, default=str)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-        _sync_directory(target.parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    # The rename itself must reach the disk for a part to survive a power cut.
-    if sys.platform == "win32":  # pragma: no cover
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        text = json.dumps(data, indent=2, allow_nan=False, default=str) + "\n"
+        write_text(target, text)
 
 
 def checkpoint(point: str) -> None:

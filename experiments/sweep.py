@@ -28,16 +28,10 @@ from experiments.design import Design
 from experiments.executors import Workers, open_workers
 from experiments.plan import Plan, make_plan
 from experiments.progress import Progress
+from experiments.runs_table import STATUS_ERROR, STATUS_OK, run_columns, value_type
 from experiments.spec import Experiment, experiment_from_mapping, load_experiment
-from experiments.store import (
-    FORMAT,
-    ResultsFolder,
-    check_folder,
-    read_runs,
-    run_columns,
-    value_type,
-)
-from experiments.worker import STATUS_ERROR, STATUS_OK, Chunk, ChunkResult, Runner, run_chunk
+from experiments.store import FORMAT, ResultsFolder, check_folder, read_runs
+from experiments.worker import Chunk, ChunkResult, Runner, run_chunk
 
 if TYPE_CHECKING:
     import numpy as np

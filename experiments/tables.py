@@ -20,8 +20,9 @@ def markdown_summary(
 ) -> str:
     """The headline and a per-cell table of `kpi` by policy, in Markdown."""
     from experiments.display import number, unit
-    from experiments.statistics import headline, paired_differences, summarise
+    from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
+    from experiments.summaries import headline, summarise
 
     manifest = read_manifest(folder) or {}
     runs = read_runs(folder)

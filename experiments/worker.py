@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from experiments.runs_table import STATUS_ERROR, STATUS_OK
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from simulator.policies import Policy
     from simulator.schema import Scenario
 
-STATUS_OK = "ok"
-STATUS_ERROR = "error"
 MAX_ERROR_CHARS = 2000
 
 Runner = Callable[["Scenario", "Policy | str", int], Any]

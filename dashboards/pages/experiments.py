@@ -18,13 +18,13 @@ from dashboards.results import (
     kpi_columns,
     list_folders,
     load_runs,
-    ok_runs,
     policy_table,
     read_manifest,
     resolve_folder,
     runs_csv,
     swept_parameters,
 )
+from experiments.runs_table import successful
 
 
 @dataclass(frozen=True, eq=False)  # identity: memoised drawings follow the folder read
@@ -216,7 +216,7 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh):
         if data is None:
             solara.Error(problem)
             return
-        good = ok_runs(data.runs)
+        good = successful(data.runs)
         failed = len(data.runs) - len(good)
         title = (
             data.manifest.get("experiment", {})

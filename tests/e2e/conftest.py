@@ -1,7 +1,7 @@
 """Fixtures of the browser tests: a results folder, the dashboard server, Chromium.
 
-The server is started the way a user starts it (`python -m experiments.dashboard_cli`,
-the handler of `orgsim dashboard`) on a free port, once per test session. Chromium is
+The server is started the way a user starts it (`python -m cli dashboard`, which is
+`orgsim dashboard`) on a free port, once per test session. Chromium is
 Debian's (`.ci/run` installs it); no browser is ever downloaded. With CI=true a missing
 Chromium fails the browser tests instead of skipping them.
 
@@ -16,25 +16,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from dashboards import serving
+from dashboards.serving import (
+    CHROMIUM_ARGS,
+    VIEWPORT,
+    chromium_executable,
+    free_port,
+    wait_for_http,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 720}
 LOCAL_PREFIXES = (
     "http://127.0.0.1",
     "ws://127.0.0.1",
@@ -45,14 +42,6 @@ LOCAL_PREFIXES = (
     "about:",
 )
 SERVER_START_SECONDS = 90
-
-
-def chromium_executable() -> str | None:
-    """Debian's Chromium, if installed."""
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 def in_ci() -> bool:
@@ -122,35 +111,12 @@ def write_results_folder(folder: Path, replications: int = 4) -> Path:
 # --- the server -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_http(url: str, seconds: float) -> None:
-    """Wait until `url` answers (raises TimeoutError)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds:.0f} s")
-
-
 def start_dashboard(port: int, results: Path | None, log: Path) -> subprocess.Popen:
-    """`orgsim dashboard` (through its handler) as a process of its own."""
-    command = [sys.executable, "-m", "experiments.dashboard_cli", "--port", str(port)]
-    if results is not None:
-        command += ["--results", str(results)]
+    """`orgsim dashboard` as a process of its own, without the telemetry setting in its
+    environment (the command must set it itself)."""
     env = dict(os.environ)
-    env.pop("SOLARA_TELEMETRY_MIXPANEL_ENABLE", None)  # the command must set it itself
-    with open(log, "w") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    env.pop("SOLARA_TELEMETRY_MIXPANEL_ENABLE", None)
+    return serving.start(port, results, log, env=env)
 
 
 @pytest.fixture(scope="session")

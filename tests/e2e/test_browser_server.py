@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import free_port, start_dashboard, wait_for_http
+from dashboards.serving import free_port, wait_for_http
+from tests.e2e.conftest import start_dashboard
 
 
 def answers(url: str) -> bool:
@@ -51,7 +52,7 @@ def test_stopping_the_command_pid_stops_the_server(tmp_path, stop):
 
 def test_a_missing_results_folder_stops_before_serving(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.dashboard_cli", "--results", str(tmp_path / "none")],
+        [sys.executable, "-m", "cli", "dashboard", "--results", str(tmp_path / "none")],
         capture_output=True,
         text=True,
         timeout=60,

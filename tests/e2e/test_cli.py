@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import cli
+from cli.main import main
 from simulator.kpis import KPI_NAMES
 from simulator.loading import builtin_names
 
@@ -26,11 +26,11 @@ DIFF_KEYS = {"mean", "ci_low", "ci_high"}
 
 
 def orgsim(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
-    """Run `python -m experiments.cli ARGS` and return the completed process."""
+    """Run `python -m cli ARGS` (what `orgsim ARGS` runs) and return the completed process."""
     environment = {k: v for k, v in os.environ.items() if k != "ORGSIM_DEBUG"}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -363,7 +363,7 @@ def test_unexpected_failure_is_one_line_and_exit_1(monkeypatch, capsys):
 
     monkeypatch.setattr(simulator.loading, "builtin_names", broken)
     monkeypatch.delenv("ORGSIM_DEBUG", raising=False)
-    assert cli.main(["scenarios"]) == 1
+    assert main(["scenarios"]) == 1
     err = capsys.readouterr().err
     assert (
         err.strip()
@@ -371,16 +371,40 @@ def test_unexpected_failure_is_one_line_and_exit_1(monkeypatch, capsys):
     )
 
     monkeypatch.setenv("ORGSIM_DEBUG", "1")
-    assert cli.main(["scenarios"]) == 1
+    assert main(["scenarios"]) == 1
     assert "Traceback" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["scenarios", "--json"], ["run", "product-launch", *SMALL]],
+    ids=["print", "rich table"],
+)
+def test_a_reader_that_goes_away_stops_the_output_quietly(args):
+    # `orgsim ... | head -1`: the reader is gone before the results are written. That is
+    # not a failure of the runs (exit 1) but a closed pipe: exit 141, nothing on stderr.
+    environment = {k: v for k, v in os.environ.items() if k != "ORGSIM_DEBUG"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141, err
+    assert err == b""
+
+
 def test_help_imports_nothing_heavy():
-    # `orgsim --help` must answer at once: the CLI module loads no simulation libraries.
+    # `orgsim --help` must answer at once: the command line loads no simulation libraries,
+    # neither when its modules are imported nor when every command's parser is built.
     code = (
-        "import sys, experiments.cli\n"
-        "heavy = [m for m in ('mesa', 'pandas', 'numpy', 'scipy', 'networkx', 'solara', 'dask') if m in sys.modules]\n"
-        "print(','.join(heavy))"
+        "import sys, contextlib, io, cli.main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    cli.main.main(['--help'])\n"
+        "heavy = ('mesa', 'pandas', 'numpy', 'scipy', 'networkx', 'solara', 'dask', 'rich')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""

@@ -78,14 +78,14 @@ def test_readme_orgsim_command(line, tmp_path):
             str(tmp_path / a) if a.startswith("results/") else a for a in shlex.split(sweep)[1:]
         ]
         subprocess.run(
-            [sys.executable, "-m", "experiments.cli", *sweep_args],
+            [sys.executable, "-m", "cli", *sweep_args],
             cwd=ROOT,
             check=True,
             capture_output=True,
             timeout=600,
         )
     done = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,8 +1,8 @@
 """`orgsim sweep`: dry runs, the results layout, failures, refusals, progress, shipped files.
 
-Commands run through `experiments.sweep_cli` (what `orgsim sweep` dispatches to): in a
-subprocess where the process boundary matters (stdout/stderr, exit codes, no terminal),
-in this process where a run must be made to fail on purpose.
+Commands run through `cli.main` (what `orgsim` runs): in a subprocess where the process
+boundary matters (stdout/stderr, exit codes, no terminal), in this process where a run must
+be made to fail on purpose.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import sweep_cli
+from cli.main import main
 from experiments.progress import Progress
 from simulator.kpis import KPI_NAMES
 
@@ -39,7 +39,7 @@ SHIPPED = sorted((Path(__file__).parents[2] / "experiments" / "files").glob("*.y
 def sweep(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ORGSIM_")}
     return subprocess.run(
-        [sys.executable, "-m", "experiments.sweep_cli", "sweep", *args],
+        [sys.executable, "-m", "cli", "sweep", *args],
         capture_output=True,
         text=True,
         env=environment,
@@ -110,20 +110,20 @@ def test_a_sweep_writes_the_results_layout(experiment, tmp_path):
 
 def test_an_output_folder_holding_another_experiment_is_refused(experiment, tmp_path, capsys):
     out = tmp_path / "out"
-    assert sweep_cli.main(["sweep", str(experiment), "--out", str(out), "--workers", "1"]) == 0
+    assert main(["sweep", str(experiment), "--out", str(out), "--workers", "1"]) == 0
     capsys.readouterr()
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     other = tmp_path / "other.yaml"
     other.write_text(EXPERIMENT.replace("name: cli", "name: other"), encoding="utf-8")
     for flags in ([], ["--resume"]):
-        code = sweep_cli.main(["sweep", str(other), "--out", str(out), "--workers", "1", *flags])
+        code = main(["sweep", str(other), "--out", str(out), "--workers", "1", *flags])
         err = capsys.readouterr().err
         assert code == 2
         assert err.startswith(f"error: {out}: holds the results of another experiment ('cli'")
         assert len(err.strip().splitlines()) == 1
     changed = tmp_path / "changed.yaml"
     changed.write_text(EXPERIMENT.replace("seed: 9", "seed: 10"), encoding="utf-8")
-    assert sweep_cli.main(["sweep", str(changed), "--out", str(out), "--resume"]) == 2
+    assert main(["sweep", str(changed), "--out", str(out), "--resume"]) == 2
     assert "has changed since" in capsys.readouterr().err
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
@@ -140,7 +140,7 @@ def test_failing_runs_are_recorded_and_the_others_go_on(experiment, tmp_path, ca
 
     monkeypatch.setattr(simulator.run, "run_one", flaky)
     out = tmp_path / "out"
-    code = sweep_cli.main(["sweep", str(experiment), "--out", str(out), "--workers", "1"])
+    code = main(["sweep", str(experiment), "--out", str(out), "--workers", "1"])
     captured = capsys.readouterr()
     assert code == 1
     assert "error: 2 of 8 runs failed; they are recorded with status 'error'" in captured.err
@@ -157,9 +157,7 @@ def test_failing_runs_are_recorded_and_the_others_go_on(experiment, tmp_path, ca
     assert failed["lead_time_days"].isna().all()
     assert (runs.loc[runs["status"] == "ok", "lead_time_days"] > 0).all()
     # Resuming does not run them again: they are recorded, not missing.
-    code = sweep_cli.main(
-        ["sweep", str(experiment), "--out", str(out), "--resume", "--workers", "1"]
-    )
+    code = main(["sweep", str(experiment), "--out", str(out), "--resume", "--workers", "1"])
     assert code == 1
     assert "nothing left to run" in capsys.readouterr().out
 
@@ -188,7 +186,7 @@ def test_progress_counts_runs_failures_and_rate(capsys, monkeypatch):
 
 def test_help_lists_the_flags():
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.sweep_cli", "sweep", "--help"],
+        [sys.executable, "-m", "cli", "sweep", "--help"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -199,9 +197,7 @@ def test_help_lists_the_flags():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_experiments_are_valid(path, capsys, tmp_path):
-    code = sweep_cli.main(
-        ["sweep", str(path), "--dry-run", "--workers", "2", "--out", str(tmp_path / "r")]
-    )
+    code = main(["sweep", str(path), "--dry-run", "--workers", "2", "--out", str(tmp_path / "r")])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "runs:" in captured.out

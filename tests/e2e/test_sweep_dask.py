@@ -113,7 +113,7 @@ def test_a_sweep_on_a_dask_cluster_equals_a_local_sweep(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "experiments.sweep_cli",
+                "cli",
                 "sweep",
                 str(experiment),
                 "--scheduler",

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import sweep_cli
-from experiments.statistics import headline
+from cli.main import main
+from experiments.summaries import headline
 from experiments.sweep import run_sweep
 
 FACTORIAL = {
@@ -77,14 +77,14 @@ def morris(tmp_path_factory) -> Path:
 
 
 def report(folder: Path, capsys, *extra: str) -> tuple[int, str, str]:
-    code = sweep_cli.main(["report", str(folder), *extra])
+    code = main(["report", str(folder), *extra])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
 def page(factorial) -> str:
-    assert sweep_cli.main(["report", str(factorial)]) == 0
+    assert main(["report", str(factorial)]) == 0
     return (factorial / "report.html").read_text(encoding="utf-8")
 
 

@@ -40,7 +40,7 @@ def sweep(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     }
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "experiments.sweep_cli", "sweep", *args],
+        [sys.executable, "-m", "cli", "sweep", *args],
         capture_output=True,
         text=True,
         env=environment,

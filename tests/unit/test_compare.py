@@ -16,18 +16,14 @@ from scipy import stats
 
 from experiments.compare import (
     MAIN_KPIS,
-    describe,
-    differences,
     headline,
     kpi_columns,
-    mean_ci,
-    paired,
     run_replications,
     summarise,
     summary_table,
     unfinished,
-    wins,
 )
+from experiments.statistics import describe, differences, mean_ci, paired, wins
 
 
 def runs_table(
@@ -94,7 +90,9 @@ def test_describe_percentiles():
     assert found["p50"] == pytest.approx(5.5)
     assert found["p90"] == pytest.approx(np.percentile(values, 90))
     assert found["mean"] == pytest.approx(5.5)
-    assert set(found) == {"mean", "ci_low", "ci_high", "p50", "p90"}
+    assert found["n"] == 10
+    assert found["sd"] == pytest.approx(np.std(values, ddof=1))
+    assert set(found) == {"n", "mean", "sd", "ci_low", "ci_high", "p50", "p90"}
 
 
 # --- pairing and wins -------------------------------------------------------------------------

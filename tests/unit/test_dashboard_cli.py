@@ -7,19 +7,18 @@ import sys
 
 import pytest
 
-from experiments import dashboard_cli
+from cli import dashboard
+from cli.main import build_parser, main
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="orgsim")
-    dashboard_cli.add_command(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(["dashboard", *argv])
+    return build_parser().parse_args(["dashboard", *argv])
 
 
 def test_defaults_serve_localhost_on_8765():
     args = parse()
     assert (args.host, args.port, args.results) == ("127.0.0.1", 8765, None)
-    assert args.handler is dashboard_cli.command_dashboard
+    assert args.handler is dashboard.command
 
 
 def test_options():
@@ -36,24 +35,24 @@ def test_bad_ports_are_refused(port, capsys):
 
 
 def test_the_server_runs_the_app_in_production_mode():
-    command = dashboard_cli.server_command("127.0.0.1", 8765)
+    command = dashboard.server_command("127.0.0.1", 8765)
     assert command[:5] == [sys.executable, "-m", "solara", "run", "dashboards.app"]
     assert "--production" in command and "--no-open" in command
     assert command[command.index("--host") + 1] == "127.0.0.1"
 
 
 def test_telemetry_is_off_and_the_results_root_is_passed(tmp_path):
-    env = dashboard_cli.server_environment(tmp_path, {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "true"})
+    env = dashboard.server_environment(tmp_path, {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "true"})
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env["ORGSIM_DASHBOARD_RESULTS"] == str(tmp_path)
-    assert "ORGSIM_DASHBOARD_RESULTS" not in dashboard_cli.server_environment(
+    assert "ORGSIM_DASHBOARD_RESULTS" not in dashboard.server_environment(
         None, {"ORGSIM_DASHBOARD_RESULTS": "/elsewhere"}
     )
 
 
 def test_a_missing_results_folder_is_bad_input(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(dashboard_cli.os, "execve", lambda *a: pytest.fail("server started"))
-    code = dashboard_cli.main(["--results", str(tmp_path / "missing")])
+    monkeypatch.setattr(dashboard.os, "execve", lambda *a: pytest.fail("server started"))
+    code = main(["dashboard", "--results", str(tmp_path / "missing")])
     assert code == 2
     assert capsys.readouterr().err.startswith("error: --results")
 
@@ -64,8 +63,8 @@ def test_the_handler_becomes_the_server(tmp_path, monkeypatch):
     def execve(path, argv, env):
         seen.update(path=path, argv=argv, env=env)
 
-    monkeypatch.setattr(dashboard_cli.os, "execve", execve)
-    dashboard_cli.main(["--port", "8999", "--results", str(tmp_path)])
+    monkeypatch.setattr(dashboard.os, "execve", execve)
+    main(["dashboard", "--port", "8999", "--results", str(tmp_path)])
     assert seen["argv"][seen["argv"].index("--port") + 1] == "8999"
     assert seen["env"]["ORGSIM_DASHBOARD_RESULTS"] == str(tmp_path.resolve())
 

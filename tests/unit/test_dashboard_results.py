@@ -127,8 +127,8 @@ def test_by_parameter_gives_a_mean_and_ci_per_policy_and_value():
 def test_mean_interval_matches_the_t_interval():
     interval = mean_interval([1.0, 2.0, 3.0, 4.0])
     assert interval.mean == 2.5
-    assert interval.high - interval.mean == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-5)
-    assert mean_interval([5.0]).low == 5.0
+    assert interval.ci_high - interval.mean == pytest.approx(3.182446 * 1.290994 / 2, rel=1e-5)
+    assert mean_interval([5.0]).ci_low == 5.0
     assert math.isnan(mean_interval([]).mean)
 
 

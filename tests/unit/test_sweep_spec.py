@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from experiments import sweep_cli
+from cli.main import main
 from experiments.spec import load_experiment
 
 GOOD = """\
@@ -33,7 +33,7 @@ def write(tmp_path, text: str, name: str = "experiment.yaml"):
 
 
 def sweep(capsys, *args: str) -> tuple[int, str, str]:
-    code = sweep_cli.main(["sweep", *args])
+    code = main(["sweep", *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -224,7 +224,7 @@ def test_bad_flags_exit_2(tmp_path, capsys):
     assert code == 2
     assert stderr.strip() == "error: --workers: must be at least 1 (got 0)"
     with pytest.raises(SystemExit) as stopped:  # argparse: both at once
-        sweep_cli.main(["sweep", str(path), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
+        main(["sweep", str(path), "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"])
     assert stopped.value.code == 2
 
 

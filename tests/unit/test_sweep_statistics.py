@@ -1,7 +1,8 @@
 """Statistics of a sweep: per cell and policy, paired differences, and the headline.
 
 Runs tables are built by hand, so every number is known; the grouped computations must
-agree with `experiments.compare` (the per-sample formulas) to the last digit.
+agree with `experiments.statistics.describe` and `mean_ci` (one sample at a time) to the
+last digit.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import compare
-from experiments.statistics import headline, paired_differences, summarise
+from experiments.statistics import describe, mean_ci, paired_differences
+from experiments.summaries import headline, summarise
 
 POLICIES = ("hierarchical", "cooperative")
 
@@ -66,7 +67,7 @@ def test_per_cell_statistics_match_the_comparison_formulas():
             & (summary["policy"] == policy)
             & (summary["kpi"] == "lead_time_days")
         ].iloc[0]
-        expected = compare.describe(values)
+        expected = describe(values)
         for key in ("mean", "ci_low", "ci_high", "p50", "p90"):
             assert row[key] == pytest.approx(expected[key], rel=1e-12)
         assert row["sd"] == pytest.approx(np.std(values, ddof=1))
@@ -115,7 +116,7 @@ def test_paired_differences_per_cell_with_wins():
     for cell in (0, 1):
         d = np.array(LEAD[(cell, "cooperative")]) - np.array(LEAD[(cell, "hierarchical")])
         row = diffs.loc[(cell, "cooperative", "lead_time_days")]
-        estimate = compare.mean_ci(d)
+        estimate = mean_ci(d)
         assert row["reference"] == "hierarchical"
         assert row["pairs"] == 4
         assert row["mean"] == pytest.approx(estimate.mean)
@@ -153,7 +154,7 @@ def test_the_headline_says_what_the_numbers_say():
     gains = np.concatenate(
         [np.array(LEAD[(c, "hierarchical")]) - np.array(LEAD[(c, "cooperative")]) for c in (0, 1)]
     )
-    estimate = compare.mean_ci(gains)
+    estimate = mean_ci(gains)
     assert int(found.group(1)) == int((gains > 0).sum())
     assert int(found.group(2)) == len(gains)
     assert float(found.group(3)) == pytest.approx(estimate.mean, abs=0.05)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import astuple, dataclass
+from enum import StrEnum
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from experiments.runs_table import run_columns, value_type
 from experiments.store import (
     FolderBusy,
     ResultsFolder,
@@ -15,9 +18,9 @@ from experiments.store import (
     check_folder,
     count_done,
     read_runs,
-    run_columns,
-    value_type,
+    record_columns,
 )
+from simulator.domain import ProblemRecord, columns
 from simulator.errors import InputError
 
 KPIS = ("lead_time_days", "finished", "on_time", "tasks_done", "resolved_peer")
@@ -140,6 +143,80 @@ def test_reopening_removes_temporary_files_and_orphaned_records(tmp_path):
     done, errors = ResultsFolder(tmp_path / "r", manifest()).completed(4)
     assert list(done) == [True, True, False, False]
     assert errors == 0
+
+
+def problem(run_id: int) -> pd.DataFrame:
+    """One problem record of a run, as the worker sends it."""
+    record = ProblemRecord(
+        problem=0,
+        task="t1",
+        number=0,
+        raiser="c1",
+        department="ops",
+        raised_at=1.0,
+        resolved_at=3.0,
+        severity="minor",
+        field="ops",
+        route="self",
+        deciders="c1",
+        quality=0.9,
+        rework=False,
+    )
+    return pd.DataFrame([astuple(record)], columns=list(columns(ProblemRecord))).assign(
+        run_id=run_id
+    )
+
+
+class Route(StrEnum):
+    """A field type the kernel may use: stored as its value."""
+
+    SELF = "self"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A record type with a field of every kind (at module level: its hints must resolve)."""
+
+    count: int
+    share: float | None
+    route: Route | None
+    done: bool
+
+
+def test_record_columns_follow_the_record_type():
+    assert record_columns(Record) == (
+        ("run_id", "int64"),
+        ("count", "int64"),
+        ("share", "float64"),
+        ("route", "string"),
+        ("done", "bool"),
+    )
+
+
+def test_problem_records_keep_every_field_of_the_record(tmp_path):
+    record = {"daily": False, "problems": True}
+    folder = ResultsFolder.create(tmp_path / "r", manifest(record=record))
+    folder.write_part([row(0)], problems=[problem(0)])
+    folder.close()
+    problems = pd.read_parquet(tmp_path / "r" / "problems")
+    assert list(problems.columns) == ["run_id", *columns(ProblemRecord)]
+    assert problems.loc[0, "raiser"] == "c1" and problems.loc[0, "department"] == "ops"
+
+
+def test_a_resumed_folder_keeps_the_record_schema_it_was_created_with(tmp_path):
+    # A folder started by an orgsim whose problem records had no raiser and department.
+    record = {"daily": False, "problems": True}
+    ResultsFolder.create(tmp_path / "r", manifest(record=record)).close()
+    first = tmp_path / "r" / "problems" / "part-00000.parquet"
+    older = pq.read_table(first).drop_columns(["raiser", "department"])
+    pq.write_table(older, first)
+    reopened = ResultsFolder.reopen(tmp_path / "r", manifest(record=record))
+    written = reopened.write_part([row(0)], problems=[problem(0)])
+    reopened.close()
+    schemas = {str(pq.read_schema(p)) for p in first.parent.glob("part-*.parquet")}
+    assert schemas == {str(older.schema)}
+    assert written.name == "part-00001.parquet"
+    assert len(pd.read_parquet(first.parent)) == 1
 
 
 def test_one_writer_at_a_time(tmp_path):

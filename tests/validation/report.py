@@ -15,18 +15,23 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 from scipy.optimize import brentq
 
+from experiments.atomic import write_text
+from experiments.statistics import t_half_width
 from simulator import theory
 from simulator.loading import load_scenario
 from simulator.model import OrgModel
 from simulator.policies import PRESETS
-from tests.validation.support import scenario
+from tests.validation.support import (
+    QUEUE_DECISION_HOURS,
+    QUEUE_SOURCES,
+    department_scenario,
+    queue_scenario,
+    scenario,
+)
 from tests.validation.test_critical_path import GENERATED_NETWORK
 from tests.validation.test_directions import EXPERT_STUDIO
-from tests.validation.test_organisation import _department
-from tests.validation.test_queueing import _queue_scenario
 
 PRESET_NAMES = list(PRESETS)
 
@@ -41,13 +46,8 @@ def _run(scn, policy, seed) -> OrgModel:
 
 def _ci(values) -> tuple[float, float]:
     data = np.asarray(list(values), dtype=float)
-    mean = float(data.mean())
-    half = (
-        float(stats.t.ppf(0.975, len(data) - 1) * data.std(ddof=1) / np.sqrt(len(data)))
-        if len(data) > 1
-        else 0.0
-    )
-    return mean, half
+    half = t_half_width(data.std(ddof=1), len(data)) if len(data) > 1 else 0.0
+    return float(data.mean()), half
 
 
 def _fmt(mean: float, half: float, digits: int = 2) -> str:
@@ -74,7 +74,7 @@ def critical_path(reps: int) -> str:
 
 
 def queueing(reps: int) -> str:
-    sources, decision = 10, 2.0
+    sources, decision = QUEUE_SOURCES, QUEUE_DECISION_HOURS
     rows = []
     for target in (0.2, 0.4, 0.6, 0.75, 0.9):
         rate = brentq(
@@ -85,7 +85,7 @@ def queueing(reps: int) -> str:
             10,
         )
         expected = theory.machine_repair(sources, rate, 1 / decision)
-        scn = scenario(_queue_scenario(rate))
+        scn = scenario(queue_scenario(rate))
         runs = [_run(scn, "queue", s).kpis() for s in range(reps)]
         w = _ci(r["mean_resolution_hours"] for r in runs)
         u = _ci(r["manager_utilization"] for r in runs)
@@ -114,7 +114,7 @@ def pooled(reps: int) -> str:
     rows = []
     for rate in (0.02, 0.04, 0.06):
         scn = scenario(
-            _department(
+            department_scenario(
                 30, 3, rate, 2.0, {"minor": 1, "major": 0, "critical": 0}, pooled_leads=True
             )
         )
@@ -147,7 +147,9 @@ def pooled(reps: int) -> str:
 def span_of_control(reps: int) -> str:
     rows = []
     for size in (4, 8, 12, 16, 20):
-        scn = scenario(_department(2 * size, 2, 0.02, 2.0, {"minor": 1, "major": 0, "critical": 0}))
+        scn = scenario(
+            department_scenario(2 * size, 2, 0.02, 2.0, {"minor": 1, "major": 0, "critical": 0})
+        )
         expected = theory.machine_repair(size, 0.02, 0.5)
         runs = [_run(scn, "queue", s).kpis() for s in range(reps)]
         rows.append(
@@ -422,9 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     images = args.out.parent / "images" / "validation"
     text = build(args.quick, args.experiments, images)
-    temporary = args.out.with_name("." + args.out.name + ".tmp")
-    temporary.write_text(text + "\n", encoding="utf-8")
-    temporary.replace(args.out)
+    write_text(args.out, text + "\n")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

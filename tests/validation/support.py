@@ -59,3 +59,102 @@ def paired(scn: Scenario, policies: tuple[str, str], seeds, kpi: str = "lead_tim
     """Per-seed differences second − first policy of one KPI (same seeds: paired)."""
     first, second = policies
     return np.array([kpis(scn, second, s)[kpi] - kpis(scn, first, s)[kpi] for s in seeds])
+
+
+# --- organisations that are queues (shared by the tests and the validation report) -----------
+
+QUEUE_SOURCES = 10  # collaborators raising problems to one manager
+QUEUE_DECISION_HOURS = 2.0  # mean of the exponential decision time
+QUEUE_DAYS = 300
+
+
+def queue_policy(**settings: Any) -> dict[str, Any]:
+    """A policy `queue` where escalation is all there is: collaborators pull their tasks,
+    messages go direct, no coordination; `settings` change it (e.g. autonomy)."""
+    return {
+        "queue": {
+            "base": "hierarchical",
+            "allocation": "pull",
+            "communication": "direct",
+            "coordination": "none",
+            **settings,
+        }
+    }
+
+
+def queue_scenario(rate: float, departments: int = 1, **policy: Any) -> dict[str, Any]:
+    """QUEUE_SOURCES collaborators (split over `departments`) escalating every problem to a
+    manager with nothing else to do: the finite-source M/M/1//N queue of
+    `simulator.theory.machine_repair`. With several departments every problem is outside
+    their field and climbs to the director."""
+    size = QUEUE_SOURCES // departments
+    return {
+        "name": "queue",
+        "time": {"hours_per_day": 8, "horizon_days": QUEUE_DAYS},
+        "organisation": {
+            "departments": [
+                {"name": f"d{i}", "collaborators": size, "expertise": 0.5}
+                for i in range(departments)
+            ],
+            "director": departments > 1,
+        },
+        # Far more work than the horizon allows: every collaborator always has a task.
+        "project": {
+            "tasks": 20000,
+            "dependency_density": 0,
+            "interdependence": 0,
+            "problem_rate": rate,
+            "effort_hours": 8,
+            "complexity": 1,
+            "foreign_field_share": 1.0 if departments > 1 else 0.0,
+            **NO_LEARNING,
+        },
+        "timing": {
+            **ZERO_TIMES,
+            "decision_hours": {"dist": "exponential", "mean": QUEUE_DECISION_HOURS},
+            "self_fix_hours": 0,
+        },
+        "policies": queue_policy(**policy),
+    }
+
+
+def department_scenario(
+    collaborators: int,
+    teams: int,
+    rate: float,
+    decision: float,
+    severity: dict[str, float],
+    days: int = 300,
+    effort: float = 8,
+    **department: Any,
+) -> dict[str, Any]:
+    """One department of `collaborators` in `teams` under the `queue` policy, deciding and
+    relaying in `decision` hours on average (exponential), with the given severity mix;
+    `department` adds settings of the department (e.g. pooled_leads)."""
+    tasks = int(collaborators * days * 8 / effort * 1.2) + 10  # never runs out of work
+    return {
+        "name": "levels",
+        "time": {"horizon_days": days},
+        "organisation": {
+            "departments": [
+                {"name": "ops", "collaborators": collaborators, "teams": teams, **department}
+            ],
+            "director": False,
+        },
+        "project": {
+            "tasks": tasks,
+            "dependency_density": 0,
+            "interdependence": 0,
+            "problem_rate": rate,
+            "effort_hours": effort,
+            "complexity": 1,
+            "severity": severity,
+            **NO_LEARNING,
+        },
+        "timing": {
+            **ZERO_TIMES,
+            "decision_hours": {"dist": "exponential", "mean": decision},
+            "relay_hours": {"dist": "exponential", "mean": decision},
+        },
+        "policies": queue_policy(),
+    }

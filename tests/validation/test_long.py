@@ -6,8 +6,9 @@ import pytest
 from scipy.optimize import brentq
 
 from simulator import theory
-from tests.validation.support import Z, kpis, mean_and_se, scenario
-from tests.validation.test_queueing import DECISION_HOURS, SOURCES, _queue_scenario
+from tests.validation.support import QUEUE_DECISION_HOURS as DECISION_HOURS
+from tests.validation.support import QUEUE_SOURCES as SOURCES
+from tests.validation.support import Z, kpis, mean_and_se, queue_scenario, scenario
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +23,7 @@ def test_single_manager_across_loads(utilisation):
         10.0,
     )
     expected = theory.machine_repair(SOURCES, rate, 1 / DECISION_HOURS)
-    scn = scenario(_queue_scenario(rate))
+    scn = scenario(queue_scenario(rate))
     runs = [kpis(scn, "queue", seed) for seed in range(12)]
     for measured, theory_value in (
         ([r["mean_resolution_hours"] for r in runs], expected.mean_response),

@@ -16,52 +16,11 @@ from scipy.optimize import brentq
 
 from simulator import theory
 from simulator.model import OrgModel
-from tests.validation.support import NO_LEARNING, ZERO_TIMES, Z, kpis, mean_and_se, scenario
+from tests.validation.support import QUEUE_DECISION_HOURS as DECISION_HOURS
+from tests.validation.support import QUEUE_SOURCES as SOURCES
+from tests.validation.support import Z, kpis, mean_and_se, queue_scenario, scenario
 
-SOURCES = 10
-DECISION_HOURS = 2.0
-DAYS = 300
 SEEDS = range(6)
-
-
-def _queue_scenario(rate: float, departments: int = 1, **policy) -> dict:
-    size = SOURCES // departments
-    return {
-        "name": "queue",
-        "time": {"hours_per_day": 8, "horizon_days": DAYS},
-        "organisation": {
-            "departments": [
-                {"name": f"d{i}", "collaborators": size, "expertise": 0.5}
-                for i in range(departments)
-            ],
-            "director": departments > 1,
-        },
-        # Far more work than the horizon allows: every collaborator always has a task.
-        "project": {
-            "tasks": 20000,
-            "dependency_density": 0,
-            "interdependence": 0,
-            "problem_rate": rate,
-            "effort_hours": 8,
-            "complexity": 1,
-            "foreign_field_share": 1.0 if departments > 1 else 0.0,
-            **NO_LEARNING,
-        },
-        "timing": {
-            **ZERO_TIMES,
-            "decision_hours": {"dist": "exponential", "mean": DECISION_HOURS},
-            "self_fix_hours": 0,
-        },
-        "policies": {
-            "queue": {
-                "base": "hierarchical",
-                "allocation": "pull",
-                "communication": "direct",
-                "coordination": "none",
-                **policy,
-            }
-        },
-    }
 
 
 def _rate_for(utilisation: float) -> float:
@@ -84,7 +43,7 @@ def _check(measured: list[float], expected: float) -> None:
 def test_single_manager_matches_machine_repair(utilisation):
     rate = _rate_for(utilisation)
     expected = theory.machine_repair(SOURCES, rate, 1 / DECISION_HOURS)
-    scn = scenario(_queue_scenario(rate))
+    scn = scenario(queue_scenario(rate))
     runs = [kpis(scn, "queue", seed) for seed in SEEDS]
     assert all(r["resolved_manager"] == r["problems_resolved"] > 100 for r in runs)
     _check([r["mean_resolution_hours"] for r in runs], expected.mean_response)
@@ -95,7 +54,7 @@ def test_autonomy_thins_what_reaches_the_manager():
     # Minor problems (half of them) are settled at once by the collaborator: the manager
     # sees a thinned Poisson stream, rate × 0.5 per working source.
     rate = _rate_for(0.75)
-    data = _queue_scenario(rate, autonomy="minor")
+    data = queue_scenario(rate, autonomy="minor")
     data["project"]["severity"] = {"minor": 0.5, "major": 0.4, "critical": 0.1}
     scn = scenario(data)
     expected = theory.machine_repair(SOURCES, rate * 0.5, 1 / DECISION_HOURS)
@@ -117,7 +76,7 @@ def test_problems_outside_the_field_climb_to_the_director():
     # Two departments, every problem in the other department's field: each manager passes
     # it up at once, and the director alone decides for all ten sources.
     rate = _rate_for(0.6)
-    scn = scenario(_queue_scenario(rate, departments=2))
+    scn = scenario(queue_scenario(rate, departments=2))
     expected = theory.machine_repair(SOURCES, rate, 1 / DECISION_HOURS)
     runs = [kpis(scn, "queue", seed) for seed in SEEDS]
     assert all(r["resolved_director"] == r["problems_resolved"] for r in runs)
@@ -128,7 +87,7 @@ def test_problems_outside_the_field_climb_to_the_director():
 def test_littles_law_with_the_sampled_series():
     # L from the daily samples of open problems, against theory's L for the same queue.
     rate = _rate_for(0.75)
-    scn = scenario(_queue_scenario(rate))
+    scn = scenario(queue_scenario(rate))
     expected = theory.machine_repair(SOURCES, rate, 1 / DECISION_HOURS)
     means = []
     for seed in SEEDS:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
+    from rich.table import Table
 
     from simulator.schema import Scenario
 
@@ -18,24 +20,37 @@ def console() -> Console:
     """A rich console on stdout (120 columns when piped, so tables do not wrap)."""
     from rich.console import Console
 
-    return Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+    class ResultsConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit with 1, which reads as "runs failed": let `cli.main` stop
+            # as for any reader that went away.
+            raise BrokenPipeError
+
+    return ResultsConsole(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+
+
+def titled_table(title: str, columns: Iterable[tuple[str, str]]) -> Table:
+    """A table titled on its left, with (name, justify) columns."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), title_justify="left")
+    for name, justify in columns:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    return table
 
 
 def print_run(record: dict[str, Any], scenario: Scenario) -> None:
     """The KPIs of one run as a table grouped by theme, with units."""
-    from rich.table import Table
     from rich.text import Text
 
     from experiments.display import grouped, label, number, unit
 
     kpis = [k for k in record if k not in ("scenario", "policy", "seed")]
-    table = Table(
-        title=Text(f"{record['scenario']} under {record['policy']} (seed {record['seed']})"),
-        title_justify="left",
+    table = titled_table(
+        f"{record['scenario']} under {record['policy']} (seed {record['seed']})",
+        (("KPI", "left"), ("value", "right"), ("unit", "left")),
     )
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
     groups = grouped(kpis)
     for g, (title, names) in enumerate(groups):
         table.add_row(Text(title, style="bold"), "", "")
@@ -86,11 +101,11 @@ def print_comparison(
     base_seed: int,
 ) -> None:
     """Headline, then per policy the main KPIs, then paired differences to the first policy."""
-    from rich.table import Table
     from rich.text import Text
 
-    from experiments.compare import MAIN_KPIS, unfinished, wins
+    from experiments.compare import MAIN_KPIS, unfinished
     from experiments.display import PERCENT_KPIS, label, unit
+    from experiments.statistics import wins
 
     out = console()
     out.print(Text(text), soft_wrap=True)
@@ -104,22 +119,18 @@ def print_comparison(
     first = policies[0]
     stuck = {p: unfinished(runs, p) for p in policies}
 
-    table = Table(
-        title=Text(
-            f"{scenario.name}: {replications} paired run{'' if replications == 1 else 's'}"
-            f" per policy ({seeds})"
+    table = titled_table(
+        f"{scenario.name}: {replications} paired run{'' if replications == 1 else 's'}"
+        f" per policy ({seeds})",
+        (
+            ("KPI", "left"),
+            ("policy", "left"),
+            ("mean", "right"),
+            ("95% CI", "right"),
+            ("p90", "right"),
+            ("unit", "left"),
         ),
-        title_justify="left",
     )
-    for name, justify in (
-        ("KPI", "left"),
-        ("policy", "left"),
-        ("mean", "right"),
-        ("95% CI", "right"),
-        ("p90", "right"),
-        ("unit", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for i, policy in enumerate(policies):
         k, n = stuck[policy]
         done = n - k
@@ -161,18 +172,16 @@ def print_comparison(
         return
 
     out.print()
-    table = Table(
-        title=Text(f"Paired differences to {first} (policy minus {first}, same seeds)"),
-        title_justify="left",
+    table = titled_table(
+        f"Paired differences to {first} (policy minus {first}, same seeds)",
+        (
+            ("KPI", "left"),
+            ("policy", "left"),
+            ("mean difference", "right"),
+            ("95% CI", "right"),
+            ("unit", "left"),
+        ),
     )
-    for name, justify in (
-        ("KPI", "left"),
-        ("policy", "left"),
-        ("mean difference", "right"),
-        ("95% CI", "right"),
-        ("unit", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     others = policies[1:]
     for i, policy in enumerate(others):
         k, n = wins(runs, policy, first)
@@ -200,7 +209,6 @@ def print_comparison(
 
 def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> None:
     """Where the lead time went: the mean critical-path split per policy, in working days."""
-    from rich.table import Table
     from rich.text import Text
 
     from simulator.kpis import CP_NAMES
@@ -215,14 +223,14 @@ def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> N
     }
     if not all(CP_NAMES[p] in summary["policies"][policies[0]] for p in parts):
         return
-    table = Table(
-        title=Text("Where the lead time went (mean working days along the critical path)"),
-        title_justify="left",
+    table = titled_table(
+        "Where the lead time went (mean working days along the critical path)",
+        (
+            ("policy", "left"),
+            *((title, "right") for title in parts.values()),
+            ("lead time", "right"),
+        ),
     )
-    table.add_column("policy")
-    for title in parts.values():
-        table.add_column(title, justify="right")
-    table.add_column("lead time", justify="right")
     for policy in policies:
         stats = summary["policies"][policy]
         table.add_row(

@@ -1,13 +1,15 @@
-"""`orgsim dashboard`: serve the Solara app of `dashboards.app`.
+"""Serve the orgsim dashboard: a live simulation, policies side by side, and the results
+of experiments. Open the address it prints in a browser; Ctrl+C stops it.
 
     orgsim dashboard [--host 127.0.0.1] [--port 8765] [--results DIR]
 
-The command replaces itself with the Solara server (exec), so the pid that started it is
-the server's: stopping it (Ctrl+C, SIGTERM) stops the server. Where exec is not available
-it runs the server as a child and forwards SIGINT and SIGTERM. It binds to localhost
-unless a host is given, switches Solara's usage telemetry off and hides its banner, and
-tells the app where experiment results live (`--results`, read by the Experiments page
-only under that folder). Nothing heavy is imported here: `orgsim --help` stays fast.
+The command replaces itself with the Solara server of `dashboards.app` (exec), so the pid
+that started it is the server's: stopping it (Ctrl+C, SIGTERM) stops the server. Where exec
+is not available it runs the server as a child and forwards SIGINT and SIGTERM. It binds to
+localhost unless a host is given, switches Solara's usage telemetry off and hides its
+banner, and tells the app where experiment results live (`--results`, read by the
+Experiments page only under that folder). Nothing heavy is imported here: `orgsim --help`
+stays fast.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
+
+from cli import exit_codes
+from cli.errors import CommandLineError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "dashboards.app"
 RESULTS_ENV = "ORGSIM_DASHBOARD_RESULTS"  # read by dashboards.state
-EXIT_INPUT = 2
 
 
 def _port(text: str) -> int:
@@ -37,16 +40,11 @@ def _port(text: str) -> int:
     return value
 
 
-def add_command(subparsers) -> argparse.ArgumentParser:
-    """Register `dashboard` on an argparse subparsers object; its handler serves the app."""
-    parser = subparsers.add_parser(
-        "dashboard",
-        help="serve the live dashboard (Simulate, Compare, Experiments) in a browser",
-        description=(
-            "Serve the orgsim dashboard: a live simulation, policies side by side, and the "
-            "results of experiments. Open the address it prints in a browser; Ctrl+C stops it."
-        ),
-    )
+HELP = "serve the live dashboard (Simulate, Compare, Experiments) in a browser"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `orgsim dashboard`."""
     parser.add_argument(
         "--host",
         default=DEFAULT_HOST,
@@ -61,8 +59,6 @@ def add_command(subparsers) -> argparse.ArgumentParser:
         default=None,
         help="folder of experiment results (from `orgsim sweep --out`) for the Experiments page",
     )
-    parser.set_defaults(handler=command_dashboard)
-    return parser
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -101,16 +97,15 @@ def server_environment(results: Path | None, base: dict[str, str] | None = None)
     return env
 
 
-def command_dashboard(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     """Check the options, then become the Solara server."""
     results = None
     if args.results is not None:
         results = Path(args.results).expanduser()
         if not results.is_dir():
-            print(f"error: --results {args.results}: no such folder", file=sys.stderr)
-            return EXIT_INPUT
+            raise CommandLineError(f"--results {args.results}: no such folder")
         results = results.resolve()
-    command = server_command(args.host, args.port)
+    server = server_command(args.host, args.port)
     env = server_environment(results)
     print(
         f"orgsim dashboard on http://{args.host}:{args.port} (Ctrl+C stops it)",
@@ -119,14 +114,14 @@ def command_dashboard(args: argparse.Namespace) -> int:
     )
     sys.stdout.flush()
     if os.name == "posix":
-        os.execve(command[0], command, env)
-        return 0  # not reached: the server has replaced this process
-    return _serve_as_child(command, env)
+        os.execve(server[0], server, env)
+        return exit_codes.OK  # not reached: the server has replaced this process
+    return _serve_as_child(server, env)
 
 
-def _serve_as_child(command: list[str], env: dict[str, str]) -> int:
+def _serve_as_child(server: list[str], env: dict[str, str]) -> int:
     """Run the server as a child; SIGINT and SIGTERM sent to us are passed on to it."""
-    child = subprocess.Popen(command, env=env)
+    child = subprocess.Popen(server, env=env)
 
     def forward(signum, _frame) -> None:
         child.send_signal(signum)
@@ -134,15 +129,3 @@ def _serve_as_child(command: list[str], env: dict[str, str]) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, forward)
     return child.wait()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m experiments.dashboard_cli [--host H] [--port P] [--results DIR]`."""
-    parser = argparse.ArgumentParser(prog="orgsim")
-    add_command(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["dashboard", *(sys.argv[1:] if argv is None else argv)])
-    return args.handler(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

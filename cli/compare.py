@@ -1,0 +1,93 @@
+"""Compare policies on the same scenario: replication r runs every policy with seed
+BASE + r, and differences are taken run by run.
+
+    orgsim compare SCENARIO [--policies a,b,c] [--replications N] [--seed N] [--set ...]
+                   [--json] [--out DIR]
+
+The runs and their statistics come from experiments.compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli import exit_codes
+from cli.errors import CommandLineError
+from cli.options import (
+    check_out,
+    check_policies,
+    check_seed,
+    common_options,
+    scenario_argument,
+    split_policies,
+)
+from cli.output import print_json, progress_bar, results_only_on_stdout, write_csv
+
+DEFAULT_REPLICATIONS = 20
+MAX_REPLICATIONS = 100_000
+
+HELP = "compare policies on paired replications (same seeds for every policy)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `orgsim compare`."""
+    scenario_argument(parser)
+    parser.add_argument(
+        "--policies",
+        metavar="A,B,C",
+        help="policies to compare, the first is the reference "
+        "(default: hierarchical,cooperative,self_managed)",
+    )
+    parser.add_argument(
+        "--replications",
+        type=int,
+        default=DEFAULT_REPLICATIONS,
+        metavar="N",
+        help=f"paired runs per policy (default: {DEFAULT_REPLICATIONS})",
+    )
+    common_options(
+        parser, seed_help="base seed: replication r uses BASE + r (default: the scenario's seed)"
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="write runs.csv (one row per run) and summary.csv"
+    )
+
+
+def command(args: argparse.Namespace) -> int:
+    """Paired replications of several policies: the headline, statistics, differences."""
+    from simulator.loading import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    policies = check_policies(scenario, split_policies(args.policies), "--policies")
+    replications = args.replications
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise CommandLineError(
+            f"--replications: must be between 1 and {MAX_REPLICATIONS} (got {replications})"
+        )
+    base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
+    out = check_out(args.out)
+
+    from experiments.compare import headline, run_replications, summarise, summary_table
+
+    total = replications * len(policies)
+    with (
+        progress_bar(total, f"{scenario.name}: {len(policies)} policies") as on_run,
+        results_only_on_stdout(),
+    ):
+        runs = run_replications(scenario, policies, replications, base_seed, on_run=on_run)
+    summary = summarise(runs, policies)
+    text = headline(runs, policies)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(out / "runs.csv", runs)
+        write_csv(out / "summary.csv", summary_table(runs, policies))
+    if args.json:
+        print_json({**summary, "headline": text})
+    else:
+        from cli.tables import print_comparison
+
+        print_comparison(runs, summary, text, policies, scenario, base_seed)
+        if out is not None:
+            print(f"written to {out}/: runs.csv, summary.csv")
+    return exit_codes.OK

@@ -1,0 +1,106 @@
+"""Options several commands share, and the checks of their values done before anything
+runs or is written (a bad value raises CommandLineError: exit 2, one `error:` line)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cli.errors import CommandLineError
+
+if TYPE_CHECKING:
+    from simulator.schema import Scenario
+
+MAX_SEED = 2**63 - 1
+
+
+# --- the options -------------------------------------------------------------------------------
+
+
+def scenario_argument(parser: argparse.ArgumentParser) -> None:
+    """SCENARIO: a file or a built-in name."""
+    parser.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="a scenario file, or a built-in name (orgsim scenarios)",
+    )
+
+
+def set_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--set KEY=VALUE ...`, repeatable, collected in `args.overrides`."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help=help_text + " (several may follow one --set; repeatable)",
+    )
+
+
+def common_options(parser: argparse.ArgumentParser, seed_help: str) -> None:
+    """`--seed`, `--set` and `--json`, as `run` and `compare` take them."""
+    parser.add_argument("--seed", type=int, metavar="N", help=seed_help)
+    set_option(parser, "override scenario values, e.g. project.problem_rate=0.05")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+# --- the checks --------------------------------------------------------------------------------
+
+
+def check_policies(scenario: Scenario, names: Sequence[str], option: str) -> list[str]:
+    """The policy names, each known to the scenario (a `-` may stand for `_`), else exit 2."""
+    from simulator.policies import policy_names, resolve_policy
+
+    known = policy_names(scenario)
+    checked = []
+    for name in names:
+        if name not in known and name.replace("-", "_") in known:
+            name = name.replace("-", "_")
+        try:
+            resolve_policy(name, scenario)
+        except ValueError as exc:
+            raise CommandLineError(f"{option} {name}: {exc}") from None
+        if name in checked:
+            raise CommandLineError(f"{option} {name}: policy given twice")
+        checked.append(name)
+    return checked
+
+
+def split_policies(text: str | None) -> list[str]:
+    """`a, b,c` -> [a, b, c]; None -> the three presets."""
+    from simulator.policies import PRESETS
+
+    if text is None:
+        return list(PRESETS)
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise CommandLineError(f"--policies: give at least one policy name (got {text!r})")
+    return names
+
+
+def check_seed(seed: int | None, scenario: Scenario, last_offset: int = 0) -> int:
+    """The seed to use (the scenario's when not given), checked to be in 0 … 2^63 − 1."""
+    chosen = scenario.seed if seed is None else seed
+    if chosen < 0 or chosen + last_offset > MAX_SEED:
+        raise CommandLineError(
+            f"--seed: must be between 0 and {MAX_SEED - last_offset} (got {chosen})"
+        )
+    return chosen
+
+
+def check_out(out: Path | None) -> Path | None:
+    """An --out folder that can be created (or exists as a folder), else exit 2."""
+    if out is None:
+        return None
+    if out.exists() and not out.is_dir():
+        raise CommandLineError(f"--out {out}: exists and is not a folder")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CommandLineError(f"--out {out}: {parent} is not a folder")
+            break
+    return out

@@ -1,0 +1,40 @@
+"""Write one self-contained HTML page (figures embedded) with the PNG figures,
+summary.csv, differences.csv and sensitivity.csv next to it.
+
+    orgsim report DIR [--out FILE]
+
+The report itself is experiments.report.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cli import exit_codes
+
+HELP = "write the HTML report of a sweep's results folder"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `orgsim report`."""
+    parser.add_argument("folder", metavar="DIR", help="a results folder written by orgsim sweep")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the HTML file (default: DIR/report.html); figures and CSV go next to it",
+    )
+
+
+def command(args: argparse.Namespace) -> int:
+    """Write the report; say where it is and what came with it."""
+    from experiments.report import write_report
+
+    report = write_report(args.folder, args.out)
+    print(f"report: {report.html}")
+    print(
+        f"with {len(report.pngs)} figures (PNG) and "
+        f"{', '.join(p.name for p in report.tables)} in {report.html.parent}"
+    )
+    return exit_codes.OK
