@@ -57,6 +57,10 @@ ALLOWED: dict[str, dict[float, str]] = {
         100: "percentiles are given in percent",
     },
     "simulator/run.py": {16: "length of the scenario hash (metadata)"},
+    "simulator/mechanisms/problems.py": {
+        2: "occurrence 2 or more: a class met before (the collaborative memory's definition)"
+    },
+    "simulator/people.py": {2: "stacklevel of a warning (where it is reported, not behaviour)"},
 }
 
 
