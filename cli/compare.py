@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from cli import exit_codes
-from cli.errors import CommandLineError
+from cli.errors import CommandLineError, inert_settings
 from cli.options import (
     check_out,
     check_policies,
@@ -67,6 +67,7 @@ def command(args: argparse.Namespace) -> int:
         )
     base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
     out = check_out(args.out)
+    inert_settings(scenario, policies, chosen_only=True)
 
     from experiments.compare import headline, run_replications, summarise, summary_table
 

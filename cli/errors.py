@@ -55,11 +55,52 @@ def library_notices_hidden(debug: bool) -> Iterator[None]:
     """Library notices are not for users: Mesa announces experimental APIs (FutureWarning),
     NumPy warns on empty means (RuntimeWarning), plotting and Dask libraries give advice
     (UserWarning). ORGSIM_DEBUG=1 shows them."""
+    from simulator.errors import ScenarioWarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, ScenarioWarning):
+            # Already a located `warning: FILE:LINE: ...` line: print it as it is.
+            print(str(message), file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    shown = warnings.showwarning
     with warnings.catch_warnings():
         if not debug:
             for category in (FutureWarning, RuntimeWarning, UserWarning):
                 warnings.simplefilter("ignore", category)
+        # What a user wrote that will not act as they may expect is never hidden.
+        warnings.simplefilter("default", ScenarioWarning)
+        warnings.showwarning = show
         yield
+
+
+def inert_settings(scenario, policies: list | None = None, *, chosen_only: bool = False) -> None:
+    """Print, on stderr, the named warnings for settings that cannot act in `scenario`
+    under `policies` and for policies that break the nesting of levels.
+
+    `chosen_only`: only what the user chose (the scenario's own keys and policies, policies
+    changed by a sweep), not what a preset always leaves idle (`orgsim validate` says it).
+    """
+    from simulator.inert import inert_settings as found
+    from simulator.policies import PRESETS
+
+    for warning in found(scenario, policies):
+        preset = warning.policy in PRESETS and PRESETS[warning.policy] == _policy(
+            scenario, warning.policy, policies
+        )
+        if chosen_only and preset:
+            continue
+        print(warning.render(), file=sys.stderr)
+
+
+def _policy(scenario, name: str, policies: list | None):
+    for policy in policies or []:
+        if getattr(policy, "name", policy) == name and not isinstance(policy, str):
+            return policy
+    from simulator.policies import resolve_policy
+
+    return resolve_policy(name, scenario)
 
 
 def stop_writing_stdout() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import exit_codes
+from cli.errors import inert_settings
 from cli.options import check_out, check_policies, check_seed, common_options, scenario_argument
 from cli.output import jsonable, print_json, results_only_on_stdout, write_csv, write_json
 
@@ -59,6 +60,7 @@ def command(args: argparse.Namespace) -> int:
     (policy,) = check_policies(scenario, [args.policy], "--policy")
     seed = check_seed(args.seed, scenario)
     out = check_out(args.out)
+    inert_settings(scenario, [policy], chosen_only=True)
 
     with results_only_on_stdout():
         from simulator.run import run_one

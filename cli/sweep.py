@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli import exit_codes
 from cli.dry_run import duration, print_plan, shape
-from cli.errors import CommandLineError, error
+from cli.errors import CommandLineError, error, inert_settings
 
 if TYPE_CHECKING:
     from experiments.plan import Plan
@@ -82,6 +82,7 @@ def command(args: argparse.Namespace) -> int:
 
     # A dry run only describes: an existing folder of this experiment is shown as such.
     plan, folder, manifest = prepare(args.file, args.out, args.resume or args.dry_run)
+    _warn_inert(plan)
     if args.dry_run:
         print_plan(plan, folder, manifest, args.workers, args.scheduler)
         return exit_codes.OK
@@ -168,3 +169,23 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+WARNED_CELLS = 64  # cells looked at for settings that cannot act (the first ones)
+
+
+def _warn_inert(plan) -> None:
+    """Warn once about each setting the sweep chose that cannot act in its cells."""
+    import contextlib
+    import io
+
+    lines: dict[str, None] = {}
+    for cell_id in range(min(plan.cell_count, WARNED_CELLS)):
+        scenario, policies = plan.cell_setup(cell_id)
+        buffer = io.StringIO()
+        with contextlib.redirect_stderr(buffer):
+            inert_settings(scenario, policies, chosen_only=True)
+        for line in buffer.getvalue().splitlines():
+            lines[line] = None
+    for line in lines:
+        print(line, file=sys.stderr)

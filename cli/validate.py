@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from cli import exit_codes
-from cli.errors import error, input_error
+from cli.errors import error, inert_settings, input_error
 from cli.options import set_option
 
 HELP = "check scenario files and show what their numbers imply"
@@ -47,6 +47,7 @@ def command(args: argparse.Namespace) -> int:
         )
         for line in describe(found):
             print(line)
+        inert_settings(scenario)
     if bad and len(args.files) > 1:
         error(f"{bad} of {len(args.files)} files are not valid")
     return exit_codes.BAD_INPUT if bad else exit_codes.OK

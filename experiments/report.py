@@ -54,7 +54,7 @@ ASSUMPTIONS = (
         "availability). Staffing cost prices everyone for the whole lead time.",
     ),
     (
-        "No learning curve, no fatigue, no transition cost.",
+        "No fatigue; learning only through the collaborative memory and coaching; a transition cost only when the scenario sets one.",
         "Expertise is constant and a policy works from day one as designed.",
     ),
     ("One task at a time.", "A collaborator holds one task at a time."),

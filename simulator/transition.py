@@ -47,9 +47,9 @@ class LearnedTransition:
 
     def factor(self, mechanism: str, department: int | None) -> float:
         """How many times the usual hours an activity of `mechanism` takes now."""
+        # Each department learns what changed for it (a department that keeps its own way
+        # of working learns nothing); the director follows the run's policy.
         entry = self.changed.get((department, mechanism))
-        if entry is None and department is not None:
-            entry = self.changed.get((None, mechanism))
         if entry is None:
             return 1.0
         start, days, overhead = entry

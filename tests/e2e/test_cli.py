@@ -408,3 +408,28 @@ def test_help_imports_nothing_heavy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_validate_names_values_that_cannot_act_and_run_warns_only_of_the_users_choices(tmp_path):
+    scenario = tmp_path / "one-team.yaml"
+    scenario.write_text(
+        "name: one team\n"
+        "organisation: {departments: [{name: ops, collaborators: 4}]}\n"
+        "project: {tasks: 12, interdependence: 0}\n"
+        "policies:\n"
+        "  quiet: {base: cooperative, coordination: none}\n",
+        encoding="utf-8",
+    )
+    checked = orgsim("validate", str(scenario))
+    assert checked.returncode == 0
+    warnings = [line for line in checked.stderr.splitlines() if line.startswith("warning: ")]
+    # validate names every policy, presets included: the hierarchy never signs anything off.
+    assert any(w.startswith("warning: policy hierarchical: authority: ") for w in warnings)
+    assert any(w.startswith("warning: policy quiet: coordination: ") for w in warnings)
+    # A run names what the user chose, not what a preset always leaves idle.
+    ran = orgsim("run", str(scenario), "--policy", "quiet", "--json")
+    assert ran.returncode == 0
+    json.loads(ran.stdout)
+    assert "warning: policy quiet: coordination: no task is linked" in ran.stderr
+    preset = orgsim("run", str(scenario), "--policy", "hierarchical", "--json")
+    assert "warning:" not in preset.stderr
