@@ -49,7 +49,20 @@ def run_record(result: RunResult, scenario: Scenario, policy: str, seed: int) ->
     from experiments.runs_table import kpi_row
 
     record = {"scenario": scenario.name, "policy": policy, "seed": seed}
-    return jsonable({**record, **kpi_row(result.kpis)})
+    kpis = kpi_row(result.kpis)
+    if scenario.time.start is not None:
+        # With a start date, the finish and the deadline as dates on the scenario's calendar.
+        from simulator.calendar import date_at
+
+        finish = date_at(scenario.time, kpis["lead_time_days"]) if kpis["finished"] else None
+        deadline = scenario.project.deadline_days
+        record["finish_date"] = finish.isoformat() if finish else None
+        record["deadline_date"] = (
+            date_at(scenario.time, deadline).isoformat() if deadline is not None else None
+        )
+    if scenario.organisation.cost_per_hour.currency:
+        record["currency"] = scenario.organisation.cost_per_hour.currency
+    return jsonable({**record, **kpis})
 
 
 def command(args: argparse.Namespace) -> int:
