@@ -86,6 +86,23 @@ class Collaborator(Person):
         if self.task is None:
             # May hand us a task (its inputs may already be read, its work may begin now).
             self.model.collaborator_free(self)
+        task = self.task
+        if (
+            task is not None
+            and self.current is None
+            and not self.in_tray
+            and task.started_at is not None
+            and not task.blocked
+            and task.inputs_complete
+            and task.coordinating == 0
+            and task.remaining <= EPSILON
+        ):
+            # An item interrupted the work just as it ran out: the task is done now (or
+            # gets its missed-coordination rework, and work goes on).
+            self.model.task_work_done(self, task)
+            if self.current is None and not self.in_tray:
+                self.on_free()  # look for the next task, or work on the rework
+            return
         if self.current is None and not self.in_tray and self.can_work():
             self._start_work()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, fields, replace
 
 from simulator.schema import PolicySpec, Scenario
@@ -150,3 +151,19 @@ def with_mechanism(policy: Policy, mechanism: str, value: object) -> Policy:
     """A copy of `policy` with one mechanism changed (validated against the schema)."""
     spec = PolicySpec(base="cooperative", **{mechanism: value})
     return replace(policy, **{mechanism: getattr(spec, mechanism)})
+
+
+def mechanism_values(mechanism: str) -> list:
+    """The values a mechanism may take, read from the scenario schema."""
+
+    def walk(annotation) -> list:
+        if annotation is bool:
+            return [True, False]
+        if typing.get_origin(annotation) is typing.Literal:
+            return list(typing.get_args(annotation))
+        found = []
+        for arg in typing.get_args(annotation):
+            found += [v for v in walk(arg) if v not in found]
+        return found
+
+    return walk(PolicySpec.model_fields[mechanism].annotation)

@@ -132,13 +132,14 @@ def _link(a: Task, b: Task) -> None:
 def critical_path_hours(tasks: list[Task]) -> float:
     """The longest effort chain through the precedence network (no waits of any kind)."""
     finish = [0.0] * len(tasks)
-    for task in _topological(tasks):
+    for task in topological_order(tasks):
         start = max((finish[p] for p in task.predecessors), default=0.0)
         finish[task.index] = start + task.effort
     return max(finish, default=0.0)
 
 
-def _topological(tasks: list[Task]) -> list[Task]:
+def topological_order(tasks: list[Task]) -> list[Task]:
+    """The tasks in an order where every task comes after its predecessors."""
     pending = [len(t.predecessors) for t in tasks]
     order = [t for t in tasks if pending[t.index] == 0]
     for task in order:

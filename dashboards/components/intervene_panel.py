@@ -6,14 +6,12 @@ in its interventions, so the page marks it on the charts (①, ②...) and in th
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable
 
 import solara
 
 from dashboards.simulation import SURGE_FACTOR, SimulationRun
-from simulator.policies import MECHANISMS
-from simulator.schema import PolicySpec
+from simulator.policies import MECHANISMS, mechanism_values
 
 MECHANISM_LABELS = {
     "allocation": "who assigns tasks",
@@ -26,22 +24,6 @@ MECHANISM_LABELS = {
     "management": "what managers do",
     "confrontation": "are answers challenged",
 }
-
-
-def mechanism_values(mechanism: str) -> list:
-    """The values a mechanism may take, read from the scenario schema."""
-
-    def walk(annotation) -> list:
-        if annotation is bool:
-            return [True, False]
-        if typing.get_origin(annotation) is typing.Literal:
-            return list(typing.get_args(annotation))
-        found = []
-        for arg in typing.get_args(annotation):
-            found += [v for v in walk(arg) if v not in found]
-        return found
-
-    return walk(PolicySpec.model_fields[mechanism].annotation)
 
 
 def _shown(value) -> str:

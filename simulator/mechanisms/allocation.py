@@ -25,6 +25,7 @@ from simulator.domain import (
     Item,
     Task,
 )
+from simulator.project import topological_order
 
 if TYPE_CHECKING:
     from agents.collaborator import Collaborator
@@ -42,6 +43,10 @@ class TaskBoard:
         # Heaps of (priority key, task): ready tasks under pull, planned ones by team.
         self.ready: list[list[tuple[tuple[float, int], Task]]] = [[] for _ in range(departments)]
         self.planned: dict[tuple[int, int], list[tuple[tuple[float, int], Task]]] = defaultdict(
+            list
+        )
+        # Under manager: tasks whose lead has an assignment to make for them, by team.
+        self.awaiting: dict[tuple[int, int], list[tuple[tuple[float, int], Task]]] = defaultdict(
             list
         )
         set_priorities(model.tasks)
@@ -88,7 +93,8 @@ class TaskBoard:
 
     def waiting(self) -> int:
         """Tasks ready and waiting for a collaborator, under every mechanism."""
-        return sum(len(q) for q in self.ready) + sum(len(q) for q in self.planned.values())
+        queues = [*self.ready, *self.planned.values(), *self.awaiting.values()]
+        return sum(len(q) for q in queues)
 
     def reallocate(self) -> None:
         """After a change of allocation mid-run: tasks waiting in one mechanism's queue move
@@ -111,19 +117,8 @@ def priority_key(task: Task) -> tuple[float, int]:
 def set_priorities(tasks: list[Task]) -> None:
     """Each task's priority: its effort plus the longest priority among its successors
     (computed from the end of the plan backwards)."""
-    for task in reversed(_topological(tasks)):
+    for task in reversed(topological_order(tasks)):
         task.priority = task.effort + max((tasks[s].priority for s in task.successors), default=0.0)
-
-
-def _topological(tasks: list[Task]) -> list[Task]:
-    pending = [len(t.predecessors) for t in tasks]
-    order = [t for t in tasks if pending[t.index] == 0]
-    for task in order:
-        for s in task.successors:
-            pending[s] -= 1
-            if pending[s] == 0:
-                order.append(tasks[s])
-    return order
 
 
 class Pull:
@@ -153,23 +148,27 @@ class ManagerAssigns:
 
     @staticmethod
     def on_ready(board: TaskBoard, task: Task) -> None:
-        """An assignment item for the lead of the task's team."""
+        """An assignment item for the lead of the task's team; the task awaits it."""
         model = board.model
+        team = (task.department, task.team)
+        heapq.heappush(board.awaiting[team], (priority_key(task), task))
         lead = model.org.teams[task.department][task.team].lead
         item = Item(
             "assign",
             model.sample(model.config.timing.assignment_hours),
             Activity.ASSIGNING,
             on_done=ManagerAssigns.assigned,
-            payload=(board, task),
+            payload=(board, team),
             mechanism="allocation",
         )
         lead.receive(item)
 
     @staticmethod
     def assigned(item: Item, _manager) -> None:
-        """The lead has decided: an idle member of the team takes it, else the next one free."""
-        board, task = item.payload
+        """The lead has decided on the team's waiting task first in plan priority: an idle
+        member of the team takes it, else the next one free."""
+        board, team = item.payload
+        task = heapq.heappop(board.awaiting[team])[1]
         mechanism = board.mechanism(task.department)
         if mechanism is not ALLOCATION["manager"]:
             mechanism.on_ready(board, task)

@@ -426,8 +426,8 @@ class ProblemDesk:
         one_person: bool = True,
     ) -> None:
         """An answer is found. The quality is at least the best its resolvers could reuse;
-        a one-person answer may be challenged first; then a critical one below a manager
-        is signed off, else the problem closes."""
+        a one-person answer may be challenged first; then a critical one found below a
+        manager (not by a manager asked as an expert) is signed off, else it closes."""
         if case.closed:
             return
         case.route = route
@@ -437,7 +437,12 @@ class ProblemDesk:
         def applied() -> None:
             if case.closed:
                 return
-            if case.severity == "critical" and route not in _DECIDED_WITH_AUTHORITY:
+            below_a_manager = getattr(resolver, "role", None) != "manager"
+            if (
+                case.severity == "critical"
+                and route not in _DECIDED_WITH_AUTHORITY
+                and below_a_manager
+            ):
                 authority = self.model.department_policy(case.raiser.department).authority
                 AUTHORITY[authority].sign_off(self, case, resolver)
             else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import typing
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -21,9 +20,8 @@ import numpy as np
 from experiments.atomic import write_text
 from experiments.statistics import mean_ci
 from simulator.loading import builtin_names, load_scenario
-from simulator.policies import MECHANISMS, PRESETS
+from simulator.policies import MECHANISMS, PRESETS, mechanism_values
 from simulator.run import run_one
-from simulator.schema import PolicySpec
 
 SPLIT = (
     "cp_work_days",
@@ -42,14 +40,6 @@ def _kpis(job: tuple) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return run_one(load_scenario(scenario), policy, seed).kpis
-
-
-def _values(mechanism: str) -> list:
-    annotation = PolicySpec.model_fields[mechanism].annotation
-    (literal,) = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(literal) is typing.Literal:
-        return list(typing.get_args(literal))
-    return [True, False]
 
 
 def presets_table(replications: int, pool: ProcessPoolExecutor) -> str:
@@ -89,7 +79,7 @@ def one_at_a_time(replications: int, pool: ProcessPoolExecutor) -> str:
     for name, preset in PRESETS.items():
         base = list(pool.map(_kpis, [("product-launch", preset, s) for s in range(replications)]))
         for mechanism in MECHANISMS:
-            for value in _values(mechanism):
+            for value in mechanism_values(mechanism):
                 if value == getattr(preset, mechanism):
                     continue
                 changed = replace(preset, name=f"{name}+{mechanism}", **{mechanism: value})

@@ -3,32 +3,22 @@ preset moves some KPI, or `inert_settings` (what `orgsim validate` prints) names
 
 from __future__ import annotations
 
-import typing
 from dataclasses import replace
 
 import pytest
 
 from simulator.inert import inert_settings
 from simulator.loading import load_scenario, scenario_from_mapping
-from simulator.policies import MECHANISMS, PRESETS
-from simulator.schema import PolicySpec
+from simulator.policies import MECHANISMS, PRESETS, mechanism_values
 from tests.validation.support import kpis
 
 SEEDS = (1, 2)
 
 
-def _values(mechanism: str) -> list:
-    annotation = PolicySpec.model_fields[mechanism].annotation
-    (literal,) = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(literal) is typing.Literal:
-        return list(typing.get_args(literal))
-    return [True, False]
-
-
 def _changes():
     for name, preset in PRESETS.items():
         for mechanism in MECHANISMS:
-            for value in _values(mechanism):
+            for value in mechanism_values(mechanism):
                 if value != getattr(preset, mechanism):
                     yield name, mechanism, value
 
