@@ -41,10 +41,11 @@ FIXED_TIMES = {
 }
 
 # A story about one mechanism keeps the others out of the way: no orientation sessions, no
-# challenges, groups that always agree and no memory of earlier problems, unless the
-# story asks for them.
+# challenges, groups that always agree and no memory of earlier problems (so many classes
+# of problem that none comes back, and no learning if one did), unless the story asks
+# for them.
 QUIET_POLICY = {"management": "command", "confrontation": "none"}
-QUIET_PROJECT = {"learning_rate": 1.0}
+QUIET_PROJECT = {"learning_rate": 1.0, "problem_classes": 1_000_000}
 QUIET_BEHAVIOUR = {"consensus_agreement": 1.0}
 
 
