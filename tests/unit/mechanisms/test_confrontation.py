@@ -26,20 +26,21 @@ PER_MEMBER = 0.5
 GAIN = 0.5
 BONUS = 0.0625
 MINOR_OR_MAJOR = {"minor": 0.5, "major": 0.5, "critical": 0.0}
+# Problems are challenged; nothing else is settled alone, shared or coordinated.
+CHALLENGE = {
+    "base": "cooperative",
+    "confrontation": "positive",
+    "autonomy": "none",
+    "shared_space": False,
+    "coordination": "none",
+}
 
 
 def _run(departments, mechanisms, *, severity=MINOR_OR_MAJOR, foreign=0.0, folder=None, **keys):
     scn = scenario(
         departments,
         [task("t1", "a", 16)],
-        policy={
-            "base": "cooperative",
-            "confrontation": "positive",
-            "autonomy": "none",
-            "shared_space": False,
-            "coordination": "none",
-            **mechanisms,
-        },
+        policy={**CHALLENGE, **mechanisms},
         timing={
             "confrontation_hours": CONFRONT,
             "self_fix_hours": SELF_FIX,
