@@ -84,11 +84,13 @@ def scenario(
     rework: dict[str, Any] | None = None,
     time: dict[str, Any] | None = None,
     behaviour: dict[str, Any] | None = None,
+    transition: dict[str, Any] | None = None,
     people: str | None = None,
     folder: Path | None = None,
 ) -> simulator.Scenario:
     """A validated scenario; `policy` ({base: ..., mechanism: value}) is run as "story",
-    with the mechanisms it does not name kept quiet (`QUIET_POLICY`).
+    with the mechanisms it does not name kept quiet (`QUIET_POLICY`); `transition` is the
+    scenario's learned transition ({from: POLICY, days: D, overhead: X}).
 
     `people` is the text of a people file, written to `folder` (a pytest `tmp_path`).
     """
@@ -105,6 +107,8 @@ def scenario(
         data["rework"] = rework
     if time is not None:
         data["time"] = time
+    if transition is not None:
+        data["transition"] = transition
     if people is not None:
         assert folder is not None, "a people file needs a folder"
         (folder / "people.csv").write_text(people, encoding="utf-8")
