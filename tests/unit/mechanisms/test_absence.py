@@ -15,6 +15,13 @@ DECIDE = 2.0
 HOURS_PER_DAY = 8.0
 AVAILABILITY = 0.5
 AWAY = (1 - AVAILABILITY) * HOURS_PER_DAY  # 4 hours away each day
+# Every problem goes to the manager; nothing else needs them.
+ESCALATE = {
+    "base": "hierarchical",
+    "allocation": "pull",
+    "communication": "direct",
+    "coordination": "none",
+}
 
 
 def _run(availability):
@@ -22,12 +29,7 @@ def _run(availability):
         scenario(
             [department("a")],
             [task("t1", "a", 40)],
-            policy={
-                "base": "hierarchical",
-                "allocation": "pull",
-                "communication": "direct",
-                "coordination": "none",
-            },
+            policy=ESCALATE,
             timing={"decision_hours": DECIDE},
             organisation={"director": False, "manager_availability": availability},
             time={"hours_per_day": HOURS_PER_DAY},
