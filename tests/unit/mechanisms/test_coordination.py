@@ -56,7 +56,7 @@ def _run(plan, coordination, missed=1.0, interval_days=1.0, departments=TWO_DEPA
             policy=_policy(coordination, **keys.pop("mechanisms", {})),
             timing=timing,
             rework={"fraction": FRACTION, "missed_coordination": missed},
-            time={"hours_per_day": HOURS_PER_DAY},
+            time={"hours_per_day": HOURS_PER_DAY, **keys.pop("time", {})},
             **keys,
         )
     )
@@ -94,6 +94,24 @@ def test_peer_coordination_with_a_finished_partner_stops_only_the_later_task():
     done = tasks(model)
     assert done["ta"].finished_at == 2 and done["ta"].coordination_hours == 0
     assert done["tb"].finished_at == 4 + COORDINATE + 4
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="suspected model bug: a coordination that interrupts a holder at the very moment "
+    "their task's work runs out books the last of the work, cancels the end of the work "
+    "segment, and nothing ever declares the task done: the run stalls until the horizon",
+)
+def test_a_coordination_at_the_moment_the_partners_work_is_done_does_not_hold_its_task():
+    # b comes first: b 1's t0 ends at 8 and tb starts, while a 1's ta is done at 8 too.
+    plan = [task("t0", "b", 8), task("ta", "a", 8), task("tb", "b", 4, linked=("ta",))]
+    model = _run(
+        plan, "peer", departments=[department("b"), department("a")], time={"horizon_days": 10}
+    )
+    done = tasks(model)
+    assert model.kpis()["finished"]
+    assert done["ta"].finished_at == 8
+    assert done["tb"].finished_at == 8 + COORDINATE + 4
 
 
 def test_hours_spent_coordinating_at_time_zero_count():
