@@ -1,6 +1,7 @@
 """Coordination: settling interdependence links, which fall due when their second task starts.
 
-`peer`: both holders spend `coordination_hours` and the later task waits for it. `meetings`:
+`peer`: both holders spend `coordination_hours` and the later task waits for it (across
+departments under `communication: chain`, the request is relayed there first). `meetings`:
 the link waits for the managers' meeting, held every `meeting_interval_days`, and is settled
 if its later task is still under way when the last manager has attended. `none`: never
 settled. A link still unsettled when its later task's work is done is missed, and gives that
