@@ -47,6 +47,7 @@ def _run(departments, plan, *, rate=0.5, classes=1, shared=False, severity=MINOR
             "consensus_hours_per_member": PER_MEMBER,
             "decision_hours": DECIDE,
             "relay_hours": RELAY,
+            **keys.pop("timing", {}),
         },
         project={
             "problem_rate": 0.25,
@@ -231,3 +232,43 @@ def test_only_the_work_that_resolves_is_shortened_passing_a_problem_up_is_not():
     assert story.tasks(model)["t1"].decision_wait_hours == pytest.approx(
         sum(p.resolved_at - p.raised_at for p in raised)
     )
+
+
+def test_an_expert_who_has_answered_a_kind_of_problem_answers_it_faster(tmp_path):
+    # Ada answers Cy's problems of one class; she took part in every earlier one.
+    help_hours = 1.5
+    model, raised = _run(
+        [department("a")],
+        [task("t1", "a", 24)],
+        mechanisms={"problem_solving": "experts", "autonomy": "none"},
+        timing={"expert_help_hours": help_hours},
+        people="name,department,expertise\nCy,a,0.3\nAda,a,0.9\n",
+        folder=tmp_path,
+    )
+    assert [p.occurrence for p in raised] == list(range(1, len(raised) + 1))
+    assert spans(served(model, "help")) == [
+        ("Ada", p.raised_at, p.raised_at + help_hours * _factor(p.occurrence, 0.5)) for p in raised
+    ]
+
+
+def test_an_arbitration_is_shortened_like_the_deliberation_before_it():
+    # a 1 and a 2 never agree; the manager arbitrates. Both the deliberation and the
+    # arbitration take the factor of the problem's occurrence.
+    arbitrate = 1.0
+    model, raised = _run(
+        [department("a", 2)],
+        [task("t1", "a", 24)],
+        mechanisms={"problem_solving": "consensus", "autonomy": "none"},
+        timing={"arbitration_hours": arbitrate},
+        behaviour={"consensus_agreement": 1e-9},
+        organisation={"director": False},
+    )
+    assert [p.occurrence for p in raised] == list(range(1, len(raised) + 1))
+    for p in raised:
+        factor = _factor(p.occurrence, 0.5)
+        talked = p.raised_at + 2 * PER_MEMBER * factor
+        (item,) = [i for i in served(model, "arbitrate") if i.ended_at == p.resolved_at]
+        assert item.person == "a manager"
+        assert (item.started_at, item.ended_at) == pytest.approx(
+            (talked, talked + arbitrate * factor), abs=1e-9
+        )
