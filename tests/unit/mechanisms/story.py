@@ -41,10 +41,11 @@ FIXED_TIMES = {
 }
 
 # A story about one mechanism keeps the others out of the way: no orientation sessions, no
-# challenges, groups that always agree and no memory of earlier problems, unless the
-# story asks for them.
+# challenges, groups that always agree and no memory of earlier problems (so many classes
+# of problem that none comes back, and no learning if one did), unless the story asks
+# for them.
 QUIET_POLICY = {"management": "command", "confrontation": "none"}
-QUIET_PROJECT = {"learning_rate": 1.0}
+QUIET_PROJECT = {"learning_rate": 1.0, "problem_classes": 1_000_000}
 QUIET_BEHAVIOUR = {"consensus_agreement": 1.0}
 
 
@@ -83,11 +84,13 @@ def scenario(
     rework: dict[str, Any] | None = None,
     time: dict[str, Any] | None = None,
     behaviour: dict[str, Any] | None = None,
+    transition: dict[str, Any] | None = None,
     people: str | None = None,
     folder: Path | None = None,
 ) -> simulator.Scenario:
     """A validated scenario; `policy` ({base: ..., mechanism: value}) is run as "story",
-    with the mechanisms it does not name kept quiet (`QUIET_POLICY`).
+    with the mechanisms it does not name kept quiet (`QUIET_POLICY`); `transition` is the
+    scenario's learned transition ({from: POLICY, days: D, overhead: X}).
 
     `people` is the text of a people file, written to `folder` (a pytest `tmp_path`).
     """
@@ -104,6 +107,8 @@ def scenario(
         data["rework"] = rework
     if time is not None:
         data["time"] = time
+    if transition is not None:
+        data["transition"] = transition
     if people is not None:
         assert folder is not None, "a people file needs a folder"
         (folder / "people.csv").write_text(people, encoding="utf-8")

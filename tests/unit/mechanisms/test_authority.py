@@ -1,5 +1,6 @@
-"""Authority: the sign-off of a critical problem that someone other than a manager or a
-deliberation resolved (route `self` or `peer`). The problem stays open meanwhile.
+"""Authority: the sign-off of a critical problem resolved below a manager (route `self` or
+`peer`, a professional deliberation across departments included). The problem stays open
+meanwhile.
 
 `manager`: the raiser's nearest manager signs it off (`decision_hours`). `codecision`: that
 manager and the resolver co-decide (`codecision_hours` each); quality = max(resolver's,
@@ -72,8 +73,8 @@ def test_under_manager_authority_the_manager_signs_off_after_the_expert_answers(
         assert p.resolved_at == pytest.approx(p.raised_at + HELP + SIGN_OFF, abs=1e-9)
 
 
-@pytest.mark.parametrize("manager_expertise", [MANAGER_EXPERTISE, 0.875])
-def test_under_codecision_manager_and_expert_decide_together(tmp_path, manager_expertise):
+def test_under_codecision_manager_and_expert_decide_together(tmp_path):
+    manager_expertise = MANAGER_EXPERTISE  # less than Ada: she is the expert asked
     model = _run(tmp_path, "codecision", organisation={"manager_expertise": manager_expertise})
     raised = problems(model)
     answered = [p.raised_at + HELP for p in raised]
@@ -102,23 +103,62 @@ def test_under_consensus_authority_the_raisers_team_deliberates_on_the_answer(tm
         assert p.resolved_at == pytest.approx(p.raised_at + HELP + length, abs=1e-9)
 
 
-def test_under_consensus_authority_a_better_answer_than_the_team_knows_is_a_floor(tmp_path):
-    # a 1's problems are all in legal's field; the lateral partner (legal, 0.875) answers.
-    # a's team knows legal only at cross_expertise, yet keeps the partner's quality.
+def _across(authority):
+    # a 1's problems are all critical and in legal's field; the lateral partner (legal 1,
+    # 0.75) deliberates on each with a 1 (quality 0.75 + bonus), then the sign-off.
     scn = scenario(
-        [department("a"), department("legal", expertise=0.875)],
+        [department("a"), department("legal", expertise=LEGAL)],
         [task("t1", "a", 16)],
-        policy={"base": "self_managed", "autonomy": "none", "coordination": "none"},
-        timing={"expert_help_hours": HELP, "consensus_hours_per_member": PER_MEMBER},
-        organisation={"lateral_links": 1, "cross_expertise": 0.25},
+        policy={
+            "base": "cooperative",
+            "autonomy": "none",
+            "coordination": "none",
+            "authority": authority,
+        },
+        timing={
+            "expert_help_hours": HELP,
+            "decision_hours": SIGN_OFF,
+            "codecision_hours": CODECIDE,
+            "consensus_hours_per_member": PER_MEMBER,
+        },
+        organisation={"lateral_links": 1, "cross_expertise": 0.25, "director": False},
         project={"problem_rate": 0.25, "severity": CRITICAL, "foreign_field_share": 1},
         rework={"fraction": 0, "deliberation_bonus": BONUS},
     )
-    raised = problems(play(scn))
-    assert raised
+    model = play(scn)
+    raised = problems(model)
+    assert len(raised) >= 2, "the story needs problems"
+    assert spans(served(model, "help")) == sorted(
+        (name, p.raised_at, p.raised_at + HELP) for p in raised for name in ("a 1", "legal 1")
+    )
+    return model, raised
+
+
+LEGAL = 0.75
+
+
+def test_under_consensus_authority_a_better_answer_than_the_team_knows_is_a_floor():
+    # a's team (a 1 alone) knows legal only at cross_expertise, yet keeps the answer of the
+    # deliberation with legal 1, and adds its own bonus to it.
+    model, raised = _across("consensus")
+    assert spans(served(model, "deliberate")) == [
+        ("a 1", p.raised_at + HELP, p.raised_at + HELP + PER_MEMBER) for p in raised
+    ]
     for p in raised:
-        assert (p.field, p.route, p.deciders) == ("legal", "peer", "legal 1")
-        assert p.quality == 0.875 + BONUS
+        assert (p.field, p.route, p.deciders) == ("legal", "peer", "legal 1;a 1")
+        assert p.quality == LEGAL + 2 * BONUS
+
+
+def test_a_critical_answer_found_across_departments_is_signed_off_too():
+    # A professional deliberation is not a one-person answer, but it is found below a
+    # manager: a's manager signs it off.
+    model, raised = _across("manager")
+    assert spans(served(model, "sign_off")) == [
+        ("a manager", p.raised_at + HELP, p.raised_at + HELP + SIGN_OFF) for p in raised
+    ]
+    for p in raised:
+        assert (p.route, p.deciders, p.quality) == ("peer", "legal 1;a 1;a manager", LEGAL + BONUS)
+        assert p.resolved_at == pytest.approx(p.raised_at + HELP + SIGN_OFF, abs=1e-9)
 
 
 @pytest.mark.parametrize("authority", ["manager", "codecision", "consensus"])
@@ -142,14 +182,30 @@ def test_a_critical_problem_a_manager_or_the_team_decided_needs_no_sign_off(tmp_
     }[solving]
 
 
-def test_a_critical_problem_settled_alone_is_signed_off_too(tmp_path):
-    # Ada holds the task and nobody knows more: she settles it herself, then her manager
-    # signs it off.
+@pytest.mark.xfail(
+    strict=True,
+    reason="suspected model bug: when the expert asked is the raiser's own manager, the "
+    "answer (route peer) is still signed off by that same manager, although the desk "
+    "signs off only what is resolved below a manager",
+)
+@pytest.mark.parametrize(
+    ("authority", "kind"), [("manager", "sign_off"), ("codecision", "codecide")]
+)
+def test_an_answer_from_the_raisers_own_manager_needs_no_sign_off(tmp_path, authority, kind):
+    # Ada holds the task and knows the field best: the next one down is her manager (0.625,
+    # above Bob), who answers. Nobody below a manager resolved it: nothing to sign.
     people = "name,department,expertise\nAda,a,0.75\nBob,a,0.5\n"
-    model = _run(tmp_path, "manager", people=people, rate=1.0)  # Ada meets fewer problems
-    for p in problems(model):
-        assert (p.route, p.deciders, p.quality) == ("self", "Ada;a manager", ADA)
-        assert p.resolved_at == pytest.approx(p.raised_at + SELF_FIX + SIGN_OFF, abs=1e-9)
+    model = _run(
+        tmp_path, authority, people=people, rate=1.0, organisation={"manager_expertise": 0.625}
+    )
+    raised = problems(model)
+    assert spans(served(model, "help")) == [
+        ("a manager", p.raised_at, p.raised_at + HELP) for p in raised
+    ]
+    assert served(model, kind) == []
+    for p in raised:
+        assert (p.route, p.deciders, p.quality) == ("peer", "a manager", 0.625)
+        assert p.resolved_at == pytest.approx(p.raised_at + HELP, abs=1e-9)
 
 
 def test_the_sign_off_is_the_raisers_team_lead_and_never_goes_higher(tmp_path):

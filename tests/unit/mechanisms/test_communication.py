@@ -133,15 +133,34 @@ def test_a_relay_waits_for_the_item_the_manager_has_in_hand():
     assert tasks(model)["t2"].started_at == finished + assign + RELAY + MESSAGE
 
 
-@pytest.mark.parametrize("policy", [DIRECT, CHAIN])
-def test_an_output_for_a_task_nobody_holds_yet_waits_for_whoever_takes_it(policy):
+@pytest.mark.parametrize(("policy", "on_the_way"), [(DIRECT, 0), (CHAIN, 2 * RELAY)])
+def test_an_output_for_a_task_nobody_holds_yet_waits_for_whoever_takes_it(policy, on_the_way):
     # b 1 is busy on t0 until 12; t2 is released at 8 and its input waits on it.
     plan = [*HANDOFF, task("t0", "b", 12)]
     model = _run(TWO_DEPARTMENTS, plan, policy)
     t2 = tasks(model)["t2"]
     assert (t2.ready_at, t2.assigned_at) == (8, 12)
+    assert spans(served(model, "relay")) == (
+        [("a manager", 8, 8 + RELAY), ("b manager", 8 + RELAY, 8 + 2 * RELAY)] if on_the_way else []
+    )
     assert spans(served(model, "read")) == [("b 1", 12, 12 + MESSAGE)]
     assert t2.started_at == 12 + MESSAGE
-    # Before it has a holder the task is queued, not waiting for information.
-    assert t2.queue_hours == 12 - 8
-    assert t2.information_wait_hours == MESSAGE
+    # While the output is on its way the task waits for information; once it has arrived,
+    # for a person (queue); once it has a holder, reading it is information wait again.
+    assert t2.information_wait_hours == on_the_way + MESSAGE
+    assert t2.queue_hours == 12 - 8 - on_the_way
+
+
+def test_information_wait_starts_when_the_predecessors_are_done_not_at_assignment():
+    # Hierarchy: t1 is done at 9; b manager assigns t2 (9 to 10) while t1's output is still
+    # on its way (a manager relays it from 9 to 9.5, b manager from 10 to 10.5). All that
+    # time the task waits for its input, not for a person.
+    assign = 1.0
+    policy = {**CHAIN, "allocation": "manager"}
+    model = _run(TWO_DEPARTMENTS, HANDOFF, policy, timing={"assignment_hours": assign})
+    done = assign + 8
+    t2 = tasks(model)["t2"]
+    assert (t2.ready_at, t2.assigned_at) == (done, done + assign)
+    assert t2.started_at == done + assign + RELAY + MESSAGE
+    assert t2.information_wait_hours == assign + RELAY + MESSAGE
+    assert t2.queue_hours == 0

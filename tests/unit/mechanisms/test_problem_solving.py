@@ -1,10 +1,15 @@
 """Problem solving: who resolves a problem the raiser may not settle alone.
 
 `escalate`: the nearest manager decides (`decision_hours`) unless the problem is outside
-their field, or critical and they are a team lead: then they pass it up (`relay_hours`).
-`experts`: the most expert colleague free to help (`expert_help_hours`). `consensus`: the
-raiser's team deliberates (`consensus_hours_per_member` × its size). Before any of them, a
-lateral partner takes problems in their own field. The raiser's task is blocked meanwhile.
+their field, or critical and they are a team lead: then they pass it up (`relay_hours`); a
+problem of another field climbs to the director, or without one crosses from the top of
+the raiser's department to that field's manager. `experts`: the first person down the
+field's expertise ranking, managers included, other than the raiser and not already
+answering a request, else the most expert (`expert_help_hours`); across departments it is a
+professional deliberation, both spending the help hours. `consensus`: the raiser's team
+deliberates (`consensus_hours_per_member` × its size). Before any of them, a lateral
+partner takes problems in their own field. The raiser's task is blocked meanwhile: in
+problem solving while the holder works on the problem, in decision wait otherwise.
 
 Problems arrive at random points of the work, so the stories state what must hold for every
 problem, relative to when it was raised; the durations are fixed.
@@ -91,6 +96,7 @@ def test_the_department_manager_decides_each_problem_in_decision_hours():
     # The task was blocked for exactly those decisions.
     t1 = tasks(model)["t1"]
     assert t1.decision_wait_hours == pytest.approx(len(raised) * DECIDE)
+    assert t1.problem_solving_hours == 0
     assert t1.finished_at == pytest.approx(16 + len(raised) * DECIDE)
 
 
@@ -130,8 +136,13 @@ def test_a_problem_in_another_departments_field_climbs_to_the_director(teams, re
     assert [i.person for i in served(model, "escalate")] == chain * len(problems(model))
 
 
-def test_without_a_director_the_department_manager_decides_other_fields_with_cross_expertise():
-    departments = [department("a"), department("b")]
+@pytest.mark.parametrize(("teams", "relays"), [(1, 1), (2, 2)])
+def test_without_a_director_a_problem_of_another_field_crosses_to_that_fields_manager(
+    teams, relays
+):
+    # It climbs to the top of a (a lead 1, then a manager), who passes it across to b's
+    # manager, who decides it with b's expertise.
+    departments = [department("a", teams, teams=teams), department("b")]
     model = play(
         _scenario(
             departments,
@@ -141,11 +152,20 @@ def test_without_a_director_the_department_manager_decides_other_fields_with_cro
             organisation={"director": False},
         )
     )
-    for p in _raised(model):
-        assert (p.field, p.route, p.deciders) == ("b", "manager", "a manager")
-        assert p.quality == CROSS_EXPERTISE
-        assert p.resolved_at == pytest.approx(p.raised_at + DECIDE, abs=1e-9)
-    assert served(model, "escalate") == []
+    raised = _raised(model)
+    for p in raised:
+        assert (p.field, p.route, p.deciders) == ("b", "manager", "b manager")
+        assert p.quality == MANAGER_EXPERTISE
+        assert p.resolved_at == pytest.approx(p.raised_at + relays * RELAY + DECIDE, abs=1e-9)
+    chain = ["a lead 1", "a manager"][-relays:]
+    assert [i.person for i in served(model, "escalate")] == chain * len(raised)
+    assert spans(served(model, "decide")) == [
+        ("b manager", p.raised_at + relays * RELAY, p.resolved_at) for p in raised
+    ]
+    # The raiser waits all along: decision wait.
+    t1 = tasks(model)["t1"]
+    assert t1.decision_wait_hours == pytest.approx(len(raised) * (relays * RELAY + DECIDE))
+    assert t1.problem_solving_hours == 0
 
 
 def test_problems_wait_their_turn_at_the_manager_first_in_first_out():
@@ -181,44 +201,46 @@ def test_the_most_expert_free_colleague_helps_at_once(tmp_path):
     for p in raised:
         assert (p.route, p.deciders, p.quality) == ("peer", "Ada", 0.9)
         assert p.resolved_at == pytest.approx(p.raised_at + HELP, abs=1e-9)
+    # Cy waits while Ada works on it: decision wait.
+    t1 = tasks(model)["t1"]
+    assert t1.decision_wait_hours == pytest.approx(len(raised) * HELP)
+    assert t1.problem_solving_hours == 0
 
 
-def test_a_busy_expert_passes_to_the_next_best_and_then_the_request_queues_for_the_best(
-    tmp_path,
-):
-    # Cy, Dan and Eve work and raise problems; Ada (0.9) and Bob (0.6) help, 6 hours each
-    # time. A problem goes to Ada if she is free, else to Bob if he is free, else it
-    # waits for Ada.
+def test_a_busy_expert_passes_to_the_next_one_down_a_manager_included(tmp_path):
+    # Cy, Dan, Eve and Fay work and raise problems; answering takes 6 hours. A problem goes
+    # to the first person down the ranking who is not already answering a request: Ada
+    # (0.9), the manager (0.625), Bob (0.6), then the others (0.3, in order), even one who
+    # is blocked on a problem of their own. Someone is always free: each raiser has one
+    # request open at most, and everyone else can be asked, so no request ever queues.
     help_hours = 6.0
-    plan = [task(f"t{i}", "a", 16) for i in range(3)]
+    plan = [task(f"t{i}", "a", 16) for i in range(4)]
     model = play(
         _scenario(
             [department("a")],
             plan,
             EXPERTS,
-            people=STUDIO,
+            people="name,department,expertise\nCy,a,0.3\nDan,a,0.3\nEve,a,0.3\nFay,a,0.3\n"
+            "Ada,a,0.9\nBob,a,0.6\n",
             folder=tmp_path,
             timing={"expert_help_hours": help_hours},
+            organisation={"director": False},
         )
     )
-    busy_until = {"Ada": 0.0, "Bob": 0.0}
-    cases = set()
+    ranking = ("Ada", "a manager", "Bob", "Cy", "Dan", "Eve", "Fay")
+    busy_until = dict.fromkeys(ranking, 0.0)
+    helpers = set()
     for p in _raised(model, at_least=6):
-        if busy_until["Ada"] <= p.raised_at:
-            helper, start, case = "Ada", p.raised_at, "Ada free"
-        elif busy_until["Bob"] <= p.raised_at:
-            helper, start, case = "Bob", p.raised_at, "Bob free"
-        else:
-            helper, start, case = "Ada", busy_until["Ada"], "queued for Ada"
-        cases.add(case)
+        helper = next(n for n in ranking if n != p.raiser and busy_until[n] <= p.raised_at)
+        helpers.add(helper)
         assert p.deciders == helper
-        assert p.resolved_at == pytest.approx(start + help_hours, abs=1e-9)
+        assert p.resolved_at == pytest.approx(p.raised_at + help_hours, abs=1e-9)
         busy_until[helper] = p.resolved_at
-    assert cases == {"Ada free", "Bob free", "queued for Ada"}
+    assert {"Ada", "a manager", "Bob"} < helpers, "the story needs every expert busy at times"
 
 
-def test_nobody_knowing_more_the_raiser_settles_alone(tmp_path):
-    # Ada, the most expert, holds the task: nobody can help her.
+def _ada_asks(tmp_path, **organisation):
+    # Ada, the most expert (0.9), holds the only task; Bob (0.6) is her colleague.
     people = "name,department,expertise\nAda,a,0.9\nBob,a,0.6\n"
     model = play(
         _scenario(
@@ -228,15 +250,34 @@ def test_nobody_knowing_more_the_raiser_settles_alone(tmp_path):
             people=people,
             folder=tmp_path,
             rate=2.0,  # Ada meets few problems: raise the rate
+            organisation=organisation,
         )
     )
-    raised = _raised(model)
-    assert served(model, "help") == []
-    assert spans(served(model, "self_fix")) == [
-        ("Ada", p.raised_at, p.raised_at + SELF_FIX) for p in raised
+    return model, _raised(model)
+
+
+def test_even_the_most_expert_asks_the_next_one_down_a_manager_included(tmp_path):
+    # Autonomy does not cover Ada's problems: she asks her manager (0.625), who knows less
+    # than she does but more than Bob.
+    model, raised = _ada_asks(tmp_path, director=False)
+    assert served(model, "self_fix") == []
+    assert spans(served(model, "help")) == [
+        ("a manager", p.raised_at, p.raised_at + HELP) for p in raised
     ]
     for p in raised:
-        assert (p.route, p.deciders, p.quality) == ("self", "Ada", 0.9)
+        assert (p.route, p.deciders, p.quality) == ("peer", "a manager", MANAGER_EXPERTISE)
+
+
+def test_the_director_is_an_expert_of_every_field(tmp_path):
+    # The director (0.75) knows a's field better than the manager and Bob: Ada asks the
+    # director. The director is outside her department: they deliberate together, and the
+    # answer takes the better of their expertise plus the bonus.
+    model, raised = _ada_asks(tmp_path)
+    assert spans(served(model, "help")) == sorted(
+        (name, p.raised_at, p.raised_at + HELP) for p in raised for name in ("Ada", "director")
+    )
+    for p in raised:
+        assert (p.route, p.deciders, p.quality) == ("peer", "director;Ada", 0.9 + BONUS)
 
 
 def test_a_helper_interrupts_her_own_task_for_the_time_she_helps(tmp_path):
@@ -253,6 +294,37 @@ def test_a_helper_interrupts_her_own_task_for_the_time_she_helps(tmp_path):
     # Meanwhile her task is in the queue state, not at work.
     assert t2.work_hours == pytest.approx(8)
     assert t2.queue_hours == pytest.approx(len(helped) * HELP)
+
+
+@pytest.mark.parametrize(("communication", "relays"), [("direct", 0), ("chain", 2)])
+def test_experts_across_departments_deliberate_together(communication, relays):
+    # a 1's problems are all of b's field; b 1 (0.875) knows it best. It is a professional
+    # deliberation: both spend the help hours, and the answer takes the better expertise
+    # plus the bonus. Under a chain the request first goes through a manager and b manager.
+    departments = [department("a"), department("b", 2, expertise=0.875)]
+    policy = {**EXPERTS, "communication": communication}
+    model = play(_scenario(departments, [task("t1", "a", 16)], policy, foreign=1.0))
+    raised = _raised(model)
+    assert spans(served(model, "relay")) == sorted(
+        (name, p.raised_at + n * RELAY, p.raised_at + (n + 1) * RELAY)
+        for p in raised
+        for n, name in enumerate(["a manager", "b manager"][:relays])
+    )
+    met = relays * RELAY
+    assert spans(served(model, "help")) == sorted(
+        (name, p.raised_at + met, p.raised_at + met + HELP)
+        for p in raised
+        for name in ("a 1", "b 1")
+    )
+    for p in raised:
+        assert (p.field, p.route, p.deciders) == ("b", "peer", "b 1;a 1")
+        assert p.quality == 0.875 + BONUS
+        assert p.resolved_at == pytest.approx(p.raised_at + met + HELP, abs=1e-9)
+    # a 1 waits for the request to arrive (decision wait), then works on the problem.
+    t1 = tasks(model)["t1"]
+    assert t1.decision_wait_hours == pytest.approx(len(raised) * met)
+    assert t1.problem_solving_hours == pytest.approx(len(raised) * HELP)
+    assert model.kpis()["cross_department_help"] == len(raised)
 
 
 # --- consensus ------------------------------------------------------------------------------------
@@ -273,6 +345,10 @@ def test_the_raisers_team_deliberates_for_per_member_hours_times_its_size(size):
         assert (p.route, p.deciders) == ("consensus", ";".join(team))
         assert p.quality == 0.5 + BONUS
         assert p.resolved_at == pytest.approx(p.raised_at + length, abs=1e-9)
+    # The raiser deliberates on their own problem: problem solving, no decision wait.
+    t1 = tasks(model)["t1"]
+    assert t1.problem_solving_hours == pytest.approx(len(raised) * length)
+    assert t1.decision_wait_hours == 0
 
 
 def test_a_deliberation_has_the_quality_of_the_best_member_plus_the_bonus(tmp_path):
@@ -291,7 +367,9 @@ def test_a_deliberation_has_the_quality_of_the_best_member_plus_the_bonus(tmp_pa
 
 @pytest.mark.parametrize("solving", [ESCALATE, EXPERTS, CONSENSUS])
 def test_a_lateral_partner_takes_problems_in_their_own_field_first(solving):
-    # One person per department: the one lateral link joins a 1 and b 1.
+    # One person per department: the one lateral link joins a 1 and b 1, who deliberate
+    # together on each problem of b's field (a professional deliberation): the answer
+    # takes the better expertise of the two plus the bonus.
     departments = [department("a"), department("b", expertise=0.75)]
     model = play(
         _scenario(
@@ -303,11 +381,15 @@ def test_a_lateral_partner_takes_problems_in_their_own_field_first(solving):
         )
     )
     raised = _raised(model)
-    assert spans(served(model, "help")) == [
-        ("b 1", p.raised_at, p.raised_at + HELP) for p in raised
-    ]
+    assert spans(served(model, "help")) == sorted(
+        (name, p.raised_at, p.raised_at + HELP) for p in raised for name in ("a 1", "b 1")
+    )
     for p in raised:
-        assert (p.field, p.route, p.deciders, p.quality) == ("b", "peer", "b 1", 0.75)
+        assert (p.field, p.route, p.deciders, p.quality) == ("b", "peer", "b 1;a 1", 0.75 + BONUS)
+    # a 1 works on the problem all along: problem solving, no decision wait.
+    t1 = tasks(model)["t1"]
+    assert t1.problem_solving_hours == pytest.approx(len(raised) * HELP)
+    assert t1.decision_wait_hours == 0
 
 
 def test_a_lateral_partner_leaves_problems_of_the_raisers_own_field_alone():
