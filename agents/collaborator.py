@@ -61,7 +61,7 @@ class Collaborator(Person):
         if working:
             self.pause_own_work()
         self._problem_rate = rate
-        if working:
+        if working and self.can_work():
             self._start_work()
 
     def can_work(self) -> bool:
@@ -128,6 +128,11 @@ class Collaborator(Person):
             self._work_event.cancel()
             self._work_event = None
         self.working = False
+        task = self.task
+        if task is not None and task.remaining <= EPSILON and not task.blocked:
+            # The work ran out at this very moment: the task is done now, not after
+            # whatever interrupts it.
+            self.model.task_work_done(self, task)
 
     def _book_work(self, now: float) -> None:
         task = self.task

@@ -62,12 +62,6 @@ def test_tasks_waiting_for_the_same_person_are_taken_in_plan_priority(policy, fi
     assert all(done[k].queue_hours == done[k].assigned_at for k in order)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suspected model bug: under `allocation: manager` the lead serves assignment "
-    "items first in first out, so of two tasks released together the first in plan order "
-    "goes to an idle collaborator, not the one on the longest path",
-)
 def test_under_manager_the_first_task_handed_out_is_the_one_on_the_longest_path():
     # One person; t2 (8 h) is on the longer path, t1 (2 h) first in plan order. Under pull
     # t2 is taken first; the manager should hand it out first too.

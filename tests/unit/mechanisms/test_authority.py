@@ -182,12 +182,6 @@ def test_a_critical_problem_a_manager_or_the_team_decided_needs_no_sign_off(tmp_
     }[solving]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suspected model bug: when the expert asked is the raiser's own manager, the "
-    "answer (route peer) is still signed off by that same manager, although the desk "
-    "signs off only what is resolved below a manager",
-)
 @pytest.mark.parametrize(
     ("authority", "kind"), [("manager", "sign_off"), ("codecision", "codecide")]
 )

@@ -97,12 +97,6 @@ def test_peer_coordination_with_a_finished_partner_stops_only_the_later_task():
     assert done["tb"].finished_at == 4 + COORDINATE + 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suspected model bug: a coordination that interrupts a holder at the very moment "
-    "their task's work runs out books the last of the work, cancels the end of the work "
-    "segment, and nothing ever declares the task done: the run stalls until the horizon",
-)
 def test_a_coordination_at_the_moment_the_partners_work_is_done_does_not_hold_its_task():
     # b comes first: b 1's t0 ends at 8 and tb starts, while a 1's ta is done at 8 too.
     plan = [task("t0", "b", 8), task("ta", "a", 8), task("tb", "b", 4, linked=("ta",))]

@@ -75,13 +75,6 @@ def test_every_interval_each_manager_meets_those_who_report_to_them():
     assert t1.coordination_hours == 2 * SESSION
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suspected model bug: an item that interrupts a holder at the very moment their "
-    "task's work runs out (here the session at 8) books the last of the work, cancels the "
-    "end of the work segment, and nothing ever declares the task done: the run stalls "
-    "until the horizon",
-)
 def test_a_session_at_the_moment_the_work_is_done_does_not_hold_the_task():
     # a 1's work on t1 (8 hours) is done at 8, when the first session begins.
     model = _run([department("a")], [task("t1", "a", 8), task("t2", "a", 4)], "orient")
