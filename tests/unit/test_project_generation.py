@@ -4,9 +4,13 @@ The generator finds interdependence partners with bit masks instead of testing e
 pair; `reference_generate` is the all-pairs version it replaced, kept here as the
 definition. The same seed must give the same tasks, predecessors and links (the same
 partner, linked in the same order), or every KPI downstream would change.
+
+The build also pauses the garbage collector; it must always be left as it was found.
 """
 
 from __future__ import annotations
+
+import gc
 
 import numpy as np
 import pytest
@@ -15,7 +19,7 @@ from hypothesis import strategies as st
 
 from simulator.domain import Link, Task
 from simulator.loading import load_scenario
-from simulator.project import LOOKBACK, _generate, _nth_set_bit, _tasks
+from simulator.project import LOOKBACK, _generate, _nth_set_bit, _tasks, collection_paused
 from simulator.randomness import PROJECT, stream
 from simulator.schema import Scenario
 
@@ -137,3 +141,18 @@ def test_nth_set_bit_finds_the_bit_with_k_set_bits_below(mask, data):
     positions = [b for b in range(mask.bit_length()) if (mask >> b) & 1]
     k = data.draw(st.integers(0, len(positions) - 1))
     assert _nth_set_bit(mask, k) == positions[k]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_left_as_it_was_found(enabled):
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() == enabled
+        with pytest.raises(RuntimeError), collection_paused():
+            raise RuntimeError
+        assert gc.isenabled() == enabled
+    finally:
+        gc.enable() if was else gc.disable()
