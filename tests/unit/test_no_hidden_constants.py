@@ -46,7 +46,10 @@ ALLOWED: dict[str, dict[float, str]] = {
         64: "bits in a machine word (searching a bit mask)",
     },
     "simulator/organisation.py": {2: "a pair of people for a lateral link"},
-    "simulator/routing.py": {8: "org graphs whose routes are kept in memory (a cache size)"},
+    "simulator/routing.py": {
+        8: "org graphs whose routes are kept in memory (a cache size)",
+        600: "graph size from which routes are searched level by level (speed only)",
+    },
     "simulator/randomness.py": {
         **{n: "a stream key or a slot index of the per-problem draws" for n in range(2, 17)},
     },
