@@ -21,7 +21,8 @@ everything done once before the first event), build + run; and the peak resident
 of the processes (build only, build + run). Then the scaling exponent, the log-log slope
 of time against size between the smallest and the largest size (1 = linear). With
 --baseline, `same` says whether both versions built the same project (predecessors and
-links) and reached the same KPIs for every seed.
+links) and reached the same KPIs for every seed, and ×N how many times longer the
+revision takes than the current code.
 """
 
 from __future__ import annotations
@@ -213,6 +214,16 @@ def _print_size(results, versions, tasks: int, runs: bool) -> None:
             line += f"{'':>7} {'':>11} "
         peak_run = f"{max(r['peak_mib'] for r in ran):>12.0f}" if ran else f"{'':>12}"
         line += f"{max(r['peak_mib'] for r in built):>14.0f} {peak_run} {same:>4}"
+        if name != first:
+            # How many times longer this version takes than the first (the current code).
+            ratios = []
+            for label, run_too, key in (("build", False, "build"), ("build+run", True, "total")):
+                if (name, tasks, run_too) in results:
+                    mine = _median(results[(name, tasks, run_too)], key)
+                    ratios.append(
+                        f"×{mine / _median(results[(first, tasks, run_too)], key):.1f} {label}"
+                    )
+            line += "  " + ", ".join(ratios)
         print(line, flush=True)
 
 
