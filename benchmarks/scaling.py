@@ -3,6 +3,7 @@
     python -m benchmarks.scaling                       # every size, build only and build + run
     python -m benchmarks.scaling --baseline 356b715    # side by side with a git revision
     python -m benchmarks.scaling --sizes 2500 10000 --repeats 5 --policy hierarchical
+    python -m benchmarks.scaling --cpu                 # CPU time: steadier on a busy machine
     python -m benchmarks.run --only scaling            # as `make benchmark` runs it
 
 The scenario is transformation-programme grown by a factor: every department's
@@ -69,9 +70,10 @@ def _rss_mib() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def child(tasks: int, seed: int, policy: str, run: bool) -> None:
+def child(tasks: int, seed: int, policy: str, run: bool, cpu: bool = False) -> None:
     """In a fresh process: build (and run) one model and print its figures as JSON."""
     warnings.simplefilter("ignore")
+    now = time.process_time if cpu else time.perf_counter
     import simulator.model as model_module
     from simulator.loading import load_scenario
 
@@ -82,9 +84,9 @@ def child(tasks: int, seed: int, policy: str, run: bool) -> None:
         # The model module's own reference is wrapped: the same in any revision that
         # builds its project and organisation through these two functions.
         def wrapper(*args, **kwargs):
-            start = time.perf_counter()
+            start = now()
             result = function(*args, **kwargs)
-            spent[name] = time.perf_counter() - start
+            spent[name] = now() - start
             return result
 
         return wrapper
@@ -92,14 +94,14 @@ def child(tasks: int, seed: int, policy: str, run: bool) -> None:
     model_module.build_project = timed("project", model_module.build_project)
     model_module.build_organisation = timed("organisation", model_module.build_organisation)
     imported = _rss_mib()
-    start = time.perf_counter()
+    start = now()
     model = model_module.OrgModel(scenario, policy, rng=seed)
-    built = time.perf_counter() - start
+    built = now() - start
     kpis = None
     if run:
         model.run_to_end()
         kpis = model.kpis()
-    total = time.perf_counter() - start
+    total = now() - start
     shape = [
         (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
     ]
@@ -122,7 +124,7 @@ def child(tasks: int, seed: int, policy: str, run: bool) -> None:
     )
 
 
-def measure(root: Path, tasks: int, seed: int, policy: str, run: bool) -> dict:
+def measure(root: Path, tasks: int, seed: int, policy: str, run: bool, cpu: bool) -> dict:
     """One fresh process in the tree at `root`."""
     found = subprocess.run(
         [
@@ -130,7 +132,7 @@ def measure(root: Path, tasks: int, seed: int, policy: str, run: bool) -> dict:
             "-m",
             "benchmarks.scaling",
             "--child",
-            json.dumps([tasks, seed, policy, run]),
+            json.dumps([tasks, seed, policy, run, cpu]),
         ],
         cwd=root,
         capture_output=True,
@@ -166,7 +168,9 @@ def _median(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
 
-def run(sizes: list[int], repeats: int, policy: str, baseline: str | None, runs: bool) -> None:
+def run(
+    sizes: list[int], repeats: int, policy: str, baseline: str | None, runs: bool, cpu: bool
+) -> None:
     """Measure and print the table."""
     versions = {"current": ROOT}
     with tempfile.TemporaryDirectory() as folder:
@@ -178,7 +182,7 @@ def run(sizes: list[int], repeats: int, policy: str, baseline: str | None, runs:
             for seed in range(1, repeats + 1):
                 for run_too in modes:
                     for name, root in versions.items():
-                        row = measure(root, tasks, seed, policy, run_too)
+                        row = measure(root, tasks, seed, policy, run_too, cpu)
                         results.setdefault((name, tasks, run_too), []).append(row)
             _print_size(results, versions, tasks, runs)
     _print_exponents(results, versions, sizes, runs)
@@ -269,6 +273,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--policy", default="cooperative")
     parser.add_argument("--baseline", metavar="REVISION", help="git revision to compare with")
     parser.add_argument("--build-only", action="store_true", help="skip build + run")
+    parser.add_argument(
+        "--cpu", action="store_true", help="process CPU time instead of wall time (busy machine)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -276,10 +283,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(
         f"scaling: {BASE} grown to each size, {args.policy}, median of {args.repeats} seeds, "
-        "a fresh process each",
+        f"a fresh process each, {'CPU' if args.cpu else 'wall'} time",
         flush=True,
     )
-    run(sorted(args.sizes), args.repeats, args.policy, args.baseline, not args.build_only)
+    run(sorted(args.sizes), args.repeats, args.policy, args.baseline, not args.build_only, args.cpu)
 
 
 if __name__ == "__main__":
