@@ -4,12 +4,14 @@
     python -m benchmarks.scaling --baseline 356b715    # side by side with a git revision
     python -m benchmarks.scaling --sizes 2500 10000 --repeats 5 --policy hierarchical
     python -m benchmarks.scaling --cpu                 # CPU time: steadier on a busy machine
+    python -m benchmarks.scaling --set project.dependency_density=0.04 --build-only
     python -m benchmarks.run --only scaling            # as `make benchmark` runs it
 
 The scenario is transformation-programme grown by a factor: every department's
 collaborators and teams times the factor (so teams stay about ten people, legal's single
 team about fifteen), `project.tasks` set to the size. Its density (0.012) and
-interdependence (0.25) are kept.
+interdependence (0.25) are kept unless --set changes them (product-launch's density,
+0.04, makes most earlier tasks ancestors: the hard case for finding partners).
 
 Every measurement is a fresh process (imports excluded from the times), so one size's
 memory and caches (routers are shared by models of one org graph) do not leak into the
@@ -70,14 +72,16 @@ def _rss_mib() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def child(tasks: int, seed: int, policy: str, run: bool, cpu: bool = False) -> None:
+def child(
+    tasks: int, seed: int, policy: str, run: bool, cpu: bool = False, extra: tuple = ()
+) -> None:
     """In a fresh process: build (and run) one model and print its figures as JSON."""
     warnings.simplefilter("ignore")
     now = time.process_time if cpu else time.perf_counter
     import simulator.model as model_module
     from simulator.loading import load_scenario
 
-    scenario = load_scenario(BASE, overrides(tasks))
+    scenario = load_scenario(BASE, [*overrides(tasks), *extra])
     spent: dict[str, float] = {}
 
     def timed(name, function):
@@ -124,7 +128,9 @@ def child(tasks: int, seed: int, policy: str, run: bool, cpu: bool = False) -> N
     )
 
 
-def measure(root: Path, tasks: int, seed: int, policy: str, run: bool, cpu: bool) -> dict:
+def measure(
+    root: Path, tasks: int, seed: int, policy: str, run: bool, cpu: bool, extra: list[str]
+) -> dict:
     """One fresh process in the tree at `root`."""
     found = subprocess.run(
         [
@@ -132,7 +138,7 @@ def measure(root: Path, tasks: int, seed: int, policy: str, run: bool, cpu: bool
             "-m",
             "benchmarks.scaling",
             "--child",
-            json.dumps([tasks, seed, policy, run, cpu]),
+            json.dumps([tasks, seed, policy, run, cpu, extra]),
         ],
         cwd=root,
         capture_output=True,
@@ -169,7 +175,13 @@ def _median(rows: list[dict], key: str) -> float:
 
 
 def run(
-    sizes: list[int], repeats: int, policy: str, baseline: str | None, runs: bool, cpu: bool
+    sizes: list[int],
+    repeats: int,
+    policy: str,
+    baseline: str | None,
+    runs: bool,
+    cpu: bool,
+    extra: list[str],
 ) -> None:
     """Measure and print the table."""
     versions = {"current": ROOT}
@@ -182,7 +194,7 @@ def run(
             for seed in range(1, repeats + 1):
                 for run_too in modes:
                     for name, root in versions.items():
-                        row = measure(root, tasks, seed, policy, run_too, cpu)
+                        row = measure(root, tasks, seed, policy, run_too, cpu, extra)
                         results.setdefault((name, tasks, run_too), []).append(row)
             _print_size(results, versions, tasks, runs)
     _print_exponents(results, versions, sizes, runs)
@@ -274,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--baseline", metavar="REVISION", help="git revision to compare with")
     parser.add_argument("--build-only", action="store_true", help="skip build + run")
     parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="more scenario overrides"
+    )
+    parser.add_argument(
         "--cpu", action="store_true", help="process CPU time instead of wall time (busy machine)"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -283,10 +298,19 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(
         f"scaling: {BASE} grown to each size, {args.policy}, median of {args.repeats} seeds, "
-        f"a fresh process each, {'CPU' if args.cpu else 'wall'} time",
+        f"a fresh process each, {'CPU' if args.cpu else 'wall'} time"
+        + "".join(f", {assignment}" for assignment in args.set),
         flush=True,
     )
-    run(sorted(args.sizes), args.repeats, args.policy, args.baseline, not args.build_only, args.cpu)
+    run(
+        sorted(args.sizes),
+        args.repeats,
+        args.policy,
+        args.baseline,
+        not args.build_only,
+        args.cpu,
+        args.set,
+    )
 
 
 if __name__ == "__main__":
