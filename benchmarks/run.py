@@ -1,8 +1,9 @@
-"""`mesa.batch_run` against `orgsim sweep` on the same grid, and the sweep's memory.
+"""`mesa.batch_run` against `orgsim sweep` on the same grid, the sweep's memory, scaling.
 
-    python -m benchmarks.run                  # both, as `make benchmark` runs them
+    python -m benchmarks.run                  # all three, as `make benchmark` runs them
     python -m benchmarks.run --only batch     # 16 and 200 runs, 2 workers
     python -m benchmarks.run --only memory    # peak RSS of the coordinator, 1,000 and 5,000 runs
+    python -m benchmarks.run --only scaling   # build and run time, 2,500 to 25,000 tasks
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16 or 200),
 KPIs only, 2 worker processes each. Printed per size: wall time and runs per second of
@@ -13,6 +14,9 @@ The memory part runs KPI-only sweeps of the small `workshop` project (30 tasks) 
 process each and reports the coordinator's peak resident memory (workers are separate
 processes): flat in the number of runs means the 5,000-run peak is no higher than the
 1,000-run peak plus noise.
+
+The scaling part is `benchmarks.scaling` with its defaults (see there, and for a side by
+side comparison with an earlier revision).
 """
 
 from __future__ import annotations
@@ -160,7 +164,7 @@ def memory() -> None:
 def main() -> None:
     """Run the benchmarks named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("batch", "memory"))
+    parser.add_argument("--only", choices=("batch", "memory", "scaling"))
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -171,6 +175,10 @@ def main() -> None:
         batch_comparison()
     if args.only in (None, "memory"):
         memory()
+    if args.only in (None, "scaling"):
+        from benchmarks import scaling
+
+        scaling.main([])
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ through the fewest managers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -234,9 +235,10 @@ def _add_lateral_links(org: Organisation, count: int, seed: int) -> None:
     rng = stream(seed, LINKS)
     people = org.collaborators
     pairs: set[tuple[int, int]] = set()
-    possible = sum(
-        1 for i, a in enumerate(people) for b in people[i + 1 :] if a.department != b.department
-    )
+    # Pairs in different departments: all pairs minus those within a department (counted,
+    # not enumerated, which would be quadratic in people).
+    sizes = Counter(person.department for person in people).values()
+    possible = (len(people) ** 2 - sum(n * n for n in sizes)) // 2
     target = min(count, possible)
     while len(pairs) < target:
         a, b = (int(x) for x in rng.integers(0, len(people), 2))

@@ -40,9 +40,16 @@ ALLOWED: dict[str, dict[float, str]] = {
     "simulator/domain.py": {
         2.0: "problem_rate × complexity × 2 × (1 − expertise): DESIGN §5.1's formula"
     },
-    "simulator/project.py": {50: "predecessors drawn among the previous 50 tasks: DESIGN §5.1"},
+    "simulator/project.py": {
+        50: "predecessors drawn among the previous 50 tasks: DESIGN §5.1",
+        4096: "tasks whose draws are made in one call (memory; the numbers are the same)",
+        64: "bits in a machine word (searching a bit mask)",
+    },
     "simulator/organisation.py": {2: "a pair of people for a lateral link"},
-    "simulator/routing.py": {8: "org graphs whose routes are kept in memory (a cache size)"},
+    "simulator/routing.py": {
+        8: "org graphs whose routes are kept in memory (a cache size)",
+        600: "graph size from which routes are searched level by level (speed only)",
+    },
     "simulator/randomness.py": {
         **{n: "a stream key or a slot index of the per-problem draws" for n in range(2, 19)},
     },

@@ -8,6 +8,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from simulator.loading import load_scenario
+from simulator.model import OrgModel
 from simulator.routing import Router, router_for
 
 
@@ -59,3 +61,68 @@ def test_routers_are_shared_by_identical_graphs():
     graph = nx.path_graph(5)
     assert router_for(graph, {2}) is router_for(nx.path_graph(5), {2})
     assert router_for(graph, {2}) is not router_for(graph, {3})
+
+
+def reference_routes(neighbours: dict[int, list[int]], managers: set[int], source: int):
+    """The search the router replaced, kept as the definition of its routes: breadth
+    first with dicts, each node keeping the fewest managers on a shortest route to it,
+    ties to the first found (frontier in the order found, neighbours in the order given).
+    Returns hops and parent by node id."""
+    distance, through, parent = {source: 0}, {source: 0}, {source: None}
+    frontier = [source]
+    while frontier:
+        following = []
+        for u in frontier:
+            for v in neighbours[u]:
+                cost = through[u] + (v in managers)
+                if v not in distance:
+                    distance[v], through[v], parent[v] = distance[u] + 1, cost, u
+                    following.append(v)
+                elif distance[v] == distance[u] + 1 and cost < through[v]:
+                    through[v], parent[v] = cost, u
+        frontier = following
+    return distance, parent
+
+
+def _org_graph(name: str, *overrides: str) -> tuple[nx.Graph, set[int]]:
+    org = OrgModel(load_scenario(name, list(overrides))).org
+    return org.graph, {m.unique_id for m in org.managers}
+
+
+def _random_graph(seed: int) -> tuple[nx.Graph, set[int]]:
+    rng = np.random.default_rng(seed)
+    graph = nx.gnm_random_graph(50, 60 + 4 * seed, seed=seed)  # often disconnected
+    return graph, {int(n) for n in rng.choice(50, size=12, replace=False)}
+
+
+GRAPHS = {
+    **{f"random-{seed}": (lambda seed=seed: _random_graph(seed)) for seed in range(12)},
+    "product-launch": lambda: _org_graph("product-launch"),
+    "transformation-lateral": lambda: _org_graph(
+        "transformation-programme", "organisation.lateral_links=60"
+    ),
+}
+
+
+@pytest.mark.parametrize("level_by_level", [False, True])
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_both_searches_give_the_routes_of_the_reference(name, level_by_level, monkeypatch):
+    graph, managers = GRAPHS[name]()
+    if level_by_level:
+        monkeypatch.setattr("simulator.routing.LEVELWISE_FROM", 0)
+    else:
+        monkeypatch.setattr("simulator.routing.LEVELWISE_FROM", 10**9)
+    neighbours = {n: sorted(graph.adj[n]) for n in sorted(graph.nodes)}
+    router = Router(neighbours, managers)
+    for source in sorted(graph.nodes)[:: max(1, len(graph) // 40)]:
+        distance, parent = reference_routes(neighbours, managers, source)
+        assert dict(router.distances(source)) == distance
+        for target in graph.nodes:
+            if target in parent:
+                path = [target]
+                while path[-1] != source:
+                    path.append(parent[path[-1]])
+                assert router.path(source, target) == path[::-1]
+            else:
+                with pytest.raises(nx.NetworkXNoPath):
+                    router.path(source, target)

@@ -1,0 +1,317 @@
+"""Scaling: building and running a scenario from ~480 people × 2,500 tasks to ~5,000 × 25,000.
+
+    python -m benchmarks.scaling                       # every size, build only and build + run
+    python -m benchmarks.scaling --baseline 356b715    # side by side with a git revision
+    python -m benchmarks.scaling --sizes 2500 10000 --repeats 5 --policy hierarchical
+    python -m benchmarks.scaling --cpu                 # CPU time: steadier on a busy machine
+    python -m benchmarks.scaling --set project.dependency_density=0.04 --build-only
+    python -m benchmarks.run --only scaling            # as `make benchmark` runs it
+
+The scenario is transformation-programme grown by a factor: every department's
+collaborators and teams times the factor (so teams stay about ten people, legal's single
+team about fifteen), `project.tasks` set to the size. Its density (0.012) and
+interdependence (0.25) are kept unless --set changes them (product-launch's density,
+0.04, makes most earlier tasks ancestors: the hard case for finding partners).
+
+Every measurement is a fresh process (imports excluded from the times), so one size's
+memory and caches (routers are shared by models of one org graph) do not leak into the
+next; with --baseline, the revision's tree is extracted to a temporary folder and measured
+in the same way, alternating with the current code so that both see the same machine load.
+
+Printed per size: people, tasks, and, each a median over --repeats seeds: project
+generation, organisation, build (the model ready to run: project, organisation and
+everything done once before the first event), build + run; and the peak resident memory
+of the processes (build only, build + run). Then the scaling exponent, the log-log slope
+of time against size between the smallest and the largest size (1 = linear). With
+--baseline, `same` says whether both versions built the same project (predecessors and
+links) and reached the same KPIs for every seed, and ×N how many times longer the
+revision takes than the current code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = "transformation-programme"
+# (tasks, factor on collaborators and teams): about 480, 970, 1,930 and 5,000 people.
+SIZES = {2_500: 1.5, 5_000: 3.0, 10_000: 6.0, 25_000: 15.6}
+ISSUE_RANGE = (2_500, 10_000)  # the range issue 11 sets its exponent target on
+
+
+def overrides(tasks: int) -> list[str]:
+    """`--set` assignments that grow the base scenario to `tasks` tasks."""
+    from simulator.loading import load_scenario
+
+    factor = SIZES.get(tasks, tasks / 2_500 * SIZES[2_500])
+    assignments = [f"project.tasks={tasks}"]
+    for i, department in enumerate(load_scenario(BASE).organisation.departments):
+        collaborators = round((department.collaborators or 0) * factor)
+        teams = max(1, round(department.teams * factor))
+        assignments.append(f"organisation.departments[{i}].collaborators={collaborators}")
+        assignments.append(f"organisation.departments[{i}].teams={teams}")
+    return assignments
+
+
+def _rss_mib() -> float:
+    """Current resident memory of this process (Linux /proc)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def child(
+    tasks: int, seed: int, policy: str, run: bool, cpu: bool = False, extra: tuple = ()
+) -> None:
+    """In a fresh process: build (and run) one model and print its figures as JSON."""
+    warnings.simplefilter("ignore")
+    now = time.process_time if cpu else time.perf_counter
+    import simulator.model as model_module
+    from simulator.loading import load_scenario
+
+    scenario = load_scenario(BASE, [*overrides(tasks), *extra])
+    spent: dict[str, float] = {}
+
+    def timed(name, function):
+        # The model module's own reference is wrapped: the same in any revision that
+        # builds its project and organisation through these two functions.
+        def wrapper(*args, **kwargs):
+            start = now()
+            result = function(*args, **kwargs)
+            spent[name] = now() - start
+            return result
+
+        return wrapper
+
+    model_module.build_project = timed("project", model_module.build_project)
+    model_module.build_organisation = timed("organisation", model_module.build_organisation)
+    imported = _rss_mib()
+    start = now()
+    model = model_module.OrgModel(scenario, policy, rng=seed)
+    built = now() - start
+    kpis = None
+    if run:
+        model.run_to_end()
+        kpis = model.kpis()
+    total = now() - start
+    shape = [
+        (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
+    ]
+    digest = hashlib.sha256(repr(shape).encode())
+    if kpis is not None:
+        digest.update(json.dumps(kpis, sort_keys=True, default=repr).encode())
+    print(
+        json.dumps(
+            {
+                "people": len(model.org.people),
+                "project": spent["project"],
+                "organisation": spent["organisation"],
+                "build": built,
+                "total": total,
+                "imported_mib": imported,
+                "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "digest": digest.hexdigest(),
+            }
+        )
+    )
+
+
+def measure(
+    root: Path, tasks: int, seed: int, policy: str, run: bool, cpu: bool, extra: list[str]
+) -> dict:
+    """One fresh process in the tree at `root`."""
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.scaling",
+            "--child",
+            json.dumps([tasks, seed, policy, run, cpu, extra]),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    if found.returncode != 0:
+        raise RuntimeError(f"measurement failed in {root}:\n{found.stderr[-2000:]}")
+    return json.loads(found.stdout.strip().splitlines()[-1])
+
+
+def extract(revision: str, folder: Path) -> Path:
+    """The tree of `revision` in `folder`, with this benchmark added to it."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", revision],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    (folder / "benchmarks").mkdir(exist_ok=True)
+    (folder / "benchmarks" / "__init__.py").touch()
+    (folder / "benchmarks" / "scaling.py").write_text(Path(__file__).read_text())
+    return folder
+
+
+def slope(sizes: list[int], times: list[float], low: int, high: int) -> float:
+    """Log-log slope of time against size between two sizes (1 = linear)."""
+    a, b = times[sizes.index(low)], times[sizes.index(high)]
+    return math.log(b / a) / math.log(high / low)
+
+
+def _median(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def run(
+    sizes: list[int],
+    repeats: int,
+    policy: str,
+    baseline: str | None,
+    runs: bool,
+    cpu: bool,
+    extra: list[str],
+) -> None:
+    """Measure and print the table."""
+    versions = {"current": ROOT}
+    with tempfile.TemporaryDirectory() as folder:
+        if baseline:
+            versions[baseline] = extract(baseline, Path(folder))
+        modes = (False, True) if runs else (False,)
+        results: dict[tuple[str, int, bool], list[dict]] = {}
+        for tasks in sizes:
+            for seed in range(1, repeats + 1):
+                for run_too in modes:
+                    for name, root in versions.items():
+                        row = measure(root, tasks, seed, policy, run_too, cpu, extra)
+                        results.setdefault((name, tasks, run_too), []).append(row)
+            _print_size(results, versions, tasks, runs)
+    _print_exponents(results, versions, sizes, runs)
+
+
+def _print_size(results, versions, tasks: int, runs: bool) -> None:
+    first = next(iter(versions))
+    if tasks == next(iter(sorted(k[1] for k in results))):
+        print(
+            f"{'version':>10} {'people':>6} {'tasks':>6} {'project s':>9} {'org s':>6} "
+            f"{'build s':>8} {'run s':>7} {'build+run s':>11} {'peak MiB build':>14} "
+            f"{'peak MiB run':>12} {'same':>4}",
+            flush=True,
+        )
+    for name in versions:
+        built = results[(name, tasks, False)]
+        ran = results.get((name, tasks, True), [])
+        same = ""
+        if name != first:
+            same = (
+                "yes" if _digests(results, name, tasks) == _digests(results, first, tasks) else "NO"
+            )
+        line = (
+            f"{name[:10]:>10} {built[0]['people']:>6} {tasks:>6} {_median(built, 'project'):>9.3f} "
+            f"{_median(built, 'organisation'):>6.3f} {_median(built, 'build'):>8.3f} "
+        )
+        if ran:
+            line += (
+                f"{_median(ran, 'total') - _median(ran, 'build'):>7.2f} "
+                f"{_median(ran, 'total'):>11.2f} "
+            )
+        else:
+            line += f"{'':>7} {'':>11} "
+        peak_run = f"{max(r['peak_mib'] for r in ran):>12.0f}" if ran else f"{'':>12}"
+        line += f"{max(r['peak_mib'] for r in built):>14.0f} {peak_run} {same:>4}"
+        if name != first:
+            # How many times longer this version takes than the first (the current code).
+            ratios = []
+            for label, run_too, key in (("build", False, "build"), ("build+run", True, "total")):
+                if (name, tasks, run_too) in results:
+                    mine = _median(results[(name, tasks, run_too)], key)
+                    ratios.append(
+                        f"×{mine / _median(results[(first, tasks, run_too)], key):.1f} {label}"
+                    )
+            line += "  " + ", ".join(ratios)
+        print(line, flush=True)
+
+
+def _digests(results, name: str, tasks: int) -> list[str]:
+    return [
+        r["digest"]
+        for key, rows in sorted(results.items())
+        if key[:2] == (name, tasks)
+        for r in rows
+    ]
+
+
+def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
+    ordered = sorted(sizes)
+    if len(ordered) < 2:
+        return
+    ranges = [(ordered[0], ordered[-1])]
+    if set(ISSUE_RANGE) <= set(ordered) and ranges[0] != ISSUE_RANGE:
+        ranges.insert(0, ISSUE_RANGE)
+    print("scaling exponent (log-log slope of the median time against tasks; 1 = linear):")
+    for name in versions:
+        for low, high in ranges:
+            figures = []
+            for label, key, run_too in (
+                ("project", "project", False),
+                ("build", "build", False),
+                ("build+run", "total", True),
+            ):
+                if run_too and not runs:
+                    continue
+                times = [_median(results[(name, n, run_too)], key) for n in ordered]
+                figures.append(f"{label} {slope(ordered, times, low, high):.2f}")
+            print(f"  {name:>10} {low:,} → {high:,} tasks: " + ", ".join(figures))
+    imported = statistics.median(r["imported_mib"] for rows in results.values() for r in rows)
+    print(f"(peak MiB: resident memory of the whole process; about {imported:.0f} MiB is imports.)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and measure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="TASKS")
+    parser.add_argument("--repeats", type=int, default=3, help="seeds per size (median)")
+    parser.add_argument("--policy", default="cooperative")
+    parser.add_argument("--baseline", metavar="REVISION", help="git revision to compare with")
+    parser.add_argument("--build-only", action="store_true", help="skip build + run")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="more scenario overrides"
+    )
+    parser.add_argument(
+        "--cpu", action="store_true", help="process CPU time instead of wall time (busy machine)"
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*json.loads(args.child))
+        return
+    print(
+        f"scaling: {BASE} grown to each size, {args.policy}, median of {args.repeats} seeds, "
+        f"a fresh process each, {'CPU' if args.cpu else 'wall'} time"
+        + "".join(f", {assignment}" for assignment in args.set),
+        flush=True,
+    )
+    run(
+        sorted(args.sizes),
+        args.repeats,
+        args.policy,
+        args.baseline,
+        not args.build_only,
+        args.cpu,
+        args.set,
+    )
+
+
+if __name__ == "__main__":
+    main()
