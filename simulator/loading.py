@@ -332,3 +332,19 @@ def _load_people(scenario: Scenario, locate: Locator, base_dir: Path | None) -> 
             )
         ) from None
     return load_people(scenario, locate.problem, base_dir)
+
+
+def assignments(values: dict[str, Any]) -> list[str]:
+    """`KEY=VALUE` strings (as `--set` takes them) for values given by dotted key."""
+    import json
+
+    return [f"{key}={json.dumps(value)}" for key, value in values.items()]
+
+
+def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """`scenario` with values changed by dotted key, validated again like a file."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    base_dir = Path(scenario.source_dir) if scenario.source_dir is not None else None
+    return scenario_from_mapping(
+        data, source=scenario.name, base_dir=base_dir, overrides=assignments(values)
+    )

@@ -29,7 +29,7 @@ from simulator.domain import (
     Task,
     TaskRecord,
 )
-from simulator.loading import load_scenario
+from simulator.loading import assignments, load_scenario, with_values
 from simulator.mechanisms.allocation import TaskBoard
 from simulator.mechanisms.communication import Communication
 from simulator.mechanisms.coordination import Coordination
@@ -57,6 +57,12 @@ class OrgModel(mesa.Model):
         policy: a policy name (preset or defined by the scenario) or a `Policy`.
         rng: the seed (an int); None uses the scenario's `seed`.
         log_items: keep an `ItemRecord` of every in-tray item served (`item_records()`).
+        collect_kpis: feed `datacollector` every KPI once a working day (the dashboard and
+            `mesa.batch_run` read it); batch runs that only need the final KPIs turn it off
+            (computing every KPI daily was about a quarter of a run's time).
+        **overrides: scenario values by dotted key, as `--set` takes them
+            (`OrgModel("product-launch", **{"project.problem_rate": 0.04})`), so that
+            `mesa.batch_run` can vary them; bad values raise `InputError`.
     """
 
     def __init__(
@@ -66,9 +72,13 @@ class OrgModel(mesa.Model):
         rng: int | None = None,
         *,
         log_items: bool = False,
+        collect_kpis: bool = True,
+        **overrides: Any,
     ):
         if scenario is None or isinstance(scenario, str | Path):
-            scenario = load_scenario(scenario or DEFAULT_SCENARIO)
+            scenario = load_scenario(scenario or DEFAULT_SCENARIO, assignments(overrides))
+        elif overrides:
+            scenario = with_values(scenario, overrides)
         if rng is None:
             seed = scenario.seed
         elif isinstance(rng, np.random.Generator):
@@ -132,6 +142,7 @@ class OrgModel(mesa.Model):
         self.daily: list[dict[str, Any]] = []
         self._last_recorded_day = -1
         self._kpi_cache: tuple[Any, dict[str, Any]] | None = None
+        self._collect_kpis = collect_kpis
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_kpi, name) for name in kpi_module.KPI_NAMES}
         )
@@ -270,7 +281,8 @@ class OrgModel(mesa.Model):
         self.record_day(force=True)
         self.outcome = outcome
         self.running = False
-        self.datacollector.collect(self)
+        if self._collect_kpis:
+            self.datacollector.collect(self)
 
     def plan_absences(self) -> None:
         """Scheduled each working day: each part-time person's block away from the project
@@ -342,7 +354,7 @@ class OrgModel(mesa.Model):
             row[f"pool:{self.org.department_names[department]}"] = waiting
             row["manager_queue"] += waiting
         self.daily.append(row)
-        if not force:
+        if not force and self._collect_kpis:
             self.datacollector.collect(self)
 
     def problem_records(self) -> list[ProblemRecord]:

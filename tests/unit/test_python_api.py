@@ -77,3 +77,55 @@ def test_mesa_batch_run_drives_the_model():
     by_key = {(row["policy"], row["rng"]): row["lead_time_days"] for row in rows}
     direct = simulator.run_one("workshop", "hierarchical", 1).kpis["lead_time_days"]
     assert by_key[("hierarchical", 1)] == pytest.approx(direct)
+
+
+def test_the_batch_run_recipe_of_the_docs_matches_a_sweep(tmp_path):
+    # docs/experiments.md: scenario values as keyword arguments, max_steps from the horizon.
+    from experiments import run_sweep
+    from simulator import load_scenario
+
+    scenario = load_scenario("workshop")
+    horizon_steps = int(scenario.time.horizon_days * scenario.time.hours_per_day) + 1
+    rows = mesa.batch_run(
+        simulator.OrgModel,
+        parameters={
+            "scenario": "workshop",
+            "policy": ["hierarchical", "cooperative"],
+            "project.problem_rate": [0.02, 0.04],
+        },
+        rng=[1, 2],
+        max_steps=horizon_steps,
+        data_collection_period=-1,
+        number_processes=1,
+        display_progress=False,
+    )
+    assert len(rows) == 8 and all(row["finished"] for row in rows)
+    swept = run_sweep(
+        {
+            "name": "recipe",
+            "scenario": "workshop",
+            "policies": ["hierarchical", "cooperative"],
+            "replications": 2,
+            "seed": 1,
+            "parameters": {"project.problem_rate": {"values": [0.02, 0.04]}},
+        },
+        tmp_path / "sweep",
+        workers=1,
+        progress=False,
+    )
+    for row in rows:
+        match = swept[
+            (swept["policy"] == row["policy"])
+            & (swept["seed"] == row["rng"])
+            & (swept["project.problem_rate"] == row["project.problem_rate"])
+        ]
+        assert len(match) == 1
+        assert match.iloc[0]["lead_time_days"] == row["lead_time_days"]
+        assert match.iloc[0]["problems_raised"] == row["problems_raised"]
+
+
+def test_scenario_values_as_keyword_arguments_are_validated():
+    model = simulator.OrgModel("workshop", "cooperative", rng=1, **{"project.problem_rate": 0})
+    assert model.config.project.problem_rate == 0
+    with pytest.raises(simulator.InputError, match="project.problem_rate"):
+        simulator.OrgModel("workshop", **{"project.problem_rate": -1})
