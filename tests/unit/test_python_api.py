@@ -127,5 +127,5 @@ def test_the_batch_run_recipe_of_the_docs_matches_a_sweep(tmp_path):
 def test_scenario_values_as_keyword_arguments_are_validated():
     model = simulator.OrgModel("workshop", "cooperative", rng=1, **{"project.problem_rate": 0})
     assert model.config.project.problem_rate == 0
-    with pytest.raises(simulator.InputError, match="project.problem_rate"):
+    with pytest.raises(simulator.InputError, match=r"project\.problem_rate"):
         simulator.OrgModel("workshop", **{"project.problem_rate": -1})
