@@ -47,24 +47,29 @@ COST_KPIS = ("labour_cost", "staffing_cost", "person_hours")
 # The model's stated assumptions: the main ones of docs/model.md §7 ("Stated assumptions
 # and limits"), each opening with the same words (a test keeps them in step).
 ASSUMPTIONS = (
-    ("One project.", "People work on this project only; no other work competes for them."),
     (
-        "People fully allocated",
-        "for the whole run; collaborators are always present (only managers have an "
-        "availability). Staffing cost prices everyone for the whole lead time.",
+        "One project.",
+        "The project's people may give it only a share of their day (project_share, "
+        "manager availability); the rest is other work, not modelled further.",
     ),
     (
-        "No fatigue; learning only through the collaborative memory and coaching; a transition cost only when the scenario sets one.",
-        "Expertise is constant and a policy works from day one as designed.",
+        "Part-time in daily blocks.",
+        "A part-time person is away one block a day, at a random time; the item in hand "
+        "waits for their return. Staffing cost prices each person's share of the lead time.",
+    ),
+    (
+        "Learning is stated, not fitted.",
+        "Coaching approaches a ceiling in closed form and the collaborative memory follows "
+        "Wright's law with a stated rate; no fatigue.",
     ),
     ("One task at a time.", "A collaborator holds one task at a time."),
     (
         "Managers do no task work",
-        "; they assign, relay, decide, sign off, co-decide and meet.",
+        "; they assign, relay, decide, sign off, co-decide, arbitrate, orient and meet.",
     ),
     (
-        "In-trays are strictly first in, first out",
-        "(meetings aside): no priorities between kinds of items, no batching.",
+        "In-trays are first in, first out",
+        "(meetings and orientation sessions first): no batching.",
     ),
     (
         "Rework",
@@ -75,8 +80,8 @@ ASSUMPTIONS = (
     ("Perfect knowledge", "of who is expert, who is idle and who holds which task."),
     (
         "Time",
-        "has no calendar: no nights, weekends or holidays; a working day is the scenario's "
-        "hours per day.",
+        "is counted in working hours; dates come from the scenario's start and calendar "
+        "when it gives them.",
     ),
     (
         "Problem arrivals",

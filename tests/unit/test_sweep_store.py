@@ -161,6 +161,10 @@ def problem(run_id: int) -> pd.DataFrame:
         deciders="c1",
         quality=0.9,
         rework=False,
+        problem_class=3,
+        occurrence=2,
+        resolution_hours=0.8,
+        quality_before_confrontation=None,
     )
     return pd.DataFrame([astuple(record)], columns=list(columns(ProblemRecord))).assign(
         run_id=run_id
