@@ -194,8 +194,8 @@ def _team_index(roster: Roster, d: int, team: str) -> int:
     return roster.team_names[d].index(team)
 
 
-def _share(cells: dict[str, str], column: str, bad, allow_zero: bool = False) -> float | None:
-    """A number in [0, 1] ((0, 1] unless `allow_zero`), or None for an empty cell."""
+def _number(cells: dict[str, str], column: str, bad, check, bounds: str) -> float | None:
+    """A number that passes `check`, or None for an empty cell (`bounds` says why not)."""
     text = cells.get(column, "")
     if not text:
         return None
@@ -203,22 +203,18 @@ def _share(cells: dict[str, str], column: str, bad, allow_zero: bool = False) ->
         value = float(text)
     except ValueError:
         raise bad(column, "expected a number", text) from None
-    low_ok = value >= 0.0 if allow_zero else value > 0.0
-    if not (low_ok and value <= 1.0):
-        bounds = "between 0 and 1" if allow_zero else "more than 0 and at most 1"
+    if not check(value):
         raise bad(column, f"must be {bounds}", value)
     return value
 
 
+def _share(cells: dict[str, str], column: str, bad, allow_zero: bool = False) -> float | None:
+    """A number in [0, 1] ((0, 1] unless `allow_zero`), or None for an empty cell."""
+    if allow_zero:
+        return _number(cells, column, bad, lambda v: 0.0 <= v <= 1.0, "between 0 and 1")
+    return _number(cells, column, bad, lambda v: 0.0 < v <= 1.0, "more than 0 and at most 1")
+
+
 def _hours(cells: dict[str, str], column: str, bad) -> float | None:
-    """A non-negative number of hours, or None for an empty cell."""
-    text = cells.get(column, "")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise bad(column, "expected a number of hours", text) from None
-    if not (value >= 0.0 and math.isfinite(value)):
-        raise bad(column, "must be 0 or more hours", text)
-    return value
+    """A non-negative, finite number of hours, or None for an empty cell."""
+    return _number(cells, column, bad, lambda v: v >= 0.0 and math.isfinite(v), "0 or more hours")

@@ -49,10 +49,7 @@ class Chain:
 
     def send_outputs(self, comm: Communication, task: Task, finisher) -> None:
         """One relayed message per successor."""
-        model = comm.model
-        for s in task.successors:
-            output = Output(task, model.tasks[s], model.time, self.name)
-            output.sender = finisher
+        for output in _outputs(comm, task, finisher, self.name):
             self._relay_start(comm, output, finisher)
 
     @staticmethod
@@ -79,12 +76,17 @@ class Direct:
 
     def send_outputs(self, comm: Communication, task: Task, finisher) -> None:
         """One direct message per successor."""
-        model = comm.model
-        for s in task.successors:
-            output = Output(task, model.tasks[s], model.time, self.name)
-            output.sender = finisher
+        for output in _outputs(comm, task, finisher, self.name):
             output.hops = 1
             comm.arrive(output)
+
+
+def _outputs(comm: Communication, task: Task, sender, channel: str) -> list[Output]:
+    """A task's output on its way to each of its successors, sent now by `sender`."""
+    model = comm.model
+    return [
+        Output(task, model.tasks[s], model.time, channel, sender=sender) for s in task.successors
+    ]
 
 
 class SharedSpace:
