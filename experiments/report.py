@@ -454,18 +454,22 @@ def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
         "main effect": "Main effect: how far the mean lead time moves across a parameter's "
         "levels (the other parameters averaged over), in working days.",
     }[method]
-    noise = indices.groupby("policy")["noise_share"].first()
+    noise = indices.groupby("policy")[["noise_share", "noise_ci_low", "noise_ci_high"]].first()
     notes = []
     for policy in c.policies:
-        share = float(noise.get(policy, math.nan))
+        if policy not in noise.index:
+            continue
+        share, low, high = (float(v) for v in noise.loc[policy])
         if not math.isnan(share):
             verdict = (
                 "small: the indices reflect the parameters"
                 if share < 0.1
                 else "large: read the indices with care, or add replications"
             )
+            interval = f" (95% CI {low:.0%} to {high:.0%})" if math.isfinite(high) else ""
             notes.append(
-                f"{policy}: {share:.0%} of the variance between cells is replication noise ({verdict})."
+                f"{policy}: replication noise is {share:.0%}{interval} of the variance between "
+                f"cells, net of the shared seed effect ({verdict})."
             )
     img = c.figure("sensitivity", figures.sensitivity_bars(indices, c.policies), "sensitivity")
     names = list(dict.fromkeys(indices["index"]))

@@ -14,12 +14,16 @@ Their 95% intervals are percentile bootstraps that resample both the design (Mor
 trajectories, Sobol base points) and the replications (one draw of replicate numbers for
 every cell, keeping the common random numbers), so they include replication noise.
 `noise_share` is the share of the variance of the cell means that replication noise
-alone would give: near 0, the indices reflect the parameters; near 1, more replications
-are needed before reading them.
+alone would give, seed-aware: replicate r runs with the same seed in every cell, so the
+noise is the residual of a cell + replicate two-way layout, not the within-cell variance
+(which also holds the seeds' shared shifts). Near 0, the indices reflect the parameters;
+near or above 1 (it is not capped), more replications are needed before reading them.
+`noise_ci_low`/`noise_ci_high` are its 95% interval (F-distribution).
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -44,6 +48,8 @@ COLUMNS = (
     "ci_low",
     "ci_high",
     "noise_share",
+    "noise_ci_low",
+    "noise_ci_high",
 )
 
 
@@ -60,12 +66,87 @@ def replicate_matrix(runs: pd.DataFrame, design: Design, kpi: str, policy: str) 
     return matrix
 
 
-def noise_share(matrix: np.ndarray) -> float:
-    """Share of the variance of cell means explained by replication noise alone (0 to 1).
+def _two_way(matrix: np.ndarray) -> tuple[np.ndarray, float, int] | None:
+    """Fit cell + replicate (seed) effects to a cells × replicates matrix with NaN gaps.
 
-    `mean over cells of (replicate variance / replicates)` over `variance of cell means`;
+    Returns the cell means adjusted for the replicates' effects, the residual sum of squares
+    and its degrees of freedom; None when the layout leaves no residual.
+    """
+    import numpy as np
+
+    matrix = matrix[:, ~np.all(np.isnan(matrix), axis=0)]
+    matrix = matrix[np.sum(~np.isnan(matrix), axis=1) >= 2]  # cells with a replication
+    present = ~np.isnan(matrix)
+    cells, replicates = matrix.shape
+    df = int(present.sum()) - cells - replicates + 1
+    if cells < 2 or replicates < 2 or df < 1:
+        return None
+    y = np.where(present, matrix, 0.0)
+    counts_row, counts_col = present.sum(axis=1), present.sum(axis=0)
+    row = np.zeros(cells)
+    col = np.zeros(replicates)
+    # Alternating least squares (exact in one pass for a complete layout).
+    for _ in range(200):
+        row = (y - col[None, :] * present).sum(axis=1) / counts_row
+        new = (y - row[:, None] * present).sum(axis=0) / counts_col
+        new -= new.mean()
+        done = np.allclose(new, col, rtol=0, atol=1e-12 * (1 + np.abs(new).max()))
+        col = new
+        if done:
+            break
+    residual = np.where(present, matrix - row[:, None] - col[None, :], 0.0)
+    return row, float(np.sum(residual**2)), df
+
+
+def noise_share_interval(
+    matrix: np.ndarray, confidence: float = CONFIDENCE
+) -> tuple[float, float, float]:
+    """Seed-aware replication noise: (share, CI low, CI high).
+
+    Replicate r runs with the same seed in every cell, so the seeds are a blocking factor:
+    a two-way layout cell + replicate + residual. The noise of a cell mean is the residual
+    mean square over the replications; the share is that over the variance of the cell
+    means (not capped: above 1, the differences between cells are within the noise). The
+    interval is the F-distribution's: `R·Var(cell means) / MS_residual` over the true ratio
+    follows F(cells − 1, residual df) (normal errors, cells as a random sample).
     NaN with fewer than two replicates or two cells.
     """
+    import numpy as np
+    from scipy.stats import f as f_distribution
+
+    nan = float("nan")
+    fit = _two_way(np.asarray(matrix, dtype=float))
+    if fit is None:
+        return nan, nan, nan
+    means, ss_residual, df = fit
+    cells = len(means)
+    counts = np.sum(~np.isnan(matrix), axis=1)
+    replicates = float(np.mean(counts[counts >= 2]))
+    noise = ss_residual / df / replicates
+    between = float(np.var(means, ddof=1))
+    if between <= 0:
+        return (0.0, 0.0, 0.0) if noise <= 0 else (math.inf, math.inf, math.inf)
+    share = noise / between
+    if noise <= 0:
+        return 0.0, 0.0, 0.0
+    tail = (1 - confidence) / 2
+    low = float(f_distribution.ppf(tail, cells - 1, df)) * share
+    high = float(f_distribution.ppf(1 - tail, cells - 1, df)) * share
+    return float(share), low, high
+
+
+def noise_share(matrix: np.ndarray) -> float:
+    """Seed-aware share of the variance of cell means that replication noise would give.
+
+    See `noise_share_interval` (this is its estimate); 0 without noise, near 1 with noise
+    only, above 1 possible (not capped). NaN with fewer than two replicates or two cells.
+    """
+    return noise_share_interval(matrix)[0]
+
+
+def naive_noise_share(matrix: np.ndarray) -> float:
+    """The seed-blind ratio: mean within-cell variance / replications over the variance of
+    cell means. It counts the shared seeds' shifts as noise; kept for comparison."""
     import numpy as np
 
     counts = np.sum(~np.isnan(matrix), axis=1)
@@ -76,8 +157,8 @@ def noise_share(matrix: np.ndarray) -> float:
         noise = float(np.nanmean(np.nanvar(matrix, axis=1, ddof=1) / counts))
         total = float(np.nanvar(np.nanmean(matrix, axis=1), ddof=1))
     if total <= 0:
-        return 1.0 if noise > 0 else 0.0
-    return float(min(1.0, noise / total))
+        return 0.0 if noise <= 0 else math.inf
+    return noise / total
 
 
 def analyse(
@@ -112,9 +193,9 @@ def _one(
 ) -> pd.DataFrame:
     import pandas as pd
 
+    matrix = replicate_matrix(runs, design, kpi, policy)
+    share, low, high = noise_share_interval(matrix)
     if design.kind in ("morris", "sobol", "lhs"):
-        matrix = replicate_matrix(runs, design, kpi, policy)
-        share = noise_share(matrix)
         if design.kind == "morris":
             found = morris_indices(design, matrix, resamples, seed)
         elif design.kind == "sobol":
@@ -123,11 +204,12 @@ def _one(
             found = spearman_ranking(design, matrix, resamples, seed)
     else:
         found = main_effects(runs, design, kpi, policy)
-        share = float("nan")
     frame = pd.DataFrame(found)
     frame.insert(0, "kpi", kpi)
     frame.insert(0, "policy", policy)
     frame["noise_share"] = share
+    frame["noise_ci_low"] = low
+    frame["noise_ci_high"] = high
     return frame
 
 

@@ -150,8 +150,12 @@ def test_a_morris_sweep_reports_mu_star_and_sigma(morris, capsys):
     page = (morris / "report.html").read_text(encoding="utf-8")
     assert "Morris screening" in page
     assert "mu_star" in page and "sigma" in page
-    assert "of the variance between cells is replication noise" in page
+    assert "of the variance between cells, net of the shared seed effect" in page
     indices = pd.read_csv(morris / "sensitivity.csv")
+    assert {"noise_share", "noise_ci_low", "noise_ci_high"} <= set(indices.columns)
+    finite = indices.dropna(subset=["noise_share"])
+    assert (finite["noise_ci_low"] <= finite["noise_share"]).all()
+    assert (finite["noise_share"] <= finite["noise_ci_high"]).all()
     assert set(indices["index"]) == {"mu_star", "sigma"}
     assert set(indices["parameter"]) == {"project.problem_rate", "project.interdependence"}
 
