@@ -440,6 +440,16 @@ def _costs(c: _Context, pooled: pd.DataFrame) -> str:
 def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
     if indices.empty or indices["value"].isna().all():
         return ""
+    if "method" in indices and (indices["method"] == "anova").any():
+        anova = indices.loc[indices["method"] == "anova"]
+        rest = indices.loc[indices["method"] != "anova"]
+        if rest.empty or rest["value"].isna().all():
+            return _section(
+                "Sensitivity of the lead time to the parameters", "", _categorical(c, anova)
+            )
+        return _sensitivity(c, rest, design).replace(
+            "</section>", _categorical(c, anova) + "</section>", 1
+        )
     method = indices["method"].iloc[0]
     explain = {
         "morris": "Morris screening: μ* is how much the lead time moves, on average, when a "
@@ -508,6 +518,41 @@ def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
         ),
         img + "".join(f"<p>{_e(n)}</p>" for n in notes) + _table(header, rows),
     )
+
+
+def _categorical(c: _Context, anova: pd.DataFrame) -> str:
+    """η² and per-level effects of the categorical factors, with their intervals."""
+    import pandas as pd
+
+    intro = (
+        "Parameters whose levels are names (mechanisms, categories) have no order, so they "
+        "get no rank correlation: η² is the share of the variance of the cell means that lies "
+        "between the parameter's levels (one-way ANOVA), and each level's effect is its mean "
+        "lead time minus the mean over the levels, in working days. Intervals (95%) are "
+        "bootstraps over the cells and the replications."
+    )
+    rows = []
+    by = anova.set_index(["parameter", "index", "level", "policy"])
+    for parameter in dict.fromkeys(anova["parameter"]):
+        part = anova.loc[anova["parameter"] == parameter]
+        for index, level in dict.fromkeys(zip(part["index"], part["level"], strict=True)):
+            row = [_e(parameter), "η²" if index == "eta2" else _e(f"effect of {level}")]
+            for policy in c.policies:
+                key = (parameter, index, level, policy)
+                if key not in by.index:
+                    row.append("")
+                    continue
+                r = by.loc[key]
+                if isinstance(r, pd.DataFrame):
+                    r = r.iloc[0]
+                interval = (
+                    ""
+                    if math.isnan(r["ci_low"])
+                    else f" ({_float(r['ci_low'])} to {_float(r['ci_high'])})"
+                )
+                row.append(_float(r["value"]) + interval)
+            rows.append(row)
+    return f"<p>{_e(intro)}</p>" + _table(["parameter", "index", *c.policies], rows)
 
 
 _INDEX_NAMES = {

@@ -8,6 +8,9 @@
   estimators).
 - other designs: a ranking by main effect (the spread of the KPI's mean across the
   parameter's levels; for `lhs`, Spearman's rank correlation with the cells' means).
+- categorical factors (levels that are names: mechanisms, categories), in every design:
+  η² of a one-way ANOVA of the cell means on the levels, and each level's effect, with
+  bootstrap intervals; never a rank correlation on an arbitrary order.
 
 Indices are computed on replicate means (the mean of the KPI over a cell's replications).
 Their 95% intervals are percentile bootstraps that resample both the design (Morris
@@ -50,6 +53,7 @@ COLUMNS = (
     "noise_share",
     "noise_ci_low",
     "noise_ci_high",
+    "level",
 )
 
 
@@ -171,8 +175,11 @@ def analyse(
 ) -> pd.DataFrame:
     """Sensitivity indices of each KPI per policy, one row per parameter and index.
 
-    Columns: policy, kpi, method (morris, sobol, main effect, spearman), parameter, index
-    (mu_star, sigma, S1, ST, range, rho), value, ci_low, ci_high, noise_share.
+    Columns: policy, kpi, method (morris, sobol, main effect, spearman, anova), parameter,
+    index (mu_star, sigma, S1, ST, range, rho, eta2, effect), value, ci_low, ci_high,
+    noise_share, noise_ci_low, noise_ci_high, level (the level of an `effect` row).
+    Categorical factors (see `is_categorical`) get `anova` rows in every design and no
+    Spearman ρ.
     """
     import pandas as pd
 
@@ -205,6 +212,14 @@ def _one(
     else:
         found = main_effects(runs, design, kpi, policy)
     frame = pd.DataFrame(found)
+    categorical = categorical_factors(design)
+    if design.kind == "lhs" and len(frame):
+        # A rank correlation on an arbitrary order of categories means nothing.
+        frame = frame.loc[~frame["parameter"].isin(categorical)]
+    shares = pd.DataFrame(categorical_shares(design, matrix, resamples, seed))
+    frame["level"] = ""
+    if len(shares):
+        frame = pd.concat([frame, shares], ignore_index=True) if len(frame) else shares
     frame.insert(0, "kpi", kpi)
     frame.insert(0, "policy", policy)
     frame["noise_share"] = share
@@ -389,3 +404,105 @@ def main_effects(runs: pd.DataFrame, design: Design, kpi: str, policy: str) -> d
         out["ci_low"].append(float("nan"))
         out["ci_high"].append(float("nan"))
     return out
+
+
+def is_categorical(values: Sequence[Any]) -> bool:
+    """Whether a factor's levels are categories (not all real numbers: names, booleans,
+    mechanisms), whose listed order means nothing."""
+    import numbers
+
+    return any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in values)
+
+
+def categorical_factors(design: Design) -> list[str]:
+    """The design's keys with several levels that are categories (see `is_categorical`)."""
+    out = []
+    for i, key in enumerate(design.keys):
+        values = [cell[i] for cell in design.cells]
+        if len({repr(v) for v in values}) > 1 and is_categorical(values):
+            out.append(key)
+    return out
+
+
+def _eta_squared(labels: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, float]]:
+    """One-way ANOVA of y on labels: η² (between-level sum of squares over the total) and
+    each level's effect (its mean minus the mean over levels, levels weighted alike)."""
+    import numpy as np
+
+    levels = sorted(set(labels))
+    means = {level: float(np.mean(y[labels == level])) for level in levels}
+    grand = float(np.mean(y))
+    total = float(np.sum((y - grand) ** 2))
+    between = float(sum(np.sum(labels == lv) * (means[lv] - grand) ** 2 for lv in levels))
+    centre = float(np.mean(list(means.values())))
+    return (between / total if total > 0 else float("nan")), {
+        lv: m - centre for lv, m in means.items()
+    }
+
+
+def categorical_shares(
+    design: Design, matrix: np.ndarray, resamples: int, seed: int
+) -> dict[str, list]:
+    """η² (share of the variance of cell means between a categorical factor's levels,
+    one-way ANOVA) and per-level effects (level mean − mean over levels, in KPI units),
+    with percentile bootstrap intervals over cells and replications. Neither depends on
+    the order in which the levels are listed."""
+    import numpy as np
+
+    out: dict[str, list] = {
+        k: [] for k in ("method", "parameter", "index", "level", "value", "ci_low", "ci_high")
+    }
+    keys = categorical_factors(design)
+    if not keys:
+        return out
+    means = _cell_means(matrix)
+    labels = {
+        key: np.array([repr(cell[design.keys.index(key)]) for cell in design.cells]) for key in keys
+    }
+    names = {
+        key: {
+            repr(cell[design.keys.index(key)]): _label(cell[design.keys.index(key)])
+            for cell in design.cells
+        }
+        for key in keys
+    }
+    rng = np.random.default_rng(seed)
+    everything = np.arange(matrix.shape[0])
+    draws: list[dict[str, tuple[float, dict[str, float]]]] = []
+    if means is not None:
+        for _ in range(resamples):
+            rows, y = _bootstrap_means(matrix, everything, 1, rng)
+            if np.any(np.isnan(y)):
+                continue
+            draws.append({key: _eta_squared(labels[key][rows], y) for key in keys})
+    for key in keys:
+        if means is None:
+            eta, effects = float("nan"), {lv: float("nan") for lv in sorted(set(labels[key]))}
+        else:
+            eta, effects = _eta_squared(labels[key], means)
+        found = [("eta2", "", eta, [d[key][0] for d in draws])]
+        for level, effect in effects.items():
+            found.append(
+                (
+                    "effect",
+                    names[key][level],
+                    effect,
+                    [d[key][1].get(level, float("nan")) for d in draws],
+                )
+            )
+        for index, level, value, sample in found:
+            low, high = (
+                _interval(np.array(sample)[:, None]) if sample else (np.array([np.nan]),) * 2
+            )
+            out["method"].append("anova")
+            out["parameter"].append(key)
+            out["index"].append(index)
+            out["level"].append(level)
+            out["value"].append(float(value))
+            out["ci_low"].append(float(low[0]))
+            out["ci_high"].append(float(high[0]))
+    return out
+
+
+def _label(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)

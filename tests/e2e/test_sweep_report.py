@@ -142,6 +142,16 @@ def test_figures_and_tables_are_written_next_to_the_page(factorial, tmp_path, ca
     assert len(summary.loc[summary["kpi"] == "lead_time_days"]) == 4 * 2  # cells × policies
     differences = pd.read_csv(target.parent / "differences.csv")
     assert {"policy", "reference", "pairs", "lower_in"} <= set(differences.columns)
+    # The mechanism axis is categorical: an ANOVA share and per-level effects, per policy.
+    indices = pd.read_csv(target.parent / "sensitivity.csv")
+    anova = indices.loc[indices["method"] == "anova"]
+    assert set(anova["parameter"]) == {"policy.autonomy"}
+    assert set(anova["index"]) == {"eta2", "effect"}
+    assert set(anova.loc[anova["index"] == "effect", "level"]) == {"none", "major"}
+    eta = anova.loc[anova["index"] == "eta2", "value"]
+    assert ((eta >= 0) & (eta <= 1)).all()
+    page = target.read_text(encoding="utf-8")
+    assert "one-way ANOVA" in page and "effect of major" in page
 
 
 def test_a_morris_sweep_reports_mu_star_and_sigma(morris, capsys):

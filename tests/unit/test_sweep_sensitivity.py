@@ -186,10 +186,15 @@ def test_a_factorial_design_gets_a_main_effect_ranking():
     runs = noisy_runs(values, 3, 0.0)
     for key in found_design.keys:
         runs[key] = [found_design.cells[c][found_design.keys.index(key)] for c in runs["cell_id"]]
-    ranking = analyse(runs, found_design).set_index("parameter")
+    indices = analyse(runs, found_design)
+    ranking = indices.loc[indices["method"] == "main effect"].set_index("parameter")
     assert ranking.loc["f.a", "value"] == pytest.approx(6.0)
     assert ranking.loc["f.b", "value"] == pytest.approx(0.5)
-    assert set(ranking["method"]) == {"main effect"}
+    # f.b's levels are names: it also gets an ANOVA share (no noise: all between levels
+    # of f.b or f.a).
+    eta = indices.loc[(indices["method"] == "anova") & (indices["index"] == "eta2")]
+    assert list(eta["parameter"]) == ["f.b"]
+    assert eta["value"].iloc[0] == pytest.approx(0.25**2 / (0.25**2 + 6.0), rel=1e-9)
 
 
 def test_cells_without_results_give_no_indices():
@@ -198,3 +203,79 @@ def test_cells_without_results_give_no_indices():
     runs = runs.loc[runs["cell_id"] != 0]
     indices = analyse(runs, found_design)
     assert indices["value"].isna().all()
+
+
+def categorical_runs(levels: list[str], sd: float = 0.5, replicates: int = 4):
+    effect = {"a": 0.0, "b": 3.0, "c": 1.0}
+    found_design = build_design(
+        experiment_from_mapping(
+            {
+                "name": "t",
+                "scenario": "workshop",
+                "parameters": {"f.m": levels, "f.x": [0.0, 1.0, 2.0]},
+            }
+        )
+    )
+    # The same noise for the same (level, x, replicate) whatever the order of the levels.
+    rng = np.random.default_rng(0)
+    noise = {
+        (m, x): rng.normal(0.0, sd, replicates) for m in ("a", "b", "c") for x in (0.0, 1.0, 2.0)
+    }
+    runs = noisy_runs(np.zeros(len(found_design)), replicates, 0.0)
+    runs["lead_time_days"] = [
+        effect[found_design.cells[c][0]]
+        + found_design.cells[c][1]
+        + noise[found_design.cells[c]][r]
+        for c, r in zip(runs["cell_id"], runs["replicate"], strict=True)
+    ]
+    return found_design, runs
+
+
+def test_a_categorical_factor_gets_an_anova_share_independent_of_its_order():
+    shares = []
+    for levels in (["a", "b", "c"], ["c", "a", "b"], ["b", "c", "a"]):
+        found_design, runs = categorical_runs(levels)
+        indices = analyse(runs, found_design, resamples=200)
+        anova = indices.loc[indices["method"] == "anova"]
+        assert set(anova["parameter"]) == {"f.m"}  # f.x is numeric: not categorical
+        eta = anova.loc[anova["index"] == "eta2"].iloc[0]
+        effects = anova.loc[anova["index"] == "effect"].set_index("level")
+        shares.append((eta, effects))
+    first_eta, first_effects = shares[0]
+    for eta, effects in shares[1:]:
+        assert eta["value"] == pytest.approx(first_eta["value"], abs=1e-12)
+        for level in ("a", "b", "c"):
+            assert effects.loc[level, "value"] == pytest.approx(
+                first_effects.loc[level, "value"], abs=1e-12
+            )
+    # Against the truth: effects −4/3, 5/3, −1/3; η² = between-level variance over total.
+    truth = {"a": -4 / 3, "b": 5 / 3, "c": -1 / 3}
+    for level, expected in truth.items():
+        check(first_effects.loc[level], expected)
+    between = np.mean(np.square(list(truth.values())))
+    within = np.var([0.0, 1.0, 2.0]) + 0.5**2 / 4
+    check(first_eta, between / (between + within), bias=0.05)
+    assert 0.0 <= first_eta["ci_low"] <= first_eta["ci_high"] <= 1.0
+
+
+def test_an_lhs_design_reports_no_rank_correlation_for_a_categorical_factor():
+    found_design = build_design(
+        experiment_from_mapping(
+            {
+                "name": "t",
+                "scenario": "workshop",
+                "design": "lhs",
+                "samples": 60,
+                "seed": 3,
+                "parameters": {"f.m": ["a", "b", "c"], "f.x": {"min": 0.0, "max": 1.0}},
+            }
+        )
+    )
+    effect = {"a": 0.0, "b": 3.0, "c": 1.0}
+    values = np.array([effect[m] + x for m, x in found_design.cells])
+    indices = analyse(noisy_runs(values, 3, 0.2), found_design, resamples=100)
+    rho = indices.loc[indices["method"] == "spearman"]
+    assert set(rho["parameter"]) == {"f.x"}
+    anova = indices.loc[(indices["method"] == "anova") & (indices["index"] == "eta2")]
+    assert list(anova["parameter"]) == ["f.m"]
+    assert anova["value"].iloc[0] > 0.7
