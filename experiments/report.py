@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import html
 import math
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,7 +102,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     import pandas as pd
 
     from experiments.design import Design
-    from experiments.sensitivity import analyse
+    from experiments.sensitivity import SensitivityWarning, analyse
     from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
     from experiments.summaries import headline, summarise
@@ -141,11 +143,17 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         else pd.DataFrame()
     )
     kpis = [k for k in MAIN_KPIS if k in runs]
-    indices = (
-        analyse(runs, design, kpis=["lead_time_days"], policies=policies)
-        if len(good) and design.keys
-        else pd.DataFrame()
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SensitivityWarning)
+        indices = (
+            analyse(runs, design, kpis=["lead_time_days"], policies=policies)
+            if len(good) and design.keys
+            else pd.DataFrame()
+        )
+    checks = [str(w.message) for w in caught if issubclass(w.category, SensitivityWarning)]
+    for w in caught:
+        if not issubclass(w.category, SensitivityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     report = Report(html=target)
     for name, frame in (
         ("summary", summary),
@@ -163,7 +171,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         _parameters(context, kpis),
         _splits(context, pooled),
         _costs(context, pooled),
-        _sensitivity(context, indices, design),
+        _sensitivity(context, indices, design, checks),
         _cells(context, summary, differences),
         _failures(context),
         _definition(context),
@@ -437,9 +445,14 @@ def _costs(c: _Context, pooled: pd.DataFrame) -> str:
     )
 
 
-def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
+def _sensitivity(
+    c: _Context, indices: pd.DataFrame, design: Any, checks: Sequence[str] = ()
+) -> str:
     if indices.empty or indices["value"].isna().all():
         return ""
+    if checks:
+        warning = "".join(f'<p class="warn">Sanity check: {_e(m)}</p>' for m in checks)
+        return _sensitivity(c, indices, design).replace("</p>", "</p>" + warning, 1)
     if "method" in indices and (indices["method"] == "anova").any():
         anova = indices.loc[indices["method"] == "anova"]
         rest = indices.loc[indices["method"] != "anova"]

@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 
 RESAMPLES = 200
 CONFIDENCE = 0.95
+PRECISION = 0.1  # Sobol: widest acceptable 95% half-width of an index (a share)
+TOLERANCE = 0.05  # Sobol: how far a point estimate may stray past a bound before it is flagged
+MORRIS_PRECISION = 0.25  # Morris: widest μ* half-width, as a share of the largest μ*
+
+
+class SensitivityWarning(UserWarning):
+    """Indices that fail a sanity check (impossible values, or too imprecise to read)."""
+
+
 COLUMNS = (
     "policy",
     "kpi",
@@ -54,6 +63,7 @@ COLUMNS = (
     "noise_ci_low",
     "noise_ci_high",
     "level",
+    "check",
 )
 
 
@@ -212,6 +222,13 @@ def _one(
     else:
         found = main_effects(runs, design, kpi, policy)
     frame = pd.DataFrame(found)
+    if "message" in frame:
+        message = next((m for m in frame["message"] if m), "")
+        frame = frame.drop(columns="message")
+        if message:
+            warnings.warn(f"{policy}, {kpi}: {message}", SensitivityWarning, stacklevel=3)
+    if "check" not in frame:
+        frame["check"] = ""
     categorical = categorical_factors(design)
     if design.kind == "lhs" and len(frame):
         # A rank correlation on an arbitrary order of categories means nothing.
@@ -219,6 +236,7 @@ def _one(
     shares = pd.DataFrame(categorical_shares(design, matrix, resamples, seed))
     frame["level"] = ""
     if len(shares):
+        shares["check"] = ""
         frame = pd.concat([frame, shares], ignore_index=True) if len(frame) else shares
     frame.insert(0, "kpi", kpi)
     frame.insert(0, "policy", policy)
@@ -317,9 +335,31 @@ def morris_indices(
         draws_sigma.append(s)
     mu_low, mu_high = _interval(np.array(draws_mu)) if draws_mu else (mu_star * np.nan,) * 2
     s_low, s_high = _interval(np.array(draws_sigma)) if draws_sigma else (sigma * np.nan,) * 2
-    return _rows(
+    out = _rows(
         design, "morris", {"mu_star": (mu_star, mu_low, mu_high), "sigma": (sigma, s_low, s_high)}
     )
+    # Sanity: μ* intervals narrow enough, next to the largest μ*, to rank the factors.
+    factors = len(design.factors)
+    half = (mu_high - mu_low) / 2
+    largest = float(np.nanmax(mu_star)) if np.any(~np.isnan(mu_star)) else float("nan")
+    limit = MORRIS_PRECISION * largest
+    loose = [bool(h > limit) for h in half] if largest > 0 else [False] * factors
+    out["check"] = [
+        ("imprecise" if loose[i] else "") if j == 0 else ""
+        for j in range(2)
+        for i in range(factors)
+    ]
+    message = ""
+    if any(loose):
+        widest = float(np.nanmax(half))
+        needed = math.ceil(len(trajectories) * (widest / limit) ** 2)
+        message = (
+            f"Morris μ* intervals reach ±{widest:.3g} with {len(trajectories)} trajectories, "
+            f"more than {MORRIS_PRECISION:.0%} of the largest μ* ({largest:.3g}): the ranking "
+            f"is not resolved. Use about samples: {needed} before reading it."
+        )
+    out["message"] = [message] * len(out["method"])
+    return out
 
 
 def sobol_indices(design: Design, matrix: np.ndarray, resamples: int, seed: int) -> dict[str, list]:
@@ -352,7 +392,107 @@ def sobol_indices(design: Design, matrix: np.ndarray, resamples: int, seed: int)
         draws_total.append(st)
     f_low, f_high = _interval(np.array(draws_first)) if draws_first else (first * np.nan,) * 2
     t_low, t_high = _interval(np.array(draws_total)) if draws_total else (total * np.nan,) * 2
-    return _rows(design, "sobol", {"S1": (first, f_low, f_high), "ST": (total, t_low, t_high)})
+    checks, message = sobol_checks(
+        first,
+        total,
+        (f_low, f_high),
+        (t_low, t_high),
+        np.array(draws_first),
+        np.array(draws_total),
+        len(bases),
+        design.factors,
+    )
+    clipped = []
+    for low, high in ((f_low, f_high), (t_low, t_high)):
+        clipped.append((low < 0) | (high > 1))
+    out = _rows(
+        design,
+        "sobol",
+        {
+            "S1": (first, np.clip(f_low, 0, 1), np.clip(f_high, 0, 1)),
+            "ST": (total, np.clip(t_low, 0, 1), np.clip(t_high, 0, 1)),
+        },
+    )
+    out["check"] = [
+        "; ".join(
+            [
+                *checks[i % len(design.factors)][j],
+                *(["CI clipped to [0, 1]"] if clip[i % len(design.factors)] else []),
+            ]
+        )
+        for j, clip in enumerate(clipped)
+        for i in range(len(design.factors))
+    ]
+    out["message"] = [message] * len(out["method"])
+    return out
+
+
+def sobol_checks(
+    first: np.ndarray,
+    total: np.ndarray,
+    first_ci: tuple[np.ndarray, np.ndarray],
+    total_ci: tuple[np.ndarray, np.ndarray],
+    draws_first: np.ndarray,
+    draws_total: np.ndarray,
+    bases: int,
+    names: Sequence[str] = (),
+) -> tuple[list[tuple[list[str], list[str]]], str]:
+    """Sanity of Sobol indices: per factor, the failed checks of its S1 and ST rows, and a
+    message naming the failures and the base sample size needed ("" when all pass).
+
+    Checks: S1 ≤ ST (a point estimate more than TOLERANCE above, or S1 − ST above 0 with 95%
+    confidence over the bootstrap), ΣS1 ≤ 1 (the same two ways), every index in [0, 1]
+    within TOLERANCE, and every 95% half-width at most PRECISION. The size needed scales
+    the base samples by (widest half-width / PRECISION)², to a power of 2, and at least
+    doubles them when a check fails."""
+    import numpy as np
+
+    factors = len(first)
+    names = list(names) or [f"factor {i + 1}" for i in range(factors)]
+    per: list[tuple[list[str], list[str]]] = [([], []) for _ in range(factors)]
+    failed: list[str] = []
+    tail = (1 - CONFIDENCE) / 2 * 100
+    for i in range(factors):
+        s1, st = float(first[i]), float(total[i])
+        if np.isnan(s1) or np.isnan(st):
+            continue
+        beyond = (
+            len(draws_first)
+            and float(np.nanpercentile(draws_first[:, i] - draws_total[:, i], tail)) > 0
+        )
+        if s1 > st + TOLERANCE or beyond:
+            per[i][0].append("S1 > ST")
+            failed.append(f"S1 > ST for {names[i]} ({s1:.2f} > {st:.2f})")
+        for j, (name, value) in enumerate((("S1", s1), ("ST", st))):
+            if value < -TOLERANCE or value > 1 + TOLERANCE:
+                per[i][j].append(f"{name} outside [0, 1]")
+                failed.append(f"{name} of {names[i]} is {value:.2f}, outside [0, 1]")
+    total_first = float(np.nansum(first))
+    beyond_sum = (
+        len(draws_first) and float(np.nanpercentile(np.nansum(draws_first, axis=1), tail)) > 1
+    )
+    if total_first > 1 + TOLERANCE or beyond_sum:
+        for i in range(factors):
+            per[i][0].append("ΣS1 > 1")
+        failed.append(f"the S1 add up to {total_first:.2f} (> 1)")
+    widths = np.concatenate([(first_ci[1] - first_ci[0]) / 2, (total_ci[1] - total_ci[0]) / 2])
+    widest = float(np.nanmax(widths)) if np.any(~np.isnan(widths)) else float("nan")
+    if widest > PRECISION:
+        for i in range(factors):
+            for j, ci in enumerate((first_ci, total_ci)):
+                if (ci[1][i] - ci[0][i]) / 2 > PRECISION:
+                    per[i][j].append("imprecise")
+        failed.append(f"95% intervals up to ±{widest:.2f} (wanted ±{PRECISION:g})")
+    if not failed:
+        return per, ""
+    scale = (widest / PRECISION) ** 2 if widest > PRECISION else 1.0
+    needed = max(2 * bases if len(failed) > (widest > PRECISION) else 0, math.ceil(bases * scale))
+    needed = 1 << max(0, math.ceil(math.log2(max(needed, 1))))
+    return per, (
+        f"Sobol indices fail sanity checks with {bases} base samples: "
+        + "; ".join(failed)
+        + f". Use about samples: {needed} (same seed) before reading them."
+    )
 
 
 def spearman_ranking(

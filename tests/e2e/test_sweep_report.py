@@ -161,6 +161,8 @@ def test_a_morris_sweep_reports_mu_star_and_sigma(morris, capsys):
     assert "Morris screening" in page
     assert "mu_star" in page and "sigma" in page
     assert "of the variance between cells, net of the shared seed effect" in page
+    # Three trajectories cannot rank the factors: the page says so and names a size.
+    assert "Sanity check: " in page and "samples: " in page
     indices = pd.read_csv(morris / "sensitivity.csv")
     assert {"noise_share", "noise_ci_low", "noise_ci_high"} <= set(indices.columns)
     finite = indices.dropna(subset=["noise_share"])

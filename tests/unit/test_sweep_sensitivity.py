@@ -9,6 +9,8 @@ are 4 standard errors, the standard error read from the bootstrap interval
 from __future__ import annotations
 
 import math
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,8 @@ import pytest
 
 from experiments.design import build_design
 from experiments.sensitivity import (
+    PRECISION,
+    SensitivityWarning,
     analyse,
     naive_noise_share,
     noise_share,
@@ -95,6 +99,48 @@ def test_sobol_indices_of_the_ishigami_function_with_noise():
     share = indices["noise_share"].iloc[0]
     assert share == pytest.approx(expected_share, rel=0.25)
     assert set(indices["method"]) == {"sobol"}
+
+
+ISHIGAMI = {"f.x1": (-PI, PI), "f.x2": (-PI, PI), "f.x3": (-PI, PI)}
+
+
+def test_sobol_with_few_samples_warns_and_names_the_sample_size_needed():
+    found_design = design("sobol", ISHIGAMI, 16)
+    runs = noisy_runs(ishigami(np.asarray(found_design.samples)), 4, 1.0)
+    with pytest.warns(SensitivityWarning, match=r"16 base samples.*samples: (\d+)") as caught:
+        indices = analyse(runs, found_design, resamples=100)
+    needed = int(re.search(r"samples: (\d+)", str(caught[0].message)).group(1))
+    assert needed > 16 and needed & (needed - 1) == 0  # larger, and a power of 2
+    # Every row carries its failed checks; the intervals are clipped to [0, 1].
+    assert (indices["check"] != "").all()
+    assert indices["check"].str.contains("imprecise").all()
+    assert (indices["ci_low"] >= 0).all() and (indices["ci_high"] <= 1).all()
+
+
+def test_sobol_with_enough_samples_passes_the_checks_and_matches_ishigami():
+    found_design = design("sobol", ISHIGAMI, 1024)
+    runs = noisy_runs(ishigami(np.asarray(found_design.samples)), 4, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SensitivityWarning)
+        indices = analyse(runs, found_design, resamples=100)
+    assert not indices["check"].str.contains("imprecise|>|outside").any()
+    assert ((indices["ci_high"] - indices["ci_low"]) / 2 <= PRECISION).all()
+    by = indices.set_index(["parameter", "index"])
+    first, total = ishigami_indices()
+    for i, key in enumerate(ISHIGAMI):
+        check(by.loc[(key, "S1")], first[i])
+        check(by.loc[(key, "ST")], total[i])
+        assert by.loc[(key, "S1"), "value"] <= by.loc[(key, "ST"), "ci_high"]
+    assert indices.loc[indices["index"] == "S1", "value"].sum() <= 1.0
+
+
+def test_morris_with_few_trajectories_warns():
+    found_design = design("morris", {"f.a": (0.0, 1.0), "f.b": (0.0, 1.0)}, 4)
+    x = np.asarray(found_design.samples)
+    runs = noisy_runs(x[:, 0] + 0.5 * x[:, 1], replicates=2, sd=1.0)
+    with pytest.warns(SensitivityWarning, match="Morris.*samples: "):
+        indices = analyse(runs, found_design, resamples=100)
+    assert indices.loc[indices["index"] == "mu_star", "check"].str.contains("imprecise").any()
 
 
 def test_morris_screening_ranks_a_linear_model():
