@@ -363,9 +363,10 @@ def _parameters(c: _Context, kpis: list[str]) -> str:
         )
     intro = (
         "The line is the mean over runs at that value (the other parameters averaged over), "
-        "the band its 95% confidence interval, one colour per policy. Where bands of two "
-        "policies overlap, the sweep cannot separate them at that value. Parameters sampled "
-        "over a range are grouped into bins."
+        "the band its 95% confidence interval, one colour per policy. The bands are per "
+        "policy: they include the variation the seeds share between policies, so overlapping "
+        "bands do not mean the policies are alike; the paired differences (above, and per "
+        "cell below) compare them. Parameters sampled over a range are grouped into bins."
     )
     if c.manifest["design"]["kind"] in ("lhs", "sobol", "morris"):
         intro += (
@@ -590,7 +591,7 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
     for policy in c.policies:
         header.append(f"{policy}: lead time (95% CI)")
     for policy in c.policies[1:]:
-        header.append(f"{policy} − {reference}: wins")
+        header.append(f"{policy} − {reference}: paired difference (95% CI), wins")
     rows = []
     for cell in cells[:MAX_CELL_ROWS]:
         here = lead.loc[lead["cell_id"] == cell]
@@ -612,10 +613,14 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
                 if not differences.empty
                 else differences
             )
+            if d.empty:
+                row.append("")
+                continue
+            r = d.iloc[0]
             row.append(
-                ""
-                if d.empty
-                else f"{int(d['lower_in'].iloc[0])} of {int(d['pairs'].iloc[0])}, {_signed('lead_time_days', d['mean'].iloc[0])} d"
+                f"{_signed('lead_time_days', r['mean'])} d "
+                f"({_span('lead_time_days', r['ci_low'], r['ci_high'])}), "
+                f"wins in {int(r['lower_in'])} of {int(r['pairs'])}"
             )
         rows.append(row)
     more = (
@@ -625,9 +630,13 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
     )
     return _section(
         "Lead time in each cell",
-        "Mean lead time per cell and policy with its 95% confidence interval, and in how many "
-        f"paired runs each policy finished earlier than {reference} (with the mean difference "
-        "in working days). ≥ marks a mean that includes runs which hit the horizon.",
+        "Mean lead time per cell and policy with its 95% confidence interval; then, per "
+        f"cell, each policy minus {reference} run by run on the same seeds: the mean paired "
+        "difference in working days with its 95% interval (negative: the policy finished "
+        f"earlier), and in how many of the paired runs it finished earlier than {reference}. "
+        "The paired interval is the one that tells policies apart: the seeds' shared "
+        "effect cancels in each pair, so it is much narrower than the per-policy intervals. "
+        "≥ marks a mean that includes runs which hit the horizon.",
         _table(header, rows) + more,
     )
 

@@ -28,6 +28,7 @@ from experiments.runs_table import (
     as_float,
     as_runs,
     kpi_names,
+    parameter_columns,
     policy_order,
     successful,
     with_cells,
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 CONFIDENCE = 0.95
 STAT_COLUMNS = ("n", "mean", "sd", "ci_low", "ci_high", "p50", "p90")
-# The columns of `paired_differences` after its keys (cell_id and policy, or policy).
+# The columns of `paired_differences` after its keys (cell_id, the parameters and policy, or
+# policy).
 DIFFERENCE_COLUMNS = ("reference", "kpi", "pairs", "mean", "sd", "ci_low", "ci_high", "lower_in")
 
 
@@ -188,8 +190,8 @@ def paired_differences(
 ) -> pd.DataFrame:
     """Paired differences `policy − reference` per cell (or pooled), one row per KPI.
 
-    Successful runs pair when they share cell, replicate and seed. Columns: cell_id (when
-    `by_cell`), policy, reference, kpi, pairs, mean, sd, ci_low, ci_high, lower_in (pairs
+    Successful runs pair when they share cell, replicate and seed. Columns: cell_id and
+    the cell's parameter columns (when `by_cell`), policy, reference, kpi, pairs, mean, sd, ci_low, ci_high, lower_in (pairs
     where the policy's value was strictly lower: for lead time, a win). `reference`
     defaults to the first policy.
     """
@@ -231,4 +233,11 @@ def paired_differences(
     lower.index = lower.index.set_names([*keys, "kpi"])
     stats = stats.merge(lower.reset_index(), on=[*keys, "kpi"], how="left")
     stats.insert(len(keys), "reference", reference)
-    return stats.drop(columns=["p50", "p90"])
+    stats = stats.drop(columns=["p50", "p90"])
+    parameters = parameter_columns(table) if by_cell else []
+    if parameters:
+        cells = table.drop_duplicates("cell_id")[["cell_id", *parameters]]
+        stats = stats.merge(cells, on="cell_id", how="left")
+        rest = [c for c in stats.columns if c not in ("cell_id", *parameters)]
+        stats = stats[["cell_id", *parameters, *rest]]
+    return stats

@@ -142,6 +142,12 @@ def test_figures_and_tables_are_written_next_to_the_page(factorial, tmp_path, ca
     assert len(summary.loc[summary["kpi"] == "lead_time_days"]) == 4 * 2  # cells × policies
     differences = pd.read_csv(target.parent / "differences.csv")
     assert {"policy", "reference", "pairs", "lower_in"} <= set(differences.columns)
+    assert list(differences.columns[:4]) == [
+        "cell_id",
+        "project.tasks",
+        "project.problem_rate",
+        "policy.autonomy",
+    ]
     # The mechanism axis is categorical: an ANOVA share and per-level effects, per policy.
     indices = pd.read_csv(target.parent / "sensitivity.csv")
     anova = indices.loc[indices["method"] == "anova"]
@@ -217,3 +223,22 @@ def test_a_markdown_summary_for_generated_documents(factorial):
     )
     assert len([row for row in lines if row.startswith("| 0.0")]) == 4  # one row per cell
     assert lines[-1] == "Regenerate with `orgsim sweep report-factorial.yaml`."
+
+
+def test_the_cell_table_shows_paired_differences_with_intervals(factorial, page):
+    import html
+
+    from experiments.statistics import paired_differences
+
+    text = html.unescape(page)
+    assert "cannot separate them" not in text  # per-policy bands are not the comparison
+    section = text[text.index("<h2>Lead time in each cell") :]
+    section = section[: section.index("</section>")]
+    assert "cooperative − hierarchical: paired difference (95% CI), wins" in section
+    lead = paired_differences(factorial, kpis=["lead_time_days"])
+    assert len(lead) == 4  # one row per cell
+    for _, r in lead.iterrows():
+        # Each cell's row carries its paired interval and its wins, as computed.
+        assert f"to {r['ci_high']:.1f}), wins in {int(r['lower_in'])} of {int(r['pairs'])}" in (
+            section
+        ), r.to_dict()

@@ -181,3 +181,39 @@ def test_the_headline_says_when_the_difference_is_not_clear():
     text = headline(sweep_runs(noisy))
     assert text.endswith("the difference is not clear at this sample size.")
     assert not text.startswith("Over all")  # one cell: no need to say so
+
+
+def test_paired_differences_carry_the_cells_parameters():
+    diffs = paired_differences(sweep_runs(LEAD))
+    assert list(diffs.columns[:3]) == ["cell_id", "project.problem_rate", "policy"]
+    for cell in (0, 1):
+        rates = diffs.loc[diffs["cell_id"] == cell, "project.problem_rate"]
+        assert rates.to_numpy() == pytest.approx([0.01 * (cell + 1)] * len(rates))
+    pooled = paired_differences(sweep_runs(LEAD), by_cell=False)
+    assert "project.problem_rate" not in pooled.columns
+
+
+def three_policies():
+    runs = sweep_runs(LEAD)
+    third = runs.loc[runs["policy"] == "hierarchical"].copy()
+    third["policy"] = "market"
+    third["lead_time_days"] = third["lead_time_days"] + np.tile([1.0, 3.0, 2.0, 2.0], 2)
+    third["run_id"] = third["run_id"] + 1000
+    return pd.concat([runs, third], ignore_index=True)
+
+
+def test_the_headline_names_every_policy():
+    runs = three_policies()
+    text = headline(runs)
+    assert "cooperative finished earlier than hierarchical" in text
+    found = re.search(
+        rf"market − hierarchical: \+{NUMBER} working days \(95% CI {NUMBER} to {NUMBER}\), "
+        r"earlier in (\d+) of (\d+) paired runs\.",
+        text,
+    )
+    assert found, text
+    estimate = mean_ci(np.tile([1.0, 3.0, 2.0, 2.0], 2))
+    assert float(found.group(1)) == pytest.approx(estimate.mean, abs=0.05)
+    assert float(found.group(2)) == pytest.approx(estimate.ci_low, abs=0.05)
+    assert float(found.group(3)) == pytest.approx(estimate.ci_high, abs=0.05)
+    assert found.group(4, 5) == ("0", "8")
