@@ -94,6 +94,7 @@ class Report:
     html: Path
     pngs: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
+    svgs: list[Path] = field(default_factory=list)
 
 
 def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
@@ -181,6 +182,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     page = _page(manifest, [s for s in sections if s])
     write_text(target, page)
     report.pngs = context.pngs
+    report.svgs = context.svgs
     return report
 
 
@@ -192,13 +194,18 @@ class _Context:
     policies: list[str]
     directory: Path
     pngs: list[Path] = field(default_factory=list)
+    svgs: list[Path] = field(default_factory=list)
 
     def figure(self, name: str, figure: Any, alt: str) -> str:
-        """Save the figure as NAME.png next to the page and return its embedded <img>."""
-        data = figures.png(figure)
+        """Save the figure as NAME.png (300 dpi) and NAME.svg next to the page and return
+        its embedded <img> (110 dpi, to keep the page light)."""
         path = self.directory / f"{name}.png"
-        write_bytes(path, data)
+        write_bytes(path, figures.png(figure, figures.PRINT_DPI))
         self.pngs.append(path)
+        vector = self.directory / f"{name}.svg"
+        write_bytes(vector, figures.svg(figure))
+        self.svgs.append(vector)
+        data = figures.png(figure)
         encoded = base64.b64encode(data).decode("ascii")
         return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'
 

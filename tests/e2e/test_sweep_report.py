@@ -122,6 +122,16 @@ def test_figures_and_tables_are_written_next_to_the_page(factorial, tmp_path, ca
         "costs.png",
     }
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    # The files are for print: 300 dpi (pHYs: pixels per metre), and each has an SVG twin.
+    from PIL import Image
+
+    with Image.open(target.parent / "lead-time.png") as image:
+        assert image.info["dpi"][0] == pytest.approx(300, abs=1)
+    svgs = {p.stem for p in target.parent.glob("*.svg")}
+    assert svgs == {p.stem for p in pngs}
+    assert (
+        (target.parent / "lead-time.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    )
     summary = pd.read_csv(target.parent / "summary.csv")
     for column in (
         "cell_id",
