@@ -217,3 +217,36 @@ def test_the_headline_names_every_policy():
     assert float(found.group(2)) == pytest.approx(estimate.ci_low, abs=0.05)
     assert float(found.group(3)) == pytest.approx(estimate.ci_high, abs=0.05)
     assert found.group(4, 5) == ("0", "8")
+
+
+def test_the_paired_per_cell_interval_covers_the_true_difference_at_the_nominal_rate():
+    # Synthetic model: lead time = cell level + seed effect (shared by both policies) +
+    # policy effect (known, per cell) + independent noise. 400 cells × 6 replicates.
+    rng = np.random.default_rng(7)
+    cells, replicates = 400, 6
+    truth = rng.normal(-2.0, 1.0, cells)  # cooperative − hierarchical, per cell
+    rows = []
+    for cell in range(cells):
+        level = rng.normal(60.0, 10.0)
+        seeds = rng.normal(0.0, 5.0, replicates)
+        for r in range(replicates):
+            for policy, shift in (("hierarchical", 0.0), ("cooperative", truth[cell])):
+                rows.append(
+                    {
+                        "cell_id": cell,
+                        "policy": policy,
+                        "replicate": r,
+                        "seed": r,
+                        "status": "ok",
+                        "lead_time_days": level + seeds[r] + shift + rng.normal(0.0, 1.0),
+                    }
+                )
+    diffs = paired_differences(pd.DataFrame(rows), kpis=["lead_time_days"]).sort_values("cell_id")
+    covered = (diffs["ci_low"].to_numpy() <= truth) & (truth <= diffs["ci_high"].to_numpy())
+    rate = covered.mean()
+    assert abs(rate - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / cells), rate
+    # Pairing cancels the seeds: the paired half-width is far below the per-policy one.
+    per_policy = summarise(pd.DataFrame(rows), kpis=["lead_time_days"])
+    half_policy = ((per_policy["ci_high"] - per_policy["ci_low"]) / 2).median()
+    half_paired = ((diffs["ci_high"] - diffs["ci_low"]) / 2).median()
+    assert half_paired < half_policy / 2
