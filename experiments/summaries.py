@@ -108,6 +108,7 @@ def _other_policies(good: pd.DataFrame, policies: Sequence[str]) -> str:
     """The policies `compare.headline` does not name, each against the reference."""
     import math
 
+    from experiments.compare import _span as compare_span
     from experiments.statistics import mean_ci, paired, wins
 
     if len(policies) < 3:
@@ -130,7 +131,7 @@ def _other_policies(good: pd.DataFrame, policies: Sequence[str]) -> str:
         interval = (
             ""
             if math.isnan(estimate.ci_low)
-            else f" (95% CI {estimate.ci_low:.1f} to {estimate.ci_high:.1f})"
+            else f" (95% CI {compare_span(estimate.ci_low, estimate.ci_high)})"
         )
         parts.append(
             f"{policy} − {reference}: {estimate.mean:+.1f} working days{interval}, "

@@ -207,7 +207,7 @@ def test_the_headline_names_every_policy():
     text = headline(runs)
     assert "cooperative finished earlier than hierarchical" in text
     found = re.search(
-        rf"market − hierarchical: \+{NUMBER} working days \(95% CI {NUMBER} to {NUMBER}\), "
+        rf"market − hierarchical: \+{NUMBER} working days \(95% CI {NUMBER}(?:–| to ){NUMBER}\), "
         r"earlier in (\d+) of (\d+) paired runs\.",
         text,
     )
