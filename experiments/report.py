@@ -533,7 +533,7 @@ def _sensitivity(
         "Sensitivity of the lead time to the parameters",
         explain
         + (
-            ""
+            " Intervals (95%) are bootstraps over the replications."
             if method == "main effect"
             else " Intervals (95%) are bootstraps over the design's points and the replications."
         ),

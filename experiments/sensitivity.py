@@ -220,7 +220,7 @@ def _one(
         else:
             found = spearman_ranking(design, matrix, resamples, seed)
     else:
-        found = main_effects(runs, design, kpi, policy)
+        found = main_effects(runs, design, kpi, policy, resamples, seed)
     frame = pd.DataFrame(found)
     if "message" in frame:
         message = next((m for m in frame["message"] if m), "")
@@ -524,9 +524,44 @@ def spearman_ranking(
     return _rows(design, "spearman", {"rho": (value, low, high)})
 
 
-def main_effects(runs: pd.DataFrame, design: Design, kpi: str, policy: str) -> dict[str, list]:
+def main_effects(
+    runs: pd.DataFrame,
+    design: Design,
+    kpi: str,
+    policy: str,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+) -> dict[str, list]:
     """Per parameter, the range of the KPI's mean across its levels (other parameters
-    averaged over): a ranking for factorial, zip and cases designs (no interval)."""
+    averaged over): a ranking for factorial, zip and cases designs. The 95% interval is a
+    percentile bootstrap over the replications (one draw of replicate numbers for every
+    cell, keeping the pairing); NaN with fewer than two replications."""
+    import numpy as np
+
+    matrix = replicate_matrix(runs, design, kpi, policy)
+    rng = np.random.default_rng(seed)
+    draws: list[np.ndarray] = []
+    if matrix.shape[1] >= 2 and len(design.cells) == matrix.shape[0]:
+        columns = {
+            key: np.array([repr(cell[i]) for cell in design.cells])
+            for i, key in enumerate(design.keys)
+        }
+        cells = np.arange(matrix.shape[0])
+        for _ in range(resamples):
+            _, y = _bootstrap_means(matrix, cells, 1, rng)
+            ranges = []
+            for key in design.keys:
+                labels = columns[key]
+                ok = ~np.isnan(y)
+                means = [float(np.mean(y[ok & (labels == lv)])) for lv in set(labels[ok])]
+                ranges.append(max(means) - min(means) if means else np.nan)
+            draws.append(np.array(ranges))
+    low, high = (
+        _interval(np.array(draws))
+        if draws
+        else (np.full(len(design.keys), np.nan), np.full(len(design.keys), np.nan))
+    )
+    bounds = {key: (float(low[i]), float(high[i])) for i, key in enumerate(design.keys)}
     rows = successful(runs)
     rows = rows.loc[rows["policy"] == policy]
     out: dict[str, list] = {
@@ -541,8 +576,8 @@ def main_effects(runs: pd.DataFrame, design: Design, kpi: str, policy: str) -> d
         out["parameter"].append(key)
         out["index"].append("range")
         out["value"].append(float(means.max() - means.min()))
-        out["ci_low"].append(float("nan"))
-        out["ci_high"].append(float("nan"))
+        out["ci_low"].append(bounds.get(key, (math.nan, math.nan))[0])
+        out["ci_high"].append(bounds.get(key, (math.nan, math.nan))[1])
     return out
 
 

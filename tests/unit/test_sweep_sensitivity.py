@@ -325,3 +325,32 @@ def test_an_lhs_design_reports_no_rank_correlation_for_a_categorical_factor():
     anova = indices.loc[(indices["method"] == "anova") & (indices["index"] == "eta2")]
     assert list(anova["parameter"]) == ["f.m"]
     assert anova["value"].iloc[0] > 0.7
+
+
+def test_main_effects_have_bootstrap_intervals_over_the_replications():
+    found_design = build_design(
+        experiment_from_mapping(
+            {
+                "name": "t",
+                "scenario": "workshop",
+                "parameters": {"f.a": [0.0, 1.0, 2.0], "f.b": [0.0, 1.0]},
+            }
+        )
+    )
+    values = np.array([3 * a + 0.5 * b for a, b in found_design.cells])
+
+    def with_keys(runs):
+        for i, key in enumerate(found_design.keys):
+            runs[key] = [found_design.cells[c][i] for c in runs["cell_id"]]
+        return runs
+
+    runs = with_keys(noisy_runs(values, 30, 1.0, seed=4))
+    indices = analyse(runs, found_design, resamples=300).set_index("parameter")
+    # True ranges 6 and 0.5; the sample range of level means is biased up by noise of
+    # order sd/√(replicates × cells per level), well inside the tolerance added.
+    check(indices.loc["f.a"], 6.0, bias=0.1)
+    check(indices.loc["f.b"], 0.5, bias=0.1)
+    assert (indices["ci_low"] < indices["value"]).all()
+    assert (indices["value"] < indices["ci_high"]).all()
+    one = analyse(with_keys(noisy_runs(values, 1, 1.0)), found_design)
+    assert one["ci_low"].isna().all()  # one replication: no interval
