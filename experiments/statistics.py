@@ -241,3 +241,51 @@ def paired_differences(
         rest = [c for c in stats.columns if c not in ("cell_id", *parameters)]
         stats = stats[["cell_id", *parameters, *rest]]
     return stats
+
+
+def interaction_contrast(
+    runs: pd.DataFrame | str | Path,
+    first: str,
+    second: str,
+    policy: str,
+    reference: str | None = None,
+    kpi: str = LEAD_TIME,
+    levels: tuple[tuple[Any, Any], tuple[Any, Any]] | None = None,
+) -> Estimate:
+    """The two-factor interaction contrast of the paired gap `policy − reference`.
+
+    With gap(a, b) the paired difference at levels a of `first` and b of `second`, the
+    contrast is `[gap(a1, b1) − gap(a0, b1)] − [gap(a1, b0) − gap(a0, b0)]`: how much the
+    effect of `first` on the gap changes with `second` (0: no interaction). `levels` gives
+    (a0, a1) and (b0, b1); by default the lowest and highest level of each (sorted). It is
+    computed replicate by replicate (the same seed in every cell, so the seeds' effect
+    cancels) and averaged over cells sharing those levels; the interval is Student's t
+    over the replicates. `n` is the number of replicates with all four corners.
+    """
+    import numpy as np
+
+    table = successful(with_cells(as_runs(runs)))
+    reference = reference or policy_order(table)[0]
+    ours = table.loc[table["policy"] == policy].set_index(["cell_id", "replicate", "seed"])
+    theirs = table.loc[table["policy"] == reference].set_index(["cell_id", "replicate", "seed"])
+    both = ours.index.intersection(theirs.index)
+    gaps = (as_float(ours.loc[both, kpi]) - as_float(theirs.loc[both, kpi])).rename("gap")
+    frame = gaps.reset_index()
+    frame[first] = ours.loc[both, first].to_numpy()
+    frame[second] = ours.loc[both, second].to_numpy()
+    if levels is None:
+        a = sorted(frame[first].dropna().unique())
+        b = sorted(frame[second].dropna().unique())
+        if len(a) < 2 or len(b) < 2:
+            return Estimate(math.nan, math.nan, math.nan, 0)
+        levels = ((a[0], a[-1]), (b[0], b[-1]))
+    (a0, a1), (b0, b1) = levels
+    corners = frame.groupby(["replicate", first, second])["gap"].mean()
+    values = []
+    for replicate in sorted(frame["replicate"].unique()):
+        try:
+            g = {(x, y): corners.loc[(replicate, x, y)] for x in (a0, a1) for y in (b0, b1)}
+        except KeyError:
+            continue
+        values.append((g[(a1, b1)] - g[(a0, b1)]) - (g[(a1, b0)] - g[(a0, b0)]))
+    return mean_ci(np.asarray(values, dtype=float))
