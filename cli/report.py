@@ -34,7 +34,7 @@ def command(args: argparse.Namespace) -> int:
     report = write_report(args.folder, args.out)
     print(f"report: {report.html}")
     print(
-        f"with {len(report.pngs)} figures (PNG) and "
+        f"with {len(report.pngs)} figures (PNG at 300 dpi, and SVG) and "
         f"{', '.join(p.name for p in report.tables)} in {report.html.parent}"
     )
     return exit_codes.OK

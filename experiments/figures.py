@@ -37,10 +37,23 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def png(figure: Figure) -> bytes:
+SCREEN_DPI = 110  # embedded in the HTML page
+PRINT_DPI = 300  # the PNG files next to it
+
+
+def png(figure: Figure, dpi: int = SCREEN_DPI) -> bytes:
     """The figure as PNG bytes (no software tag: the file references nothing)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def svg(figure: Figure) -> bytes:
+    """The figure as SVG bytes (vector, for print and editing; no date, no software tag)."""
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
+    )
     return buffer.getvalue()
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import html
 import math
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +99,7 @@ class Report:
     html: Path
     pngs: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
+    svgs: list[Path] = field(default_factory=list)
 
 
 def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
@@ -105,7 +108,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     import pandas as pd
 
     from experiments.design import Design
-    from experiments.sensitivity import analyse
+    from experiments.sensitivity import SensitivityWarning, analyse
     from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
     from experiments.summaries import headline, summarise
@@ -146,11 +149,17 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         else pd.DataFrame()
     )
     kpis = [k for k in MAIN_KPIS if k in runs]
-    indices = (
-        analyse(runs, design, kpis=["lead_time_days"], policies=policies)
-        if len(good) and design.keys
-        else pd.DataFrame()
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SensitivityWarning)
+        indices = (
+            analyse(runs, design, kpis=["lead_time_days"], policies=policies)
+            if len(good) and design.keys
+            else pd.DataFrame()
+        )
+    checks = [str(w.message) for w in caught if issubclass(w.category, SensitivityWarning)]
+    for w in caught:
+        if not issubclass(w.category, SensitivityWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     report = Report(html=target)
     for name, frame in (
         ("summary", summary),
@@ -168,7 +177,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         _parameters(context, kpis),
         _splits(context, pooled),
         _costs(context, pooled),
-        _sensitivity(context, indices, design),
+        _sensitivity(context, indices, design, checks),
         _cells(context, summary, differences),
         _failures(context),
         _definition(context),
@@ -178,6 +187,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     page = _page(manifest, [s for s in sections if s])
     write_text(target, page)
     report.pngs = context.pngs
+    report.svgs = context.svgs
     return report
 
 
@@ -189,13 +199,18 @@ class _Context:
     policies: list[str]
     directory: Path
     pngs: list[Path] = field(default_factory=list)
+    svgs: list[Path] = field(default_factory=list)
 
     def figure(self, name: str, figure: Any, alt: str) -> str:
-        """Save the figure as NAME.png next to the page and return its embedded <img>."""
-        data = figures.png(figure)
+        """Save the figure as NAME.png (300 dpi) and NAME.svg next to the page and return
+        its embedded <img> (110 dpi, to keep the page light)."""
         path = self.directory / f"{name}.png"
-        write_bytes(path, data)
+        write_bytes(path, figures.png(figure, figures.PRINT_DPI))
         self.pngs.append(path)
+        vector = self.directory / f"{name}.svg"
+        write_bytes(vector, figures.svg(figure))
+        self.svgs.append(vector)
+        data = figures.png(figure)
         encoded = base64.b64encode(data).decode("ascii")
         return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'
 
@@ -360,9 +375,10 @@ def _parameters(c: _Context, kpis: list[str]) -> str:
         )
     intro = (
         "The line is the mean over runs at that value (the other parameters averaged over), "
-        "the band its 95% confidence interval, one colour per policy. Where bands of two "
-        "policies overlap, the sweep cannot separate them at that value. Parameters sampled "
-        "over a range are grouped into bins."
+        "the band its 95% confidence interval, one colour per policy. The bands are per "
+        "policy: they include the variation the seeds share between policies, so overlapping "
+        "bands do not mean the policies are alike; the paired differences (above, and per "
+        "cell below) compare them. Parameters sampled over a range are grouped into bins."
     )
     if c.manifest["design"]["kind"] in ("lhs", "sobol", "morris"):
         intro += (
@@ -442,9 +458,24 @@ def _costs(c: _Context, pooled: pd.DataFrame) -> str:
     )
 
 
-def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
+def _sensitivity(
+    c: _Context, indices: pd.DataFrame, design: Any, checks: Sequence[str] = ()
+) -> str:
     if indices.empty or indices["value"].isna().all():
         return ""
+    if checks:
+        warning = "".join(f'<p class="warn">Sanity check: {_e(m)}</p>' for m in checks)
+        return _sensitivity(c, indices, design).replace("</p>", "</p>" + warning, 1)
+    if "method" in indices and (indices["method"] == "anova").any():
+        anova = indices.loc[indices["method"] == "anova"]
+        rest = indices.loc[indices["method"] != "anova"]
+        if rest.empty or rest["value"].isna().all():
+            return _section(
+                "Sensitivity of the lead time to the parameters", "", _categorical(c, anova)
+            )
+        return _sensitivity(c, rest, design).replace(
+            "</section>", _categorical(c, anova) + "</section>", 1
+        )
     method = indices["method"].iloc[0]
     explain = {
         "morris": "Morris screening: μ* is how much the lead time moves, on average, when a "
@@ -459,18 +490,22 @@ def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
         "main effect": "Main effect: how far the mean lead time moves across a parameter's "
         "levels (the other parameters averaged over), in working days.",
     }[method]
-    noise = indices.groupby("policy")["noise_share"].first()
+    noise = indices.groupby("policy")[["noise_share", "noise_ci_low", "noise_ci_high"]].first()
     notes = []
     for policy in c.policies:
-        share = float(noise.get(policy, math.nan))
+        if policy not in noise.index:
+            continue
+        share, low, high = (float(v) for v in noise.loc[policy])
         if not math.isnan(share):
             verdict = (
                 "small: the indices reflect the parameters"
                 if share < 0.1
                 else "large: read the indices with care, or add replications"
             )
+            interval = f" (95% CI {low:.0%} to {high:.0%})" if math.isfinite(high) else ""
             notes.append(
-                f"{policy}: {share:.0%} of the variance between cells is replication noise ({verdict})."
+                f"{policy}: replication noise is {share:.0%}{interval} of the variance between "
+                f"cells, net of the shared seed effect ({verdict})."
             )
     img = c.figure("sensitivity", figures.sensitivity_bars(indices, c.policies), "sensitivity")
     names = list(dict.fromkeys(indices["index"]))
@@ -503,12 +538,47 @@ def _sensitivity(c: _Context, indices: pd.DataFrame, design: Any) -> str:
         "Sensitivity of the lead time to the parameters",
         explain
         + (
-            ""
+            " Intervals (95%) are bootstraps over the replications."
             if method == "main effect"
             else " Intervals (95%) are bootstraps over the design's points and the replications."
         ),
         img + "".join(f"<p>{_e(n)}</p>" for n in notes) + _table(header, rows),
     )
+
+
+def _categorical(c: _Context, anova: pd.DataFrame) -> str:
+    """η² and per-level effects of the categorical factors, with their intervals."""
+    import pandas as pd
+
+    intro = (
+        "Parameters whose levels are names (mechanisms, categories) have no order, so they "
+        "get no rank correlation: η² is the share of the variance of the cell means that lies "
+        "between the parameter's levels (one-way ANOVA), and each level's effect is its mean "
+        "lead time minus the mean over the levels, in working days. Intervals (95%) are "
+        "bootstraps over the cells and the replications."
+    )
+    rows = []
+    by = anova.set_index(["parameter", "index", "level", "policy"])
+    for parameter in dict.fromkeys(anova["parameter"]):
+        part = anova.loc[anova["parameter"] == parameter]
+        for index, level in dict.fromkeys(zip(part["index"], part["level"], strict=True)):
+            row = [_e(parameter), "η²" if index == "eta2" else _e(f"effect of {level}")]
+            for policy in c.policies:
+                key = (parameter, index, level, policy)
+                if key not in by.index:
+                    row.append("")
+                    continue
+                r = by.loc[key]
+                if isinstance(r, pd.DataFrame):
+                    r = r.iloc[0]
+                interval = (
+                    ""
+                    if math.isnan(r["ci_low"])
+                    else f" ({_float(r['ci_low'])} to {_float(r['ci_high'])})"
+                )
+                row.append(_float(r["value"]) + interval)
+            rows.append(row)
+    return f"<p>{_e(intro)}</p>" + _table(["parameter", "index", *c.policies], rows)
 
 
 _INDEX_NAMES = {
@@ -533,7 +603,7 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
     for policy in c.policies:
         header.append(f"{policy}: lead time (95% CI)")
     for policy in c.policies[1:]:
-        header.append(f"{policy} − {reference}: wins")
+        header.append(f"{policy} − {reference}: paired difference (95% CI), wins")
     rows = []
     for cell in cells[:MAX_CELL_ROWS]:
         here = lead.loc[lead["cell_id"] == cell]
@@ -555,10 +625,14 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
                 if not differences.empty
                 else differences
             )
+            if d.empty:
+                row.append("")
+                continue
+            r = d.iloc[0]
             row.append(
-                ""
-                if d.empty
-                else f"{int(d['lower_in'].iloc[0])} of {int(d['pairs'].iloc[0])}, {_signed('lead_time_days', d['mean'].iloc[0])} d"
+                f"{_signed('lead_time_days', r['mean'])} d "
+                f"({_span('lead_time_days', r['ci_low'], r['ci_high'])}), "
+                f"wins in {int(r['lower_in'])} of {int(r['pairs'])}"
             )
         rows.append(row)
     more = (
@@ -568,9 +642,13 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
     )
     return _section(
         "Lead time in each cell",
-        "Mean lead time per cell and policy with its 95% confidence interval, and in how many "
-        f"paired runs each policy finished earlier than {reference} (with the mean difference "
-        "in working days). ≥ marks a mean that includes runs which hit the horizon.",
+        "Mean lead time per cell and policy with its 95% confidence interval; then, per "
+        f"cell, each policy minus {reference} run by run on the same seeds: the mean paired "
+        "difference in working days with its 95% interval (negative: the policy finished "
+        f"earlier), and in how many of the paired runs it finished earlier than {reference}. "
+        "The paired interval is the one that tells policies apart: the seeds' shared "
+        "effect cancels in each pair, so it is much narrower than the per-policy intervals. "
+        "≥ marks a mean that includes runs which hit the horizon.",
         _table(header, rows) + more,
     )
 

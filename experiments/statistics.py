@@ -28,6 +28,7 @@ from experiments.runs_table import (
     as_float,
     as_runs,
     kpi_names,
+    parameter_columns,
     policy_order,
     successful,
     with_cells,
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 CONFIDENCE = 0.95
 STAT_COLUMNS = ("n", "mean", "sd", "ci_low", "ci_high", "p50", "p90")
-# The columns of `paired_differences` after its keys (cell_id and policy, or policy).
+# The columns of `paired_differences` after its keys (cell_id, the parameters and policy, or
+# policy).
 DIFFERENCE_COLUMNS = ("reference", "kpi", "pairs", "mean", "sd", "ci_low", "ci_high", "lower_in")
 
 
@@ -188,8 +190,8 @@ def paired_differences(
 ) -> pd.DataFrame:
     """Paired differences `policy − reference` per cell (or pooled), one row per KPI.
 
-    Successful runs pair when they share cell, replicate and seed. Columns: cell_id (when
-    `by_cell`), policy, reference, kpi, pairs, mean, sd, ci_low, ci_high, lower_in (pairs
+    Successful runs pair when they share cell, replicate and seed. Columns: cell_id and
+    the cell's parameter columns (when `by_cell`), policy, reference, kpi, pairs, mean, sd, ci_low, ci_high, lower_in (pairs
     where the policy's value was strictly lower: for lead time, a win). `reference`
     defaults to the first policy.
     """
@@ -231,4 +233,59 @@ def paired_differences(
     lower.index = lower.index.set_names([*keys, "kpi"])
     stats = stats.merge(lower.reset_index(), on=[*keys, "kpi"], how="left")
     stats.insert(len(keys), "reference", reference)
-    return stats.drop(columns=["p50", "p90"])
+    stats = stats.drop(columns=["p50", "p90"])
+    parameters = parameter_columns(table) if by_cell else []
+    if parameters:
+        cells = table.drop_duplicates("cell_id")[["cell_id", *parameters]]
+        stats = stats.merge(cells, on="cell_id", how="left")
+        rest = [c for c in stats.columns if c not in ("cell_id", *parameters)]
+        stats = stats[["cell_id", *parameters, *rest]]
+    return stats
+
+
+def interaction_contrast(
+    runs: pd.DataFrame | str | Path,
+    first: str,
+    second: str,
+    policy: str,
+    reference: str | None = None,
+    kpi: str = LEAD_TIME,
+    levels: tuple[tuple[Any, Any], tuple[Any, Any]] | None = None,
+) -> Estimate:
+    """The two-factor interaction contrast of the paired gap `policy − reference`.
+
+    With gap(a, b) the paired difference at levels a of `first` and b of `second`, the
+    contrast is `[gap(a1, b1) − gap(a0, b1)] − [gap(a1, b0) − gap(a0, b0)]`: how much the
+    effect of `first` on the gap changes with `second` (0: no interaction). `levels` gives
+    (a0, a1) and (b0, b1); by default the lowest and highest level of each (sorted). It is
+    computed replicate by replicate (the same seed in every cell, so the seeds' effect
+    cancels) and averaged over cells sharing those levels; the interval is Student's t
+    over the replicates. `n` is the number of replicates with all four corners.
+    """
+    import numpy as np
+
+    table = successful(with_cells(as_runs(runs)))
+    reference = reference or policy_order(table)[0]
+    ours = table.loc[table["policy"] == policy].set_index(["cell_id", "replicate", "seed"])
+    theirs = table.loc[table["policy"] == reference].set_index(["cell_id", "replicate", "seed"])
+    both = ours.index.intersection(theirs.index)
+    gaps = (as_float(ours.loc[both, kpi]) - as_float(theirs.loc[both, kpi])).rename("gap")
+    frame = gaps.reset_index()
+    frame[first] = ours.loc[both, first].to_numpy()
+    frame[second] = ours.loc[both, second].to_numpy()
+    if levels is None:
+        a = sorted(frame[first].dropna().unique())
+        b = sorted(frame[second].dropna().unique())
+        if len(a) < 2 or len(b) < 2:
+            return Estimate(math.nan, math.nan, math.nan, 0)
+        levels = ((a[0], a[-1]), (b[0], b[-1]))
+    (a0, a1), (b0, b1) = levels
+    corners = frame.groupby(["replicate", first, second])["gap"].mean()
+    values = []
+    for replicate in sorted(frame["replicate"].unique()):
+        try:
+            g = {(x, y): corners.loc[(replicate, x, y)] for x in (a0, a1) for y in (b0, b1)}
+        except KeyError:
+            continue
+        values.append((g[(a1, b1)] - g[(a0, b1)]) - (g[(a1, b0)] - g[(a0, b0)]))
+    return mean_ci(np.asarray(values, dtype=float))

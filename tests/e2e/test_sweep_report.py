@@ -122,6 +122,16 @@ def test_figures_and_tables_are_written_next_to_the_page(factorial, tmp_path, ca
         "costs.png",
     }
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    # The files are for print: 300 dpi (pHYs: pixels per metre), and each has an SVG twin.
+    from PIL import Image
+
+    with Image.open(target.parent / "lead-time.png") as image:
+        assert image.info["dpi"][0] == pytest.approx(300, abs=1)
+    svgs = {p.stem for p in target.parent.glob("*.svg")}
+    assert svgs == {p.stem for p in pngs}
+    assert (
+        (target.parent / "lead-time.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    )
     summary = pd.read_csv(target.parent / "summary.csv")
     for column in (
         "cell_id",
@@ -142,6 +152,22 @@ def test_figures_and_tables_are_written_next_to_the_page(factorial, tmp_path, ca
     assert len(summary.loc[summary["kpi"] == "lead_time_days"]) == 4 * 2  # cells × policies
     differences = pd.read_csv(target.parent / "differences.csv")
     assert {"policy", "reference", "pairs", "lower_in"} <= set(differences.columns)
+    assert list(differences.columns[:4]) == [
+        "cell_id",
+        "project.tasks",
+        "project.problem_rate",
+        "policy.autonomy",
+    ]
+    # The mechanism axis is categorical: an ANOVA share and per-level effects, per policy.
+    indices = pd.read_csv(target.parent / "sensitivity.csv")
+    anova = indices.loc[indices["method"] == "anova"]
+    assert set(anova["parameter"]) == {"policy.autonomy"}
+    assert set(anova["index"]) == {"eta2", "effect"}
+    assert set(anova.loc[anova["index"] == "effect", "level"]) == {"none", "major"}
+    eta = anova.loc[anova["index"] == "eta2", "value"]
+    assert ((eta >= 0) & (eta <= 1)).all()
+    page = target.read_text(encoding="utf-8")
+    assert "one-way ANOVA" in page and "effect of major" in page
 
 
 def test_a_morris_sweep_reports_mu_star_and_sigma(morris, capsys):
@@ -150,8 +176,14 @@ def test_a_morris_sweep_reports_mu_star_and_sigma(morris, capsys):
     page = (morris / "report.html").read_text(encoding="utf-8")
     assert "Morris screening" in page
     assert "mu_star" in page and "sigma" in page
-    assert "of the variance between cells is replication noise" in page
+    assert "of the variance between cells, net of the shared seed effect" in page
+    # Three trajectories cannot rank the factors: the page says so and names a size.
+    assert "Sanity check: " in page and "samples: " in page
     indices = pd.read_csv(morris / "sensitivity.csv")
+    assert {"noise_share", "noise_ci_low", "noise_ci_high"} <= set(indices.columns)
+    finite = indices.dropna(subset=["noise_share"])
+    assert (finite["noise_ci_low"] <= finite["noise_share"]).all()
+    assert (finite["noise_share"] <= finite["noise_ci_high"]).all()
     assert set(indices["index"]) == {"mu_star", "sigma"}
     assert set(indices["parameter"]) == {"project.problem_rate", "project.interdependence"}
 
@@ -201,3 +233,22 @@ def test_a_markdown_summary_for_generated_documents(factorial):
     )
     assert len([row for row in lines if row.startswith("| 0.0")]) == 4  # one row per cell
     assert lines[-1] == "Regenerate with `orgsim sweep report-factorial.yaml`."
+
+
+def test_the_cell_table_shows_paired_differences_with_intervals(factorial, page):
+    import html
+
+    from experiments.statistics import paired_differences
+
+    text = html.unescape(page)
+    assert "cannot separate them" not in text  # per-policy bands are not the comparison
+    section = text[text.index("<h2>Lead time in each cell") :]
+    section = section[: section.index("</section>")]
+    assert "cooperative − hierarchical: paired difference (95% CI), wins" in section
+    lead = paired_differences(factorial, kpis=["lead_time_days"])
+    assert len(lead) == 4  # one row per cell
+    for _, r in lead.iterrows():
+        # Each cell's row carries its paired interval and its wins, as computed.
+        assert f"to {r['ci_high']:.1f}), wins in {int(r['lower_in'])} of {int(r['pairs'])}" in (
+            section
+        ), r.to_dict()

@@ -181,3 +181,113 @@ def test_the_headline_says_when_the_difference_is_not_clear():
     text = headline(sweep_runs(noisy))
     assert text.endswith("the difference is not clear at this sample size.")
     assert not text.startswith("Over all")  # one cell: no need to say so
+
+
+def test_paired_differences_carry_the_cells_parameters():
+    diffs = paired_differences(sweep_runs(LEAD))
+    assert list(diffs.columns[:3]) == ["cell_id", "project.problem_rate", "policy"]
+    for cell in (0, 1):
+        rates = diffs.loc[diffs["cell_id"] == cell, "project.problem_rate"]
+        assert rates.to_numpy() == pytest.approx([0.01 * (cell + 1)] * len(rates))
+    pooled = paired_differences(sweep_runs(LEAD), by_cell=False)
+    assert "project.problem_rate" not in pooled.columns
+
+
+def three_policies():
+    runs = sweep_runs(LEAD)
+    third = runs.loc[runs["policy"] == "hierarchical"].copy()
+    third["policy"] = "market"
+    third["lead_time_days"] = third["lead_time_days"] + np.tile([1.0, 3.0, 2.0, 2.0], 2)
+    third["run_id"] = third["run_id"] + 1000
+    return pd.concat([runs, third], ignore_index=True)
+
+
+def test_the_headline_names_every_policy():
+    runs = three_policies()
+    text = headline(runs)
+    assert "cooperative finished earlier than hierarchical" in text
+    found = re.search(
+        rf"market − hierarchical: \+{NUMBER} working days \(95% CI {NUMBER}(?:–| to ){NUMBER}\), "
+        r"earlier in (\d+) of (\d+) paired runs\.",
+        text,
+    )
+    assert found, text
+    estimate = mean_ci(np.tile([1.0, 3.0, 2.0, 2.0], 2))
+    assert float(found.group(1)) == pytest.approx(estimate.mean, abs=0.05)
+    assert float(found.group(2)) == pytest.approx(estimate.ci_low, abs=0.05)
+    assert float(found.group(3)) == pytest.approx(estimate.ci_high, abs=0.05)
+    assert found.group(4, 5) == ("0", "8")
+
+
+def test_the_paired_per_cell_interval_covers_the_true_difference_at_the_nominal_rate():
+    # Synthetic model: lead time = cell level + seed effect (shared by both policies) +
+    # policy effect (known, per cell) + independent noise. 400 cells × 6 replicates.
+    rng = np.random.default_rng(7)
+    cells, replicates = 400, 6
+    truth = rng.normal(-2.0, 1.0, cells)  # cooperative − hierarchical, per cell
+    rows = []
+    for cell in range(cells):
+        level = rng.normal(60.0, 10.0)
+        seeds = rng.normal(0.0, 5.0, replicates)
+        for r in range(replicates):
+            for policy, shift in (("hierarchical", 0.0), ("cooperative", truth[cell])):
+                rows.append(
+                    {
+                        "cell_id": cell,
+                        "policy": policy,
+                        "replicate": r,
+                        "seed": r,
+                        "status": "ok",
+                        "lead_time_days": level + seeds[r] + shift + rng.normal(0.0, 1.0),
+                    }
+                )
+    diffs = paired_differences(pd.DataFrame(rows), kpis=["lead_time_days"]).sort_values("cell_id")
+    covered = (diffs["ci_low"].to_numpy() <= truth) & (truth <= diffs["ci_high"].to_numpy())
+    rate = covered.mean()
+    assert abs(rate - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / cells), rate
+    # Pairing cancels the seeds: the paired half-width is far below the per-policy one.
+    per_policy = summarise(pd.DataFrame(rows), kpis=["lead_time_days"])
+    half_policy = ((per_policy["ci_high"] - per_policy["ci_low"]) / 2).median()
+    half_paired = ((diffs["ci_high"] - diffs["ci_low"]) / 2).median()
+    assert half_paired < half_policy / 2
+
+
+def test_the_interaction_contrast_of_the_paired_gap_recovers_a_known_interaction():
+    from experiments.statistics import interaction_contrast
+
+    # gap = −1 − 2·a − 1.5·a·b (a, b in {0, 1}): the interaction contrast is −1.5. Seeds
+    # shift both policies alike (sd 5) and cancel; noise sd 1 per run.
+    rng = np.random.default_rng(11)
+    replicates = 40
+    rows = []
+    cells = [(a, b) for a in (0.0, 1.0) for b in (0.0, 1.0)]
+    seeds = rng.normal(0.0, 5.0, replicates)
+    for cell, (a, b) in enumerate(cells):
+        for r in range(replicates):
+            for policy, gap in (("hierarchical", 0.0), ("cooperative", -1 - 2 * a - 1.5 * a * b)):
+                rows.append(
+                    {
+                        "cell_id": cell,
+                        "policy": policy,
+                        "replicate": r,
+                        "seed": r,
+                        "status": "ok",
+                        "f.a": a,
+                        "f.b": b,
+                        "lead_time_days": 50 + 10 * b + seeds[r] + gap + rng.normal(0.0, 1.0),
+                    }
+                )
+    runs = pd.DataFrame(rows)
+    estimate = interaction_contrast(runs, "f.a", "f.b", "cooperative", "hierarchical")
+    assert estimate.n == replicates
+    se = (estimate.ci_high - estimate.ci_low) / (2 * 1.96)
+    assert abs(estimate.mean - (-1.5)) <= 4 * se
+    # Per replicate the contrast has sd 2·√2 (eight runs of sd 1): the interval is that
+    # narrow because the seeds cancel; without an interaction it is near 0.
+    assert estimate.ci_high - estimate.ci_low < 2 * 2.1 * 2 * math.sqrt(2) / math.sqrt(replicates)
+    flat = runs.copy()
+    flat.loc[flat["policy"] == "cooperative", "lead_time_days"] += (
+        1.5 * flat["f.a"] * flat["f.b"]
+    ).loc[flat["policy"] == "cooperative"]
+    none = interaction_contrast(flat, "f.a", "f.b", "cooperative", "hierarchical")
+    assert abs(none.mean) <= 4 * se
