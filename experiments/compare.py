@@ -18,6 +18,7 @@ The runs table (`runs`) has one row per run: `policy`, `replicate`, `seed`, then
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from experiments.statistics import (
     mean_ci,
     wins,
 )
+from experiments.worker import kpis_of_run
 
 if TYPE_CHECKING:
     from simulator.schema import Scenario
@@ -208,6 +210,32 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
 
 Runner = Callable[["Scenario", str, int], Any]
 
+# Measured on the 2-core reference machine (benchmarks/compare.py, `pool_start`): opening
+# the default process pool and getting the first result back from each of its 2 workers
+# takes about POOL_START_S (the forkserver imports the simulator once, then forks). One
+# product-launch run takes about 0.07 s in process, so a pool pays from about 40 runs of
+# that size on. The first replication runs in this process and is timed; the rest goes to
+# the pool only when the time it would save, `remaining × run time × (1 − 1/workers)`, is
+# larger than the pool's start.
+POOL_START_S = 1.0
+
+
+def _run_replicate(
+    scenario: Scenario, policies: Sequence[str], seed: int, runner: Runner | None
+) -> list[dict[str, Any]]:
+    """The KPI rows of one replication (every policy with `seed`), in policy order."""
+    if runner is None:
+        return [kpi_row(kpis_of_run(scenario, policy, seed)) for policy in policies]
+    return [kpi_row(runner(scenario, policy, seed).kpis) for policy in policies]
+
+
+def pool_pays(remaining_runs: int, run_s: float, workers: int) -> bool:
+    """Whether a pool of `workers` processes saves more than its start-up on the runs left."""
+    if workers <= 1 or remaining_runs <= 1:
+        return False
+    parallel = min(workers, remaining_runs)
+    return remaining_runs * run_s * (1 - 1 / parallel) > POOL_START_S
+
 
 def run_replications(
     scenario: Scenario,
@@ -216,30 +244,66 @@ def run_replications(
     base_seed: int,
     on_run: Callable[[str, int], None] | None = None,
     runner: Runner | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Run every policy `replications` times; replication r uses seed `base_seed + r`.
 
     Returns the runs table (policy, replicate, seed, then every KPI), replications in the
     outer loop so that an interrupted comparison has whole pairs. `on_run(policy, r)` is
-    called after each run (progress); `runner(scenario, policy, seed)` defaults to
-    `simulator.run.run_one`.
+    called after each run (progress; with several workers, after each replication, in the
+    order they finish); `runner(scenario, policy, seed)` returns an object with `.kpis`
+    and defaults to a run of `simulator.model.OrgModel` (the KPIs of
+    `simulator.run.run_one`).
+
+    `workers` > 1 runs the replications on the process pool of `experiments.executors`
+    (a custom `runner` must then be picklable), when the timed first replication shows
+    that the pool pays for its start (`pool_pays`). The seeds do not depend on where a run
+    executes: the table is the same whatever the number of workers.
     """
     from simulator.kpis import KPI_NAMES
 
-    if runner is None:
-        from simulator.run import run_one
+    rows_by_replicate: dict[int, list[dict[str, Any]]] = {}
 
-        runner = run_one
-    rows = []
-    for replicate in range(replications):
-        seed = base_seed + replicate
-        for policy in policies:
-            result = runner(scenario, policy, seed)
-            rows.append(
-                {"policy": policy, "replicate": replicate, "seed": seed, **kpi_row(result.kpis)}
-            )
-            if on_run is not None:
+    def record(replicate: int, rows: list[dict[str, Any]]) -> None:
+        rows_by_replicate[replicate] = rows
+        if on_run is not None:
+            for policy in policies:
                 on_run(policy, replicate)
+
+    replicate = 0
+    count = len(policies)
+    # In this process until a pool is worth its start: the first replication is timed.
+    while replicate < replications:
+        start = time.perf_counter()
+        record(replicate, _run_replicate(scenario, policies, base_seed + replicate, runner))
+        run_s = (time.perf_counter() - start) / max(count, 1)
+        replicate += 1
+        if replicate < replications and pool_pays(
+            (replications - replicate) * count, run_s, workers
+        ):
+            break
+    if replicate < replications:
+        from concurrent.futures import as_completed
+
+        from experiments.executors import open_workers
+
+        with open_workers(workers) as opened:
+            futures = {
+                opened.executor.submit(_run_replicate, scenario, policies, base_seed + r, runner): r
+                for r in range(replicate, replications)
+            }
+            try:
+                for future in as_completed(futures):
+                    record(futures[future], future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    rows = [
+        {"policy": policy, "replicate": r, "seed": base_seed + r, **row}
+        for r in sorted(rows_by_replicate)
+        for policy, row in zip(policies, rows_by_replicate[r], strict=True)
+    ]
     columns = [*COMPARISON_KEYS, *KPI_NAMES]
     frame = pd.DataFrame(rows)
     return (

@@ -330,3 +330,29 @@ def test_replications_reproduce_single_runs():
     assert row["seed"] == 6
     assert row["lead_time_days"] == pytest.approx(again["lead_time_days"])
     assert row["problems_raised"] == again["problems_raised"]
+
+
+def test_the_runs_table_is_the_same_whatever_the_number_of_workers(monkeypatch):
+    import experiments.compare as compare_module
+    from simulator.loading import load_scenario
+
+    # A pool however small the work, so that the runs do go to worker processes.
+    monkeypatch.setattr(compare_module, "POOL_START_S", 0.0)
+    scenario = load_scenario("product-launch", ["project.tasks=30"])
+    policies = ["hierarchical", "cooperative", "self_managed"]
+    progress = []
+    serial = run_replications(scenario, policies, 4, 11, workers=1)
+    parallel = run_replications(
+        scenario, policies, 4, 11, workers=2, on_run=lambda p, r: progress.append((p, r))
+    )
+    pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
+    assert sorted(progress) == sorted((p, r) for r in range(4) for p in policies)
+
+
+def test_a_pool_only_when_it_pays_for_its_start():
+    from experiments.compare import POOL_START_S, pool_pays
+
+    assert not pool_pays(100, 1.0, workers=1)
+    assert not pool_pays(1, 100.0, workers=2)
+    assert not pool_pays(2, POOL_START_S / 4, workers=2)
+    assert pool_pays(60, POOL_START_S, workers=2)
