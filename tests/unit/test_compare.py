@@ -356,3 +356,19 @@ def test_a_pool_only_when_it_pays_for_its_start():
     assert not pool_pays(1, 100.0, workers=2)
     assert not pool_pays(2, POOL_START_S / 4, workers=2)
     assert pool_pays(60, POOL_START_S, workers=2)
+
+
+def test_t_half_width_has_the_bits_of_scipy_stats_t():
+    from experiments.statistics import t_half_width
+
+    n = np.array([0, 1, 2, 3, 5, 20, 60, 1000, 10**6], dtype=float)
+    sd = np.linspace(0.5, 9.5, len(n))
+    for confidence in (0.9, 0.95, 0.99):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = np.where(
+                n >= 2, stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n), np.nan
+            )
+        np.testing.assert_array_equal(t_half_width(sd, n, confidence), expected)
+        scalar = stats.t.ppf(0.5 + confidence / 2, 19) * np.float64(2.0) / np.sqrt(20.0)
+        assert t_half_width(2.0, 20, confidence) == float(scalar)
+    assert math.isnan(t_half_width(1.0, 1))
