@@ -26,7 +26,6 @@ temporary folder, run with this environment) are timed in the same rounds.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -58,18 +57,29 @@ def in_process_run_seconds(repeats: int = 9) -> float:
     return statistics.median(times)
 
 
-def pool_start_seconds(workers: int, repeats: int = 3) -> float:
-    """Median time to open the default process pool and get a result from each worker."""
-    from experiments.executors import open_workers
+POOL_START = """
+import os, sys, time
+from experiments.executors import open_workers
+start = time.perf_counter()
+with open_workers(int(sys.argv[1])) as opened:
+    pids = {f.result() for f in [opened.executor.submit(os.getpid) for _ in range(int(sys.argv[1]))]}
+    print(time.perf_counter() - start)
+"""
 
+
+def pool_start_seconds(workers: int, repeats: int = 3) -> float:
+    """Median time to open the default process pool and get a result back from its workers,
+    each time in a fresh process (a process keeps its forkserver: later pools start fast)."""
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        with open_workers(workers) as opened:
-            futures = [opened.executor.submit(os.getpid) for _ in range(workers)]
-            pids = {f.result() for f in futures}
-            times.append(time.perf_counter() - start)
-        del pids
+        found = subprocess.run(
+            [sys.executable, "-c", POOL_START, str(workers)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        times.append(float(found.stdout.split()[-1]))
     return statistics.median(times)
 
 

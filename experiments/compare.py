@@ -218,6 +218,8 @@ Runner = Callable[["Scenario", str, int], Any]
 # the pool only when the time it would save, `remaining × run time × (1 − 1/workers)`, is
 # larger than the pool's start.
 POOL_START_S = 1.0
+# While the pool starts and runs, this process runs replications too (see _share_with_pool).
+RUN_HERE_TOO = True
 
 
 def _run_replicate(
@@ -283,22 +285,9 @@ def run_replications(
         ):
             break
     if replicate < replications:
-        from concurrent.futures import as_completed
-
-        from experiments.executors import open_workers
-
-        with open_workers(workers) as opened:
-            futures = {
-                opened.executor.submit(_run_replicate, scenario, policies, base_seed + r, runner): r
-                for r in range(replicate, replications)
-            }
-            try:
-                for future in as_completed(futures):
-                    record(futures[future], future.result())
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        _share_with_pool(
+            scenario, policies, range(replicate, replications), base_seed, runner, workers, record
+        )
     rows = [
         {"policy": policy, "replicate": r, "seed": base_seed + r, **row}
         for r in sorted(rows_by_replicate)
@@ -311,3 +300,78 @@ def run_replications(
         if rows
         else pd.DataFrame(columns=columns)
     )
+
+
+def _share_with_pool(
+    scenario: Scenario,
+    policies: Sequence[str],
+    replicates: range,
+    base_seed: int,
+    runner: Runner | None,
+    workers: int,
+    record: Callable[[int, list[dict[str, Any]]], None],
+) -> None:
+    """Run `replicates` on a process pool and in this process at once.
+
+    Starting the pool's processes waits for the forkserver to import the simulator (most of
+    POOL_START_S): a thread hands replications to the pool, at most one waiting per worker,
+    while this process runs the next ones itself, so no core idles while the pool starts.
+    Each replication runs once, wherever it runs; the rows are keyed by replication.
+    """
+    import threading
+    from concurrent.futures import Future, wait
+
+    from experiments.executors import open_workers
+
+    lock = threading.Lock()
+    pending = list(reversed(replicates))
+    futures: dict[Future, int] = {}
+    stop = threading.Event()
+
+    recorded: set[int] = set()
+
+    def record_once(r: int, rows: list[dict[str, Any]]) -> None:
+        with lock:
+            if r in recorded:
+                return
+            recorded.add(r)
+        record(r, rows)
+
+    def done(future: Future, r: int) -> None:
+        # Progress as the pool's runs finish (in the pool's thread); a failure is raised below.
+        if not future.cancelled() and future.exception() is None:
+            record_once(r, future.result())
+
+    def take() -> int | None:
+        with lock:
+            return pending.pop() if pending and not stop.is_set() else None
+
+    def feed(executor: Any) -> None:
+        try:
+            while not stop.is_set():
+                running = [f for f in futures if not f.done()]
+                if len(running) >= workers:
+                    wait(running, return_when="FIRST_COMPLETED")
+                    continue
+                r = take()
+                if r is None:
+                    return
+                future = executor.submit(_run_replicate, scenario, policies, base_seed + r, runner)
+                futures[future] = r
+                future.add_done_callback(lambda f, r=r: done(f, r))
+        except RuntimeError:  # the pool was shut down (interrupted): nothing more to hand out
+            return
+
+    with open_workers(workers) as opened:
+        feeder = threading.Thread(target=feed, args=(opened.executor,), daemon=True)
+        feeder.start()
+        try:
+            while RUN_HERE_TOO and (r := take()) is not None:
+                record(r, _run_replicate(scenario, policies, base_seed + r, runner))
+            feeder.join()
+            for future in list(futures):
+                record_once(futures[future], future.result())
+        finally:
+            stop.set()
+            for future in list(futures):
+                future.cancel()

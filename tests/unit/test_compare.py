@@ -332,12 +332,15 @@ def test_replications_reproduce_single_runs():
     assert row["problems_raised"] == again["problems_raised"]
 
 
-def test_the_runs_table_is_the_same_whatever_the_number_of_workers(monkeypatch):
+@pytest.mark.parametrize("run_here_too", [False, True])
+def test_the_runs_table_is_the_same_whatever_the_number_of_workers(monkeypatch, run_here_too):
     import experiments.compare as compare_module
     from simulator.loading import load_scenario
 
-    # A pool however small the work, so that the runs do go to worker processes.
+    # A pool however small the work; without RUN_HERE_TOO every replication after the
+    # first goes to the worker processes.
     monkeypatch.setattr(compare_module, "POOL_START_S", 0.0)
+    monkeypatch.setattr(compare_module, "RUN_HERE_TOO", run_here_too)
     scenario = load_scenario("product-launch", ["project.tasks=30"])
     policies = ["hierarchical", "cooperative", "self_managed"]
     progress = []
