@@ -210,14 +210,14 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
 
 Runner = Callable[["Scenario", str, int], Any]
 
-# Measured on the 2-core reference machine (benchmarks/compare.py, `pool_start`): opening
-# the default process pool and getting the first result back from each of its 2 workers
-# takes about POOL_START_S (the forkserver imports the simulator once, then forks). One
-# product-launch run takes about 0.07 s in process, so a pool pays from about 40 runs of
-# that size on. The first replication runs in this process and is timed; the rest goes to
-# the pool only when the time it would save, `remaining × run time × (1 − 1/workers)`, is
-# larger than the pool's start.
-POOL_START_S = 1.0
+# Measured (`python -m benchmarks.commands`, which prints "process pool start"): opening the
+# default process pool in a fresh process and getting a result back from each of its 2
+# workers took 1.39–1.46 s on the 2-core machine (the forkserver imports the simulator
+# once, then forks), while one product-launch run took 0.07 s on an idle machine and
+# 0.15 s on a busy one. So a pool pays from about 40 runs of that size on. The first
+# replication runs in this process and is timed; the rest goes to the pool only when the
+# time it would save, `remaining runs × run time × (1 − 1/workers)`, exceeds the start.
+POOL_START_S = 1.4
 # While the pool starts and runs, this process runs replications too (see _share_with_pool).
 RUN_HERE_TOO = True
 
