@@ -341,6 +341,7 @@ def test_the_runs_table_is_the_same_whatever_the_number_of_workers(monkeypatch, 
     # first goes to the worker processes.
     monkeypatch.setattr(compare_module, "POOL_START_S", 0.0)
     monkeypatch.setattr(compare_module, "RUN_HERE_TOO", run_here_too)
+    monkeypatch.setattr(compare_module, "free_cores", lambda: 2.0)
     scenario = load_scenario("product-launch", ["project.tasks=30"])
     policies = ["hierarchical", "cooperative", "self_managed"]
     progress = []
@@ -353,12 +354,15 @@ def test_the_runs_table_is_the_same_whatever_the_number_of_workers(monkeypatch, 
 
 
 def test_a_pool_only_when_it_pays_for_its_start():
-    from experiments.compare import POOL_START_S, pool_pays
+    from experiments.compare import POOL_START_S, free_cores, pool_pays
 
-    assert not pool_pays(100, 1.0, workers=1)
-    assert not pool_pays(1, 100.0, workers=2)
-    assert not pool_pays(2, POOL_START_S / 4, workers=2)
-    assert pool_pays(60, POOL_START_S, workers=2)
+    assert not pool_pays(100, 1.0, workers=1, idle_cores=2)
+    assert not pool_pays(1, 100.0, workers=2, idle_cores=2)
+    assert not pool_pays(2, POOL_START_S / 4, workers=2, idle_cores=2)
+    assert pool_pays(60, POOL_START_S, workers=2, idle_cores=2)
+    # No idle core for a second worker: the pool would only share the same core.
+    assert not pool_pays(60, POOL_START_S, workers=2, idle_cores=1.2)
+    assert free_cores() >= 1
 
 
 def test_t_half_width_has_the_bits_of_scipy_stats_t():
