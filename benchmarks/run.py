@@ -4,6 +4,8 @@
     python -m benchmarks.run --only batch     # 16 and 200 runs, 2 workers
     python -m benchmarks.run --only memory    # peak RSS of the coordinator, 1,000 and 5,000 runs
     python -m benchmarks.run --only scaling   # build and run time, 2,500 to 25,000 tasks
+    python -m benchmarks.run --only compare   # `orgsim compare` whole process against its ideal
+    python -m benchmarks.run --only cold_run  # cold `orgsim run --json` against `import mesa` + a run
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16 or 200),
 KPIs only, 2 worker processes each. Printed per size: wall time and runs per second of
@@ -17,6 +19,9 @@ processes): flat in the number of runs means the 5,000-run peak is no higher tha
 
 The scaling part is `benchmarks.scaling` with its defaults (see there, and for a side by
 side comparison with an earlier revision).
+
+The compare and cold_run parts are `benchmarks.commands` (see there; it also takes
+`--baseline REV` to time an earlier revision in the same rounds).
 """
 
 from __future__ import annotations
@@ -164,7 +169,7 @@ def memory() -> None:
 def main() -> None:
     """Run the benchmarks named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("batch", "memory", "scaling"))
+    parser.add_argument("--only", choices=("batch", "memory", "scaling", "compare", "cold_run"))
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -179,6 +184,10 @@ def main() -> None:
         from benchmarks import scaling
 
         scaling.main([])
+    if args.only in (None, "compare", "cold_run"):
+        from benchmarks import commands
+
+        commands.main(["--only", args.only] if args.only else [])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ The KPIs are shown as a table grouped by theme (cli.tables), or as one JSON obje
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,12 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_record(result: RunResult, scenario: Scenario, policy: str, seed: int) -> dict[str, Any]:
-    """The JSON object of a run: scenario, policy, seed, then every KPI."""
+def run_record(
+    result: RunResult | Mapping[str, Any], scenario: Scenario, policy: str, seed: int
+) -> dict[str, Any]:
+    """The JSON object of a run: scenario, policy, seed, then every KPI (of a run's result
+    or of its KPIs)."""
     from experiments.runs_table import kpi_row
 
     record = {"scenario": scenario.name, "policy": policy, "seed": seed}
-    kpis = kpi_row(result.kpis)
+    kpis = kpi_row(result if isinstance(result, Mapping) else result.kpis)
     if scenario.time.start is not None:
         # With a start date, the finish and the deadline as dates on the scenario's calendar.
         from simulator.calendar import date_at
@@ -75,12 +79,20 @@ def command(args: argparse.Namespace) -> int:
     out = check_out(args.out)
     inert_settings(scenario, [policy], chosen_only=True)
 
+    result = None
     with results_only_on_stdout():
-        from simulator.run import run_one
+        if out is None:
+            # Only the KPIs are shown: no frames of series and records (and no pandas).
+            from experiments.worker import kpis_of_run
 
-        result = run_one(scenario, policy, seed)
-    record = run_record(result, scenario, policy, seed)
-    if out is not None:
+            kpis = kpis_of_run(scenario, policy, seed)
+        else:
+            from simulator.run import run_one
+
+            result = run_one(scenario, policy, seed)
+            kpis = result.kpis
+    record = run_record(kpis, scenario, policy, seed)
+    if result is not None and out is not None:
         out.mkdir(parents=True, exist_ok=True)
         write_json(out / "kpis.json", record)
         write_json(out / "metadata.json", result.metadata)

@@ -18,6 +18,8 @@ The runs table (`runs`) has one row per run: `policy`, `replicate`, `seed`, then
 from __future__ import annotations
 
 import math
+import os
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,7 @@ from experiments.statistics import (
     mean_ci,
     wins,
 )
+from experiments.worker import kpis_of_run
 
 if TYPE_CHECKING:
     from simulator.schema import Scenario
@@ -208,6 +211,52 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
 
 Runner = Callable[["Scenario", str, int], Any]
 
+# Measured (`python -m benchmarks.commands`, which prints "process pool start"): opening the
+# default process pool in a fresh process and getting a result back from each of its 2
+# workers took 1.39–1.46 s on the 2-core machine (the forkserver imports the simulator
+# once, then forks), while one product-launch run took 0.07 s on an idle machine and
+# 0.15 s on a busy one. So a pool pays from about 40 runs of that size on. The first
+# replication runs in this process and is timed; the rest goes to the pool only when the
+# time it would save, `remaining runs × run time × (1 − 1/workers)`, exceeds the start.
+POOL_START_S = 1.4
+# While the pool starts and runs, this process runs replications too (see _share_with_pool).
+RUN_HERE_TOO = True
+
+
+def _run_replicate(
+    scenario: Scenario, policies: Sequence[str], seed: int, runner: Runner | None
+) -> list[dict[str, Any]]:
+    """The KPI rows of one replication (every policy with `seed`), in policy order."""
+    if runner is None:
+        return [kpi_row(kpis_of_run(scenario, policy, seed)) for policy in policies]
+    return [kpi_row(runner(scenario, policy, seed).kpis) for policy in policies]
+
+
+def free_cores() -> float:
+    """Cores not busy with other processes: the usable cores less the 1-minute load average
+    other than this process (at least 1). On a machine shared with other work (load 4–6 on 2
+    cores), 60 product-launch runs took 14.4 s on a pool against 11.6 s in this process
+    (benchmarks.commands): a pool only helps with idle cores."""
+    from experiments.executors import cpu_count
+
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float(cpu_count())
+    return max(1.0, cpu_count() - max(load - 1.0, 0.0))
+
+
+def pool_pays(
+    remaining_runs: int, run_s: float, workers: int, idle_cores: float | None = None
+) -> bool:
+    """Whether a pool of `workers` processes saves more than its start-up on the runs left,
+    with `idle_cores` free (default: `free_cores()`)."""
+    if workers <= 1 or remaining_runs <= 1:
+        return False
+    idle = free_cores() if idle_cores is None else idle_cores
+    parallel = min(workers, remaining_runs, round(idle))
+    return parallel > 1 and remaining_runs * run_s * (1 - 1 / parallel) > POOL_START_S
+
 
 def run_replications(
     scenario: Scenario,
@@ -216,30 +265,53 @@ def run_replications(
     base_seed: int,
     on_run: Callable[[str, int], None] | None = None,
     runner: Runner | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Run every policy `replications` times; replication r uses seed `base_seed + r`.
 
     Returns the runs table (policy, replicate, seed, then every KPI), replications in the
     outer loop so that an interrupted comparison has whole pairs. `on_run(policy, r)` is
-    called after each run (progress); `runner(scenario, policy, seed)` defaults to
-    `simulator.run.run_one`.
+    called after each run (progress; with several workers, after each replication, in the
+    order they finish); `runner(scenario, policy, seed)` returns an object with `.kpis`
+    and defaults to a run of `simulator.model.OrgModel` (the KPIs of
+    `simulator.run.run_one`).
+
+    `workers` > 1 runs the replications on the process pool of `experiments.executors`
+    (a custom `runner` must then be picklable), when the timed first replication shows
+    that the pool pays for its start (`pool_pays`). The seeds do not depend on where a run
+    executes: the table is the same whatever the number of workers.
     """
     from simulator.kpis import KPI_NAMES
 
-    if runner is None:
-        from simulator.run import run_one
+    rows_by_replicate: dict[int, list[dict[str, Any]]] = {}
 
-        runner = run_one
-    rows = []
-    for replicate in range(replications):
-        seed = base_seed + replicate
-        for policy in policies:
-            result = runner(scenario, policy, seed)
-            rows.append(
-                {"policy": policy, "replicate": replicate, "seed": seed, **kpi_row(result.kpis)}
-            )
-            if on_run is not None:
+    def record(replicate: int, rows: list[dict[str, Any]]) -> None:
+        rows_by_replicate[replicate] = rows
+        if on_run is not None:
+            for policy in policies:
                 on_run(policy, replicate)
+
+    replicate = 0
+    count = len(policies)
+    # In this process until a pool is worth its start: the first replication is timed.
+    while replicate < replications:
+        start = time.perf_counter()
+        record(replicate, _run_replicate(scenario, policies, base_seed + replicate, runner))
+        run_s = (time.perf_counter() - start) / max(count, 1)
+        replicate += 1
+        if replicate < replications and pool_pays(
+            (replications - replicate) * count, run_s, workers
+        ):
+            break
+    if replicate < replications:
+        _share_with_pool(
+            scenario, policies, range(replicate, replications), base_seed, runner, workers, record
+        )
+    rows = [
+        {"policy": policy, "replicate": r, "seed": base_seed + r, **row}
+        for r in sorted(rows_by_replicate)
+        for policy, row in zip(policies, rows_by_replicate[r], strict=True)
+    ]
     columns = [*COMPARISON_KEYS, *KPI_NAMES]
     frame = pd.DataFrame(rows)
     return (
@@ -247,3 +319,78 @@ def run_replications(
         if rows
         else pd.DataFrame(columns=columns)
     )
+
+
+def _share_with_pool(
+    scenario: Scenario,
+    policies: Sequence[str],
+    replicates: range,
+    base_seed: int,
+    runner: Runner | None,
+    workers: int,
+    record: Callable[[int, list[dict[str, Any]]], None],
+) -> None:
+    """Run `replicates` on a process pool and in this process at once.
+
+    Starting the pool's processes waits for the forkserver to import the simulator (most of
+    POOL_START_S): a thread hands replications to the pool, at most one waiting per worker,
+    while this process runs the next ones itself, so no core idles while the pool starts.
+    Each replication runs once, wherever it runs; the rows are keyed by replication.
+    """
+    import threading
+    from concurrent.futures import Future, wait
+
+    from experiments.executors import open_workers
+
+    lock = threading.Lock()
+    pending = list(reversed(replicates))
+    futures: dict[Future, int] = {}
+    stop = threading.Event()
+
+    recorded: set[int] = set()
+
+    def record_once(r: int, rows: list[dict[str, Any]]) -> None:
+        with lock:
+            if r in recorded:
+                return
+            recorded.add(r)
+        record(r, rows)
+
+    def done(future: Future, r: int) -> None:
+        # Progress as the pool's runs finish (in the pool's thread); a failure is raised below.
+        if not future.cancelled() and future.exception() is None:
+            record_once(r, future.result())
+
+    def take() -> int | None:
+        with lock:
+            return pending.pop() if pending and not stop.is_set() else None
+
+    def feed(executor: Any) -> None:
+        try:
+            while not stop.is_set():
+                running = [f for f in futures if not f.done()]
+                if len(running) >= workers:
+                    wait(running, return_when="FIRST_COMPLETED")
+                    continue
+                r = take()
+                if r is None:
+                    return
+                future = executor.submit(_run_replicate, scenario, policies, base_seed + r, runner)
+                futures[future] = r
+                future.add_done_callback(lambda f, r=r: done(f, r))
+        except RuntimeError:  # the pool was shut down (interrupted): nothing more to hand out
+            return
+
+    with open_workers(workers) as opened:
+        feeder = threading.Thread(target=feed, args=(opened.executor,), daemon=True)
+        feeder.start()
+        try:
+            while RUN_HERE_TOO and (r := take()) is not None:
+                record(r, _run_replicate(scenario, policies, base_seed + r, runner))
+            feeder.join()
+            for future in list(futures):
+                record_once(futures[future], future.result())
+        finally:
+            stop.set()
+            for future in list(futures):
+                future.cancel()

@@ -55,6 +55,16 @@ def warm_up() -> None:
     import simulator.run  # noqa: F401
 
 
+def kpis_of_run(scenario: Scenario, policy: str, seed: int) -> dict[str, Any]:
+    """The KPIs of one run, without the frames of `simulator.run.run_one` (the same numbers:
+    `run_one` returns `model.kpis()` of the same model)."""
+    from simulator.model import OrgModel
+
+    model = OrgModel(scenario, policy, rng=seed)
+    model.run_to_end()
+    return model.kpis()
+
+
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every run of the chunk in turn; never raises for a failing run."""
     runner = chunk.runner

@@ -330,3 +330,52 @@ def test_replications_reproduce_single_runs():
     assert row["seed"] == 6
     assert row["lead_time_days"] == pytest.approx(again["lead_time_days"])
     assert row["problems_raised"] == again["problems_raised"]
+
+
+@pytest.mark.parametrize("run_here_too", [False, True])
+def test_the_runs_table_is_the_same_whatever_the_number_of_workers(monkeypatch, run_here_too):
+    import experiments.compare as compare_module
+    from simulator.loading import load_scenario
+
+    # A pool however small the work; without RUN_HERE_TOO every replication after the
+    # first goes to the worker processes.
+    monkeypatch.setattr(compare_module, "POOL_START_S", 0.0)
+    monkeypatch.setattr(compare_module, "RUN_HERE_TOO", run_here_too)
+    monkeypatch.setattr(compare_module, "free_cores", lambda: 2.0)
+    scenario = load_scenario("product-launch", ["project.tasks=30"])
+    policies = ["hierarchical", "cooperative", "self_managed"]
+    progress = []
+    serial = run_replications(scenario, policies, 4, 11, workers=1)
+    parallel = run_replications(
+        scenario, policies, 4, 11, workers=2, on_run=lambda p, r: progress.append((p, r))
+    )
+    pd.testing.assert_frame_equal(serial, parallel, check_exact=True)
+    assert sorted(progress) == sorted((p, r) for r in range(4) for p in policies)
+
+
+def test_a_pool_only_when_it_pays_for_its_start():
+    from experiments.compare import POOL_START_S, free_cores, pool_pays
+
+    assert not pool_pays(100, 1.0, workers=1, idle_cores=2)
+    assert not pool_pays(1, 100.0, workers=2, idle_cores=2)
+    assert not pool_pays(2, POOL_START_S / 4, workers=2, idle_cores=2)
+    assert pool_pays(60, POOL_START_S, workers=2, idle_cores=2)
+    # No idle core for a second worker: the pool would only share the same core.
+    assert not pool_pays(60, POOL_START_S, workers=2, idle_cores=1.2)
+    assert free_cores() >= 1
+
+
+def test_t_half_width_has_the_bits_of_scipy_stats_t():
+    from experiments.statistics import t_half_width
+
+    n = np.array([0, 1, 2, 3, 5, 20, 60, 1000, 10**6], dtype=float)
+    sd = np.linspace(0.5, 9.5, len(n))
+    for confidence in (0.9, 0.95, 0.99):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = np.where(
+                n >= 2, stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / np.sqrt(n), np.nan
+            )
+        np.testing.assert_array_equal(t_half_width(sd, n, confidence), expected)
+        scalar = stats.t.ppf(0.5 + confidence / 2, 19) * np.float64(2.0) / np.sqrt(20.0)
+        assert t_half_width(2.0, 20, confidence) == float(scalar)
+    assert math.isnan(t_half_width(1.0, 1))
