@@ -60,7 +60,7 @@ def kpis_of_run(scenario: Scenario, policy: str, seed: int) -> dict[str, Any]:
     `run_one` returns `model.kpis()` of the same model)."""
     from simulator.model import OrgModel
 
-    model = OrgModel(scenario, policy, rng=seed)
+    model = OrgModel(scenario, policy, rng=seed, collect_kpis=False)
     model.run_to_end()
     return model.kpis()
 
