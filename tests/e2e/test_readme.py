@@ -33,6 +33,9 @@ COVERED_ELSEWHERE = {
     "orgsim dashboard --port 8765": "tests/e2e/test_browser*.py start the same server",
     "dask scheduler --port 8786": "tests/e2e/test_sweep_dask.py starts a real scheduler",
     "dask worker tcp://127.0.0.1:8786": "tests/e2e/test_sweep_dask.py starts a real worker",
+    # Measurements, never timed in the test run (machines are shared and noisy).
+    ".venv/bin/python -m benchmarks.commands --baseline e5b8a3f": "a benchmark (make benchmark)",
+    "make benchmark": "benchmarks are measurements, run on demand, out of the test run",
 }
 
 

@@ -367,7 +367,7 @@ SECTIONS = [
         "Which preset is fastest where",
         "Mean lead time (working days, 95% CI) on paired seeds. No preset wins "
         "everywhere: the hierarchy wins with novices under an expert supervisor (its decisions save rework), "
-        "self-management among experts meeting frequent major problems, cooperation where problems cross "
+        "self-management among experts meeting frequent major problems in their own field, cooperation where problems cross "
         "professions.",
         fastest,
     ),
