@@ -12,6 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from experiments.display import PERCENT_KPIS, label, unit
 from experiments.runs_table import as_float
 from experiments.statistics import t_half_width
@@ -255,8 +257,10 @@ def sensitivity_bars(indices: pd.DataFrame, policies: Sequence[str]) -> Figure:
             rows = rows.set_index("parameter").reindex(parameters)
             y = [k + (i - (len(policies) - 1) / 2) * height for k in range(len(parameters))]
             values = rows["value"].to_numpy(dtype=float)
-            low = values - rows["ci_low"].to_numpy(dtype=float)
-            high = rows["ci_high"].to_numpy(dtype=float) - values
+            # A bootstrap interval need not contain the point estimate (a biased index, an
+            # interval clipped to [0, 1]): the bar then shows no whisker on that side.
+            low = np.nan_to_num(np.clip(values - rows["ci_low"].to_numpy(dtype=float), 0, None))
+            high = np.nan_to_num(np.clip(rows["ci_high"].to_numpy(dtype=float) - values, 0, None))
             ax.barh(y, values, height=height, color=colour(i), label=policy)
             ax.errorbar(
                 values, y, xerr=[low, high], fmt="none", color="black", capsize=2, linewidth=0.8

@@ -354,3 +354,25 @@ def test_main_effects_have_bootstrap_intervals_over_the_replications():
     assert (indices["value"] < indices["ci_high"]).all()
     one = analyse(with_keys(noisy_runs(values, 1, 1.0)), found_design)
     assert one["ci_low"].isna().all()  # one replication: no interval
+
+
+def test_sensitivity_bars_draw_an_interval_that_misses_its_estimate():
+    # A bootstrap interval can exclude the point estimate (e.g. a biased eta squared):
+    # the figure must still be drawn, with no whisker on the side the interval misses.
+    import pandas as pd
+
+    from experiments.figures import sensitivity_bars
+
+    indices = pd.DataFrame(
+        {
+            "index": ["eta2", "eta2"],
+            "policy": ["cooperative", "cooperative"],
+            "parameter": ["policy.autonomy", "project.problem_rate"],
+            "value": [0.30, 0.10],
+            "ci_low": [0.32, 0.05],
+            "ci_high": [0.60, 0.20],
+        }
+    )
+    figure = sensitivity_bars(indices, ["cooperative"])
+    (ax,) = figure.axes[:1]
+    assert [round(bar.get_width(), 2) for bar in ax.patches] == [0.30, 0.10]
