@@ -11,9 +11,9 @@ consensus) without peer coordination or a shared space skips the level it rests 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from simulator.policies import DEPARTMENT_MECHANISMS, Policy, resolve_policy
+from simulator.policies import Policy, for_department, resolve_policy
 from simulator.schema import Scenario
 
 
@@ -183,15 +183,10 @@ def inert_settings(scenario: Scenario, policies: list[str | Policy] | None = Non
     for chosen in policies or policy_names(scenario):
         policy = chosen if isinstance(chosen, Policy) else resolve_policy(chosen, scenario)
         name = policy.name
-        effective = [policy]
-        for department in scenario.organisation.departments:
-            own = policy.department_override(department.name)
-            if own is None and department.policy is not None:
-                own = resolve_policy(department.policy, scenario)
-            if own is not None:
-                effective.append(
-                    replace(policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
-                )
+        effective = [
+            policy,
+            *(for_department(policy, d, scenario) for d in scenario.organisation.departments),
+        ]
         # A value is inert only if it is inert wherever it applies.
         per_scope = [dict(_policy_warnings(p, facts, scenario)) for p in effective]
         for mechanism, why in per_scope[0].items():

@@ -135,7 +135,7 @@ def compute(model: OrgModel) -> dict[str, Any]:
         "arbitrations": desk.arbitrations,
         "consensus_rounds": desk.consensus_rounds,
         "consensus_failures": desk.consensus_failures,
-        "knowledge_reuses": desk.knowledge_reuses(),
+        "knowledge_reuses": desk.knowledge_reuses,
         "cross_department_help": desk.cross_department_help,
         "transition_hours": model.transition.extra_hours,
         "other_work_hours": waits.get(TaskState.OTHER_WORK, 0.0),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from simulator.mechanisms.coordination import Coordination
 from simulator.mechanisms.management import Orientation
 from simulator.mechanisms.problems import ProblemDesk
 from simulator.organisation import build_organisation
-from simulator.policies import DEPARTMENT_MECHANISMS, Policy, resolve_policy
+from simulator.policies import Policy, for_department, resolve_policy
 from simulator.project import build_project, critical_path_hours
 from simulator.randomness import AVAILABILITY, HAZARD, OTHER_WORK, TIMING, Sampler, stream
 from simulator.schema import Scenario
@@ -165,12 +164,7 @@ class OrgModel(mesa.Model):
     def policy_for(self, department, policy: Policy) -> Policy:
         """`policy` with the in-department mechanisms of the department's own policy: the
         policy's `departments` entry first, else the department's `policy:` key."""
-        own = policy.department_override(department.name)
-        if own is None and department.policy is not None:
-            own = resolve_policy(department.policy, self.config)
-        if own is None:
-            return policy
-        return replace(policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})
+        return for_department(policy, department, self.config)
 
     def refresh_policies(self) -> None:
         """Re-derive departments' mechanisms and cross-department routing after a change."""

@@ -167,3 +167,14 @@ def mechanism_values(mechanism: str) -> list:
         return found
 
     return walk(PolicySpec.model_fields[mechanism].annotation)
+
+
+def for_department(policy: Policy, department, scenario: Scenario) -> Policy:
+    """`policy` with the in-department mechanisms of a department's own policy: the
+    policy's `departments` entry first, else the department's `policy:` key."""
+    own = policy.department_override(department.name)
+    if own is None and department.policy is not None:
+        own = resolve_policy(department.policy, scenario)
+    if own is None:
+        return policy
+    return replace(policy, **{m: getattr(own, m) for m in DEPARTMENT_MECHANISMS})

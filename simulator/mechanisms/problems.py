@@ -65,6 +65,8 @@ class ProblemDesk:
         self.consensus_failures = 0
         self.arbitrations = 0
         self.cross_department_help = 0
+        # Resolutions that reused what was known of their class (occurrence 2 or more).
+        self.knowledge_reuses = 0
         self._open_hours = 0.0  # integral of the number of open problems over time
         self._last_change = 0.0
         scenario = model.config
@@ -491,6 +493,8 @@ class ProblemDesk:
         if case.patience_event is not None:
             case.patience_event.cancel()
         self.memory.store(case)
+        if (case.occurrence or 0) >= 2:
+            self.knowledge_reuses += 1
         quality = case.quality if case.quality is not None else 0.0
         weight = getattr(self.rework.severity_weight, case.severity)
         task = case.task
@@ -521,10 +525,6 @@ class ProblemDesk:
         """Time-average number of open problems from 0 to `now` (L in Little's law)."""
         total = self._open_hours + self.open * (now - self._last_change)
         return total / now if now > 0 else 0.0
-
-    def knowledge_reuses(self) -> int:
-        """Resolutions that reused what was known of their class (occurrence 2 or more)."""
-        return sum(1 for c in self.cases if c.closed and (c.occurrence or 0) >= 2)
 
     # --- records ------------------------------------------------------------------------------
 
