@@ -146,6 +146,16 @@ def parse_people(text: str, source: str, departments: list[str]) -> Roster:
             decision_hours=_hours(cells, "decision_hours", bad),
             labels=tuple((c, v) for c, v in cells.items() if c not in known and v),
         )
+        # A value that cannot act for this role is an error, not a silent no-op.
+        managing = role != "collaborator"
+        for column, applies in (
+            ("project_share", not managing),
+            ("manager_availability", managing),
+            ("decision_hours", managing),
+        ):
+            if cells.get(column) and not applies:
+                who = "collaborators" if column == "project_share" else "managers"
+                raise bad(column, f"applies to {who} only (this row is a {role})", cells[column])
         if role == "director":
             if roster.director is not None:
                 raise bad("role", "only one director", role)

@@ -68,6 +68,17 @@ def test_people_file_gives_counts_teams_names_and_expertise(tmp_path):
     [
         ("name,department\nAda,finance\n", 2, ["department", "unknown department", "finance"]),
         (
+            "name,department,decision_hours\nAda,engineering,3\nGus,legal,\n",
+            2,
+            ["decision_hours", "applies to managers only", "(got 3)"],
+        ),
+        (
+            "name,department,role,project_share\nAda,engineering,,\nGus,legal,,\n"
+            "Mo,legal,manager,0.5\n",
+            4,
+            ["project_share", "applies to collaborators only"],
+        ),
+        (
             "name,department,expertise\nAda,engineering,1.4\nGus,legal,\n",
             2,
             ["expertise", "between 0 and 1"],
