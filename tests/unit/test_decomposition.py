@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import shlex
 from dataclasses import replace
 from fractions import Fraction
 from itertools import combinations
@@ -299,9 +301,17 @@ def test_decompose_json_and_file(tmp_path, capsys):
     assert json.loads((out / "decomposition.json").read_text()) == {"decomposition": document}
 
 
-def test_decompose_table(capsys):
-    args = ["compare", "workshop", "--policies", "cooperative,self_managed", "--decompose"]
-    assert main([*args, "--replications", "2", "--set", *SMALL]) == 0
+def test_the_command_of_docs_experiments(capsys):
+    # docs/experiments.md, "Which mechanisms make the gap": its command as written.
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "experiments.md").read_text(encoding="utf-8")
+    section = doc.split("## Which mechanisms make the gap")[1].split("\n## ")[0]
+    (line,) = [ln for ln in re.findall(r"```sh\n(.*?)```", section, flags=re.S)]
+    args = shlex.split(line.strip())
+    assert args[:2] == ["orgsim", "compare"] and "--decompose" in args
+    assert main(args[1:]) == 0
     shown = capsys.readouterr().out
+    assert "Which mechanisms make the lead-time gap, cooperative → self_managed" in shown
     assert "experts → consensus" in shown
     assert "add up to" in shown
