@@ -217,7 +217,7 @@ def decomposition_warnings(
 ) -> list[str]:
     """One `warning:` line per differing mechanism whose switch cannot act somewhere: kept
     by departments with their own policy, or unable to act under both policies here."""
-    from simulator.inert import inert_settings
+    from simulator.inert import inert_settings, nesting
 
     found = []
     departments = scenario.organisation.departments
@@ -245,8 +245,13 @@ def decomposition_warnings(
                 f"{mechanism} under both {start.name} and {end.name}: the switch does not reach "
                 f"{'them' if len(kept) > 1 else 'it'}"
             )
+    # A policy that breaks the nesting of levels is warned about by `compare`; here only
+    # the values that cannot act.
+    nesting_reasons = {(p.name, m, why) for p in (start, end) for m, why in nesting(p)}
     inert: dict[tuple[str | None, str], str] = {
-        (w.policy, w.setting): w.reason for w in inert_settings(scenario, [start, end])
+        (w.policy, w.setting): w.reason
+        for w in inert_settings(scenario, [start, end])
+        if (w.policy, w.setting, w.reason) not in nesting_reasons
     }
     for mechanism in mechanisms:
         reasons = [inert.get((p.name, mechanism)) for p in (start, end)]

@@ -178,6 +178,20 @@ def test_a_department_that_keeps_its_own_value_is_named():
     assert dict(policy.departments)["design"].problem_solving == "consensus"
 
 
+def test_a_policy_that_breaks_the_nesting_is_not_said_to_be_unable_to_act():
+    # Collective problem solving without peer coordination or a shared space breaks the
+    # nesting of levels (compare warns about it), but it still acts.
+    start = replace(
+        PRESETS["cooperative"], name="apart", coordination="meetings", shared_space=False
+    )
+    end = replace(start, name="apart_consensus", problem_solving="consensus")
+    chosen = plan(workshop(), start, end, SEED)
+    assert chosen.mechanisms == ("problem_solving",)
+    assert chosen.warnings == ()
+    without_problems = plan(workshop("project.problem_rate=0"), start, end, SEED)
+    assert [w.split(":")[2].strip() for w in without_problems.warnings] == ["problem_solving"]
+
+
 # --- simulated decompositions ---------------------------------------------------------------
 
 
