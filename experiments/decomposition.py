@@ -29,6 +29,8 @@ says so (`warnings`). Mechanisms that differ only inside some department (polici
 different `departments` entries) are players too. Mechanisms that `simulator.inert` finds
 unable to act under both policies are named as well; they are still decomposed (a
 coalition mixes both policies' values), and a mechanism that truly cannot act gets 0.
+With a learned `transition:`, a switched mechanism carries its learning overhead (the
+transition compares each mechanism of the run with the transition's `from`).
 """
 
 from __future__ import annotations
