@@ -2,7 +2,7 @@
 BASE + r, and differences are taken run by run.
 
     orgsim compare SCENARIO [--policies a,b,c] [--replications N] [--seed N] [--set ...]
-                   [--workers N] [--json] [--out DIR]
+                   [--workers N] [--json] [--out DIR] [--decompose]
 
 The runs and their statistics come from experiments.compare. The runs go to a process pool
 of `--workers` processes (default: one per core) when the timed first replication shows
@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 from cli import exit_codes
+from cli.decomposition_table import add_decompose_option, checked_decomposition
 from cli.errors import CommandLineError, inert_settings
 from cli.options import (
     check_out,
@@ -60,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="write runs.csv (one row per run) and summary.csv"
     )
+    add_decompose_option(parser)
 
 
 def command(args: argparse.Namespace) -> int:
@@ -78,6 +80,7 @@ def command(args: argparse.Namespace) -> int:
     base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
     out = check_out(args.out)
     inert_settings(scenario, policies, chosen_only=True)
+    decompose = checked_decomposition(args, scenario, policies, base_seed)
 
     from experiments.compare import headline, run_replications, summarise, summary_table
     from experiments.executors import cpu_count
@@ -94,6 +97,8 @@ def command(args: argparse.Namespace) -> int:
         )
     summary = summarise(runs, policies)
     text = headline(runs, policies)
+    if decompose is not None:
+        summary.update(decompose.run(replications, base_seed, workers))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         write_csv(out / "runs.csv", runs)
@@ -106,4 +111,6 @@ def command(args: argparse.Namespace) -> int:
         print_comparison(runs, summary, text, policies, scenario, base_seed)
         if out is not None:
             print(f"written to {out}/: runs.csv, summary.csv")
+        if decompose is not None:
+            decompose.show()
     return exit_codes.OK

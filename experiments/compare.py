@@ -21,6 +21,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -219,7 +220,7 @@ Runner = Callable[["Scenario", str, int], Any]
 # replication runs in this process and is timed; the rest goes to the pool only when the
 # time it would save, `remaining runs × run time × (1 − 1/workers)`, exceeds the start.
 POOL_START_S = 1.4
-# While the pool starts and runs, this process runs replications too (see _share_with_pool).
+# While the pool starts and runs, this process runs replications too (see share_with_pool).
 RUN_HERE_TOO = True
 
 
@@ -304,8 +305,11 @@ def run_replications(
         ):
             break
     if replicate < replications:
-        _share_with_pool(
-            scenario, policies, range(replicate, replications), base_seed, runner, workers, record
+        share_with_pool(
+            partial(_replicate_at, scenario, policies, base_seed, runner),
+            range(replicate, replications),
+            workers,
+            record,
         )
     rows = [
         {"policy": policy, "replicate": r, "seed": base_seed + r, **row}
@@ -321,21 +325,32 @@ def run_replications(
     )
 
 
-def _share_with_pool(
+def _replicate_at(
     scenario: Scenario,
     policies: Sequence[str],
-    replicates: range,
     base_seed: int,
     runner: Runner | None,
+    replicate: int,
+) -> list[dict[str, Any]]:
+    """The KPI rows of replication `replicate` (a picklable unit of work for the pool)."""
+    return _run_replicate(scenario, policies, base_seed + replicate, runner)
+
+
+def share_with_pool[Item, Outcome](
+    work: Callable[[Item], Outcome],
+    items: Sequence[Item],
     workers: int,
-    record: Callable[[int, list[dict[str, Any]]], None],
+    record: Callable[[Item, Outcome], None],
 ) -> None:
-    """Run `replicates` on a process pool and in this process at once.
+    """`record(item, work(item))` for every item, on a process pool and in this process at once.
 
     Starting the pool's processes waits for the forkserver to import the simulator (most of
-    POOL_START_S): a thread hands replications to the pool, at most one waiting per worker,
-    while this process runs the next ones itself, so no core idles while the pool starts.
-    Each replication runs once, wherever it runs; the rows are keyed by replication.
+    POOL_START_S): a thread hands items to the pool, at most one waiting per worker, while
+    this process works on the next ones itself, so no core idles while the pool starts.
+    Each item is worked on once, wherever it runs (`work` must be picklable: a module-level
+    function or a `functools.partial` of one); `record` is called once per item, in the
+    order they finish. `run_replications` hands out replications; other experiments
+    (`experiments.decomposition`) hand out their own units of runs.
     """
     import threading
     from concurrent.futures import Future, wait
@@ -343,23 +358,23 @@ def _share_with_pool(
     from experiments.executors import open_workers
 
     lock = threading.Lock()
-    pending = list(reversed(replicates))
+    pending = list(reversed(range(len(items))))
     futures: dict[Future, int] = {}
     stop = threading.Event()
 
     recorded: set[int] = set()
 
-    def record_once(r: int, rows: list[dict[str, Any]]) -> None:
+    def record_once(index: int, outcome: Outcome) -> None:
         with lock:
-            if r in recorded:
+            if index in recorded:
                 return
-            recorded.add(r)
-        record(r, rows)
+            recorded.add(index)
+        record(items[index], outcome)
 
-    def done(future: Future, r: int) -> None:
+    def done(future: Future, index: int) -> None:
         # Progress as the pool's runs finish (in the pool's thread); a failure is raised below.
         if not future.cancelled() and future.exception() is None:
-            record_once(r, future.result())
+            record_once(index, future.result())
 
     def take() -> int | None:
         with lock:
@@ -372,12 +387,12 @@ def _share_with_pool(
                 if len(running) >= workers:
                     wait(running, return_when="FIRST_COMPLETED")
                     continue
-                r = take()
-                if r is None:
+                index = take()
+                if index is None:
                     return
-                future = executor.submit(_run_replicate, scenario, policies, base_seed + r, runner)
-                futures[future] = r
-                future.add_done_callback(lambda f, r=r: done(f, r))
+                future = executor.submit(work, items[index])
+                futures[future] = index
+                future.add_done_callback(lambda f, index=index: done(f, index))
         except RuntimeError:  # the pool was shut down (interrupted): nothing more to hand out
             return
 
@@ -385,8 +400,8 @@ def _share_with_pool(
         feeder = threading.Thread(target=feed, args=(opened.executor,), daemon=True)
         feeder.start()
         try:
-            while RUN_HERE_TOO and (r := take()) is not None:
-                record(r, _run_replicate(scenario, policies, base_seed + r, runner))
+            while RUN_HERE_TOO and (index := take()) is not None:
+                record_once(index, work(items[index]))
             feeder.join()
             for future in list(futures):
                 record_once(futures[future], future.result())

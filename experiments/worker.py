@@ -55,7 +55,7 @@ def warm_up() -> None:
     import simulator.run  # noqa: F401
 
 
-def kpis_of_run(scenario: Scenario, policy: str, seed: int) -> dict[str, Any]:
+def kpis_of_run(scenario: Scenario, policy: Policy | str, seed: int) -> dict[str, Any]:
     """The KPIs of one run, without the frames of `simulator.run.run_one` (the same numbers:
     `run_one` returns `model.kpis()` of the same model)."""
     from simulator.model import OrgModel
