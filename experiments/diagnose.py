@@ -12,6 +12,7 @@ whatever the number of workers).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from experiments.worker import kpis_of_run
 from simulator.schema import Scenario
 
 LEAD_TIME = "lead_time_days"
+OnRun = Callable[[str, int], None]
+Progress = Callable[[str, int], AbstractContextManager[OnRun | None]]
 COSTS = ("labour_cost", "staffing_cost")
 
 
@@ -53,36 +56,37 @@ def diagnose(
     *,
     workers: int = 1,
     max_remedies: int = MAX_REMEDIES,
-    on_baseline: Callable[[str, int], None] | None = None,
-    remedy_progress: Callable[[int], Callable[[str, int], None] | None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """The diagnosis (the JSON of DESIGN §7b) and the runs table (`policy` is the variant:
-    BASELINE or a remedy's name). `remedy_progress(total_runs)` may return the progress
-    callback of the second phase."""
-    baseline = run_replications(
-        scenario,
-        [BASELINE],
-        replications,
-        base_seed,
-        on_run=on_baseline,
-        runner=DiagnosisRunner(policy),
-        workers=workers,
-    )
+    BASELINE or a remedy's name). `progress(what, total_runs)`, a context manager giving
+    the `on_run` callback of `run_replications` (or None), shows each phase's progress."""
+    progress = progress or _no_progress
+    with progress("diagnosis", replications) as on_run:
+        baseline = run_replications(
+            scenario,
+            [BASELINE],
+            replications,
+            base_seed,
+            on_run=on_run,
+            runner=DiagnosisRunner(policy),
+            workers=workers,
+        )
     summary = summarise_runs(list(baseline["diagnosis"]), scenario.time.hours_per_day)
     runs = baseline.drop(columns=["diagnosis"])
     proposed = propose(scenario, policy, summary, max_remedies)
     if proposed:
         names = [remedy.name for remedy, _ in proposed]
-        on_run = remedy_progress(len(names) * replications) if remedy_progress else None
-        tried = run_replications(
-            scenario,
-            names,
-            replications,
-            base_seed,
-            on_run=on_run,
-            runner=VariantRunner({r.name: s for r, s in proposed}, policy),
-            workers=workers,
-        )
+        with progress(f"{len(names)} remedies", len(names) * replications) as on_run:
+            tried = run_replications(
+                scenario,
+                names,
+                replications,
+                base_seed,
+                on_run=on_run,
+                runner=VariantRunner({r.name: s for r, s in proposed}, policy),
+                workers=workers,
+            )
         runs = pd.concat([runs, tried], ignore_index=True)
     remedies = [_ranked(runs, remedy) for remedy, _ in proposed]
     remedies.sort(key=lambda r: (-_or_minus_inf(r["lead_time_gain_days"]["mean"]), r["remedy"]))
@@ -99,6 +103,10 @@ def diagnose(
         "remedies": remedies,
     }
     return result, runs
+
+
+def _no_progress(_what: str, _total: int) -> AbstractContextManager[OnRun | None]:
+    return nullcontext(None)
 
 
 def _ranked(runs: pd.DataFrame, remedy: Remedy) -> dict[str, Any]:
