@@ -3,7 +3,6 @@ bottleneck, and remedies that act."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from experiments.diagnose import diagnose
