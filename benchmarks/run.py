@@ -6,6 +6,7 @@
     python -m benchmarks.run --only scaling   # build and run time, 2,500 to 25,000 tasks
     python -m benchmarks.run --only compare   # `orgsim compare` whole process against its ideal
     python -m benchmarks.run --only cold_run  # cold `orgsim run --json` against `import mesa` + a run
+    python -m benchmarks.run --only diagnose  # `orgsim diagnose`, 10 replications, 1 vs 2 workers
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16 or 200),
 KPIs only, 2 worker processes each. Printed per size: wall time and runs per second of
@@ -22,6 +23,8 @@ side comparison with an earlier revision).
 
 The compare and cold_run parts are `benchmarks.commands` (see there; it also takes
 `--baseline REV` to time an earlier revision in the same rounds).
+
+The diagnose part is `benchmarks.diagnose` (see there).
 """
 
 from __future__ import annotations
@@ -169,7 +172,9 @@ def memory() -> None:
 def main() -> None:
     """Run the benchmarks named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("batch", "memory", "scaling", "compare", "cold_run"))
+    parser.add_argument(
+        "--only", choices=("batch", "memory", "scaling", "compare", "cold_run", "diagnose")
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -188,6 +193,10 @@ def main() -> None:
         from benchmarks import commands
 
         commands.main(["--only", args.only] if args.only else [])
+    if args.only in (None, "diagnose"):
+        from benchmarks import diagnose
+
+        diagnose.main([])
 
 
 if __name__ == "__main__":

@@ -129,3 +129,11 @@ def test_an_inert_remedy_is_never_proposed():
     summary = summarise_runs([run["diagnosis"]], 8)
     names = [r.name for r, _ in propose(scenario, "hierarchical", summary)]
     assert not any("full time" in n for n in names)
+
+
+def test_logging_items_changes_no_result(one_run):
+    from experiments.worker import kpis_of_run
+
+    scenario, run = one_run
+    plain = kpis_of_run(scenario, "hierarchical", 3)
+    assert {k: v for k, v in run.items() if k != "diagnosis"} == plain
