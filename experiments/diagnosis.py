@@ -7,7 +7,7 @@ requests, help, sign-offs and arbitrations hold up a decision; an output's relay
 reading hold up information (`simulator.domain.waited_on`, in the item log). When several
 people hold such items for one task, its wait is shared in proportion to the hours each
 held them (from reaching their in-tray to done, absences included). A wait no logged item
-explains (a problem waiting in a pool of leads, a post to the shared space) goes to the
+explains (a post to the shared space, a problem withdrawn before anyone took it) goes to the
 holder `UNATTRIBUTED`, so that the waits caused add up to the waits in the records.
 
 `diagnose_run` is one run (picklable, for the process pool); `summarise_runs` averages

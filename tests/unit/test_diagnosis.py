@@ -137,3 +137,16 @@ def test_logging_items_changes_no_result(one_run):
     scenario, run = one_run
     plain = kpis_of_run(scenario, "hierarchical", 3)
     assert {k: v for k, v in run.items() if k != "diagnosis"} == plain
+
+
+def test_the_diagnosis_is_the_same_whatever_the_number_of_workers(monkeypatch):
+    import experiments.compare as compare_module
+
+    scenario = slow_approvals()
+    alone, runs_alone = diagnose(scenario, "hierarchical", 3, 5, max_remedies=1, workers=1)
+    # Force the process pool (it would not pay for so few runs) and share runs with it.
+    monkeypatch.setattr(compare_module, "POOL_START_S", 0.0)
+    monkeypatch.setattr(compare_module, "free_cores", lambda: 2.0)
+    pooled, runs_pooled = diagnose(scenario, "hierarchical", 3, 5, max_remedies=1, workers=2)
+    assert pooled == alone
+    assert runs_pooled.equals(runs_alone)
