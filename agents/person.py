@@ -10,7 +10,7 @@ from collections import deque
 
 import mesa
 
-from simulator.domain import EPSILON, Item, ItemRecord
+from simulator.domain import EPSILON, Item, ItemRecord, waited_on
 
 
 class Person(mesa.Agent):
@@ -44,6 +44,8 @@ class Person(mesa.Agent):
 
     def receive(self, item: Item) -> None:
         """Put an item in the in-tray (urgent items first) and serve if free."""
+        if self.model.item_log is not None and item.received_at is None:
+            item.received_at = self.model.time
         if item.urgent:
             self.in_tray.appendleft(item)
         else:
@@ -132,7 +134,19 @@ class Person(mesa.Agent):
         log = self.model.item_log
         if log is not None:
             task = item.task.key if item.task is not None else None
-            log.append(ItemRecord(self.name, item.kind, task, item.started_at, self.model.time))
+            waited, waited_as = waited_on(item)
+            log.append(
+                ItemRecord(
+                    self.name,
+                    item.kind,
+                    task,
+                    item.started_at,
+                    self.model.time,
+                    item.received_at,
+                    waited.key if waited is not None else None,
+                    waited_as,
+                )
+            )
         item.done = True
         self.current = None
         self.on_state_change()

@@ -7,6 +7,7 @@
     python -m benchmarks.run --only compare   # `orgsim compare` whole process against its ideal
     python -m benchmarks.run --only cold_run  # cold `orgsim run --json` against `import mesa` + a run
     python -m benchmarks.run --only decompose # `compare --decompose`, 512 coalitions × 10 seeds
+    python -m benchmarks.run --only diagnose  # `orgsim diagnose`, 10 replications, 1 vs 2 workers
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16 or 200),
 KPIs only, 2 worker processes each. Printed per size: wall time and runs per second of
@@ -26,6 +27,7 @@ The compare and cold_run parts are `benchmarks.commands` (see there; it also tak
 
 The decompose part is `benchmarks.decompose` (see there): the decomposition of the gap
 between the two presets that differ most, with 1 and 2 workers side by side.
+The diagnose part is `benchmarks.diagnose` (see there).
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def main() -> None:
     """Run the benchmarks named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=("batch", "memory", "scaling", "compare", "cold_run", "decompose")
+        "--only", choices=("batch", "memory", "scaling", "compare", "cold_run", "decompose", "diagnose")
     )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,6 +200,10 @@ def main() -> None:
         from benchmarks import decompose
 
         decompose.main([])
+    if args.only in (None, "diagnose"):
+        from benchmarks import diagnose
+
+        diagnose.main([])
 
 
 if __name__ == "__main__":

@@ -12,13 +12,21 @@ simulation results:
 * under `problem_solving: escalate` with `autonomy: none` (the hierarchical preset) every
   problem goes to the collaborator's first-line manager: the department manager, or the
   team leads when the department has several teams;
-* with every collaborator working full time, the n_d collaborators of department d send
-  `λ_d = n_d × problem_rate × complexity.mean × 2 × (1 − expertise_d)` problems per hour;
-* each decision takes `decision_hours.mean` hours, so a first-line manager spends a share
-  `min(1, λ × decision_hours.mean)` of their time deciding (λ per manager). This is an
-  upper bound on that share: a blocked collaborator raises no problems, and problems in
-  another department's field are passed up rather than decided. Assignments, relays and
-  meetings are not counted;
+* the project lasts at least `T`, the longer of the plan's critical path walked at the
+  collaborators' `project_share` (a task of effort E held by someone on the project a share
+  s of the day takes E / s hours) and each department's work over its capacity
+  (`effort_d / (n_d × s_d)`); the plan is the scenario's own (a count of tasks is built
+  with the scenario's seed, as a run builds it);
+* department d's expected problems spread over that time: `λ_d = problems_d / T` per hour,
+  never more than its collaborators working all their project time could raise,
+  `n_d × s_d × hazard_d` (the plan's parallelism, not everyone at once);
+* each decision takes the department's `decision_hours.mean`, so a first-line manager
+  spends a share `min(a, λ × decision_hours)` of the working day deciding (λ per manager,
+  a its `manager_availability`: the simulated `manager_utilization` counts the same way),
+  which is `λ × decision_hours / a` of the time they give the project. Both are upper
+  bounds: T is the shortest the project can take (no waits), a blocked collaborator raises
+  no problems, and problems in another department's field are passed up rather than
+  decided. Assignments, relays and meetings are not counted;
 * rework raises problems like any work, so rework can breed rework: a rework pass of a
   task of effort E is `rework.fraction × E` hours, meets `hazard × fraction × E` problems,
   and each, settled by a collaborator alone at quality = their expertise, gives rework
@@ -81,10 +89,49 @@ def escalation_rate(
     return collaborators * problem_hazard(problem_rate, complexity, expertise)
 
 
-def decision_share(rate_per_hour: float, decision_hours: float) -> float:
-    """Share of a manager's time spent deciding, `min(1, λ × decision_hours)`: the offered
-    load of a single server, capped at 1 (past 1 the queue grows without bound)."""
-    return min(1.0, rate_per_hour * decision_hours)
+def decision_share(rate_per_hour: float, decision_hours: float, availability: float = 1.0) -> float:
+    """Share of the time a manager gives the project spent deciding,
+    `min(1, λ × decision_hours / availability)`: the offered load of a single server that is
+    there `availability` of the day, capped at 1 (past 1 the queue grows without bound)."""
+    return min(1.0, rate_per_hour * decision_hours / availability)
+
+
+def shortest_duration(scenario: Scenario) -> float:
+    """T, in working hours: the longer of the plan's critical path at the collaborators'
+    project shares and each department's work over its capacity (see module doc)."""
+    from simulator.project import build_project, topological_order
+
+    org = scenario.organisation
+    departments = org.departments
+    headcounts = [d.collaborators or 0 for d in departments]
+    if any(n == 0 for n in headcounts):  # a people file gives the people: one each, at least
+        headcounts = [max(n, 1) for n in headcounts]
+    tasks = build_project(scenario, scenario.seed, headcounts, [d.teams for d in departments])
+    shares = [project_share(scenario, i) for i in range(len(departments))]
+    finish = [0.0] * len(tasks)
+    for task in topological_order(tasks):
+        start = max((finish[p] for p in task.predecessors), default=0.0)
+        finish[task.index] = start + task.effort / shares[task.department]
+    effort = [0.0] * len(departments)
+    for task in tasks:
+        effort[task.department] += task.effort
+    capacity = max(
+        (e / (n * s) for e, n, s in zip(effort, headcounts, shares, strict=True) if n > 0),
+        default=0.0,
+    )
+    return max(max(finish, default=0.0), capacity)
+
+
+def project_share(scenario: Scenario, department: int) -> float:
+    """The share of a collaborator's day on the project in a department."""
+    own = scenario.organisation.departments[department].project_share
+    return own if own is not None else scenario.organisation.project_share
+
+
+def manager_availability(scenario: Scenario, department: int) -> float:
+    """The share of a department's managers' day on the project."""
+    own = scenario.organisation.departments[department].manager_availability
+    return own if own is not None else scenario.organisation.manager_availability
 
 
 @dataclass(frozen=True)
@@ -105,9 +152,17 @@ class DepartmentLoad:
     department_rate: float
     rate_per_manager: float
     problems_per_manager_week: float
-    manager_share: float
+    manager_share: float  # of the time the manager gives the project, deciding
     large_task_hours: float = 0.0
     rework_branching: float = 0.0
+    availability: float = 1.0  # the managers' share of the day on the project
+    project_share: float = 1.0  # the collaborators' share
+    decision_hours: float = 0.0  # mean hours per decision in this department
+
+    @property
+    def manager_utilisation(self) -> float:
+        """Share of the working day deciding (as the `manager_utilization` KPI counts)."""
+        return self.manager_share * self.availability
 
     @property
     def rework_spiral(self) -> bool:
@@ -116,7 +171,8 @@ class DepartmentLoad:
 
     @property
     def bottleneck(self) -> bool:
-        """Whether deciding alone would keep a first-line manager busy over 90% of the time."""
+        """Whether deciding alone would keep a first-line manager busy over 90% of the time
+        they give the project."""
         return self.manager_share > BOTTLENECK_UTILISATION
 
 
@@ -172,9 +228,10 @@ def implications(scenario: Scenario) -> Implications:
     project = scenario.project
     decision_hours = scenario.timing.decision_hours.mean
     hours_per_day = scenario.time.hours_per_day
+    duration = shortest_duration(scenario)
     loads = []
-    for department, tasks in zip(
-        scenario.organisation.departments, tasks_by_department(scenario), strict=True
+    for index, (department, tasks) in enumerate(
+        zip(scenario.organisation.departments, tasks_by_department(scenario), strict=True)
     ):
         expertise = department.expertise
         expected = sum(
@@ -188,9 +245,15 @@ def implications(scenario: Scenario) -> Implications:
             )
         )
         collaborators = department.collaborators or 0
-        rate = escalation_rate(
+        share = project_share(scenario, index)
+        availability = manager_availability(scenario, index)
+        deciding = (department.decision_hours or scenario.timing.decision_hours).mean
+        # The plan's parallelism: the department's problems spread over the project's
+        # shortest duration, at most what all its collaborators' project time could raise.
+        everyone = share * escalation_rate(
             collaborators, project.problem_rate, project.complexity.mean, expertise
         )
+        rate = min(everyone, expected / duration) if duration > 0 else everyone
         managers = department.teams if department.teams > 1 else 1
         per_manager = rate / managers
         large = _large_task(tasks, scenario)
@@ -207,9 +270,12 @@ def implications(scenario: Scenario) -> Implications:
                 department_rate=rate,
                 rate_per_manager=per_manager,
                 problems_per_manager_week=per_manager * hours_per_day * WEEK_DAYS,
-                manager_share=decision_share(per_manager, decision_hours),
+                manager_share=decision_share(per_manager, deciding, availability),
                 large_task_hours=large[0],
                 rework_branching=branching,
+                availability=availability,
+                project_share=share,
+                decision_hours=deciding,
             )
         )
     return Implications(
@@ -265,7 +331,7 @@ def describe(found: Implications) -> list[str]:
         )
     lines.append(
         "  under escalate (hierarchical: every problem goes to the first-line manager),"
-        f"\n  everyone working full time, decisions taking {found.decision_hours:g} h on average:"
+        "\n  problems spread over the shortest the plan allows at everyone's project share:"
     )
     for d in found.departments:
         who = (
@@ -274,12 +340,18 @@ def describe(found: Implications) -> list[str]:
             else f"team lead (one of {d.first_line_managers})"
         )
         lines.append(
-            f"    {d.name:<{width}}  {who}: {d.problems_per_manager_week:.1f} problems a week,"
-            f" busy deciding up to {100 * d.manager_share:.0f}% of the time"
+            f"    {d.name:<{width}}  {who}: {d.problems_per_manager_week:.1f} problems a week"
+            f" × {d.decision_hours:g} h, busy deciding up to"
+            f" {100 * d.manager_utilisation:.0f}% of the day"
+            + (
+                f" ({100 * d.manager_share:.0f}% of the {100 * d.availability:.0f}% they are there)"
+                if d.availability < 1
+                else ""
+            )
         )
     lines.append(
-        "    (upper bounds on deciding: a blocked collaborator raises no problems;"
-        "\n     assignments, relays and meetings are not counted)"
+        "    (upper bounds on deciding: the project may take longer, a blocked collaborator"
+        "\n     raises no problems; assignments, relays and meetings are not counted)"
     )
     for d in found.departments:
         if d.rework_spiral:
@@ -291,6 +363,7 @@ def describe(found: Implications) -> list[str]:
     for d in found.bottlenecks:
         lines.append(
             f"  warning: {d.name}: deciding alone would keep its first-line manager busy"
-            f" {100 * d.manager_share:.0f}% of the time: the hierarchy will be the bottleneck"
+            f" {100 * d.manager_share:.0f}% of the time they give the project: the hierarchy"
+            " will be the bottleneck"
         )
     return lines

@@ -240,6 +240,41 @@ class Item:
     resumed_at: float | None = None  # last taken up (after an absence), None when set aside
     served: float = 0.0  # hours served so far
     done: bool = False
+    # Set only when items are logged (diagnosis): when it first reached an in-tray, and the
+    # task whose decision wait it serves (a problem's items, see `PendingItems`).
+    received_at: float | None = None
+    waited_by: Task | None = None
+
+
+class PendingItems(list):
+    """The items an open problem waits on (withdrawn together when the raiser stops
+    waiting); each item appended is marked as serving the problem's task, so that the
+    item log can say whose decision wait its holder causes."""
+
+    __slots__ = ("task",)
+
+    def __init__(self, task: Task):
+        super().__init__()
+        self.task = task
+
+    def append(self, item: Item) -> None:
+        """Add `item`, marked as waited on by the problem's task."""
+        item.waited_by = self.task
+        super().append(item)
+
+
+def waited_on(item: Item) -> tuple[Task | None, str | None]:
+    """The task that waits while `item` is held, and how: a problem's items (decisions,
+    escalations, relayed requests, sign-offs, arbitrations, help) hold up a decision; an
+    output's relays and its reading hold up information. (None, None) otherwise."""
+    if item.waited_by is not None:
+        return item.waited_by, TaskState.DECISION_WAIT
+    target = getattr(item.payload, "target", None)  # an output on its way
+    if isinstance(target, Task):
+        return target, TaskState.INFORMATION_WAIT
+    if item.task is not None and item.task_state == TaskState.INFORMATION_WAIT:
+        return item.task, TaskState.INFORMATION_WAIT
+    return None, None
 
 
 class Joint:
@@ -281,7 +316,7 @@ class ProblemCase:
     quality_before_confrontation: float | None = None
     resolved_at: float | None = None
     closed: bool = False
-    pending: list[Item] = field(default_factory=list)
+    pending: list[Item] = field(default_factory=list)  # a PendingItems (set after init)
     rework: bool = False
     # Collaborative memory: occurrence rank of the problem's class for its resolvers, the
     # factor it scales the resolving work by, and the best quality they can reuse.
@@ -295,6 +330,9 @@ class ProblemCase:
     patience_event: Any = None
     on_patience: Callable[[], None] | None = None
     on_joint: Callable[..., None] | None = None
+
+    def __post_init__(self) -> None:
+        self.pending = PendingItems(self.task)
 
     def patience_over(self) -> None:
         """Scheduled callback: the raiser stops waiting (bound method, kept alive by the model)."""
@@ -397,3 +435,6 @@ class ItemRecord:
     task: str | None
     started_at: float
     ended_at: float
+    received_at: float | None = None  # when it reached the in-tray (queue time before start)
+    waited_task: str | None = None  # the task held up while the item is held, if any
+    waited_as: str | None = None  # how: decision_wait or information_wait

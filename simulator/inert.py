@@ -210,3 +210,34 @@ def inert_settings(scenario: Scenario, policies: list[str | Policy] | None = Non
                     )
                 )
     return found
+
+
+def remedy_inert(base: Scenario, patched: Scenario, policy: Policy) -> str | None:
+    """Why a change from `base` to `patched` cannot act under `policy`, or None if it may.
+
+    It cannot when it changes nothing, when it only changes departments' policies to the
+    mechanisms already in force there, or when it makes a setting inert that was not.
+    """
+    if patched == base:
+        return "the scenario already has these values"
+    same_policies = all(
+        for_department(policy, new, patched) == for_department(policy, old, base)
+        for new, old in zip(
+            patched.organisation.departments, base.organisation.departments, strict=True
+        )
+    )
+    if same_policies and _without_department_policies(patched) == _without_department_policies(
+        base
+    ):
+        return "the departments already work under these mechanisms"
+    before = {w.render() for w in inert_settings(base, [policy])}
+    after = [w.render() for w in inert_settings(patched, [policy]) if w.render() not in before]
+    if after:
+        return after[0]
+    return None
+
+
+def _without_department_policies(scenario: Scenario) -> Scenario:
+    departments = [d.model_copy(update={"policy": None}) for d in scenario.organisation.departments]
+    organisation = scenario.organisation.model_copy(update={"departments": departments})
+    return scenario.model_copy(update={"organisation": organisation})

@@ -127,6 +127,9 @@ class LeadPool:
 
     def put(self, department: int, item: Item) -> None:
         """The first free lead of the department takes it, else it waits in the pool."""
+        if self.model.item_log is not None and item.received_at is None:
+            # Waiting in the pool counts as held by the lead who takes it (diagnosis).
+            item.received_at = self.model.time
         for team in self.model.org.teams[department]:
             lead = team.lead
             if lead.current is None and not lead.away and lead.queue_length() == 0:

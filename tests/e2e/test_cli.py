@@ -266,8 +266,14 @@ def test_validate_prints_implications():
     assert "valid" in out and "150 tasks" in out
     # engineering: 150 tasks × 12/25 = 72; 0.02 × 1.0 × 2 × (1 − 0.7) × 24 h = 0.288 per task
     assert "72 tasks × 0.29 per task = 20.7" in out
-    # λ = 12 × 0.012 = 0.144 problems/h = 5.76 a week; × 2 h per decision = 29%
-    assert re.search(r"engineering\s+manager: 5\.8 problems a week, busy deciding up to 29%", out)
+    # The 20.7 problems spread over the shortest the plan allows with everyone on the project
+    # half the day (not 12 collaborators at once, full time: 5.8 a week and 29%); the
+    # manager is there half the day, so deciding takes twice the share of the time they give.
+    assert re.search(
+        r"engineering\s+manager: 1\.3 problems a week × 2 h, busy deciding up to 7% of the day"
+        r" \(13% of the 50% they are there\)",
+        out,
+    )
     assert "bottleneck" not in out
 
 

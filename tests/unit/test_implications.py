@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 
-from experiments.implications import implications, rework_branching
+from experiments.implications import implications, rework_branching, shortest_duration
 from simulator.loading import scenario_from_mapping
 from simulator.run import run_one
 
@@ -45,3 +46,64 @@ def test_the_warning_matches_what_the_model_does(rate, finishes):
         warnings.simplefilter("ignore")
         result = run_one(scn, "self_managed", 1).kpis
     assert result["finished"] is finishes
+
+
+def _plan(share: float, depends: bool) -> dict:
+    return {
+        "name": "plan",
+        "organisation": {
+            "departments": [{"name": "crew", "collaborators": 2, "project_share": share}]
+        },
+        "project": {
+            "tasks": [
+                {"id": "a", "department": "crew", "effort_hours": 30},
+                {"id": "b", "department": "crew", "effort_hours": 10},
+                {
+                    "id": "c",
+                    "department": "crew",
+                    "effort_hours": 20,
+                    "depends_on": ["a"] if depends else [],
+                },
+            ],
+            "problem_rate": 0.01,
+        },
+    }
+
+
+def test_the_shortest_duration_is_the_path_or_the_capacity_at_the_project_share():
+    # a → c is 50 h of effort; at half their day on the project it takes 100 h.
+    assert shortest_duration(scenario_from_mapping(_plan(0.5, True))) == pytest.approx(100)
+    # Without the link, 60 h of work for 2 people at half time: 60 / (2 × 0.5) = 60 h,
+    # longer than the longest task (30 / 0.5).
+    assert shortest_duration(scenario_from_mapping(_plan(0.5, False))) == pytest.approx(60)
+    load = implications(scenario_from_mapping(_plan(0.5, False))).departments[0]
+    # 60 h × hazard 0.01 × 2 × 0.5 = 0.6 problems over 60 h: 0.01 an hour.
+    assert load.department_rate == pytest.approx(0.01)
+
+
+def test_the_workload_estimate_bounds_simulated_deciding_from_above():
+    # product-launch: managers on the project half the day, collaborators half the day.
+    # The old estimate (everyone at once, full time) said 29% for engineering.
+    from simulator.domain import Activity
+    from simulator.loading import load_scenario
+    from simulator.model import OrgModel
+
+    scenario = load_scenario("product-launch")
+    loads = {d.name: d for d in implications(scenario).departments}
+    seeds = range(6)
+    shares: dict[str, list[float]] = {name: [] for name in loads}
+    for seed in seeds:
+        model = OrgModel(scenario, "hierarchical", rng=seed, collect_kpis=False)
+        model.run_to_end()
+        for manager in model.org.department_managers:
+            name = model.org.department_names[manager.department]
+            shares[name].append(manager.hours.get(Activity.DECIDING, 0.0) / model.end_time)
+    for name, load in loads.items():
+        values = np.array(shares[name])
+        mean = values.mean()
+        se = values.std(ddof=1) / np.sqrt(len(values))
+        assert load.manager_utilisation <= load.availability
+        # An upper bound (4 standard errors of slack) ...
+        assert mean - 4 * se <= load.manager_utilisation, name
+        # ... and a tight one: at most three times what the runs show.
+        assert load.manager_utilisation <= 3 * (mean + 4 * se), name
