@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from experiments import figures
+from experiments import figures, report_gaps
 from experiments import report_html as markup
 from experiments.atomic import write_atomically, write_bytes, write_text
 from experiments.compare import MAIN_KPIS
@@ -111,7 +111,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     from experiments.sensitivity import SensitivityWarning, analyse
     from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
-    from experiments.summaries import headline, summarise
+    from experiments.summaries import headline, paired_gaps, summarise
 
     folder = Path(folder)
     try:
@@ -160,11 +160,20 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     for w in caught:
         if not issubclass(w.category, SensitivityWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    gaps = (
+        paired_gaps(good, "lead_time_days", policies[0])
+        if len(good) and len(policies) > 1
+        else pd.DataFrame()
+    )
+    effects = report_gaps.main_effects_table(context) if len(good) else pd.DataFrame()
+    contrasts = report_gaps.interactions_table(context) if len(good) else pd.DataFrame()
     report = Report(html=target)
     for name, frame in (
         ("summary", summary),
         ("differences", differences),
         ("sensitivity", indices),
+        ("main-effects", effects),
+        ("interactions", contrasts),
     ):
         path = target.parent / f"{name}.csv"
         write_atomically(path, lambda temporary, frame=frame: frame.to_csv(temporary, index=False))
@@ -174,7 +183,10 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         _overview(context, headline(runs) if len(runs) else "No run has finished yet."),
         _lead_time(context, pooled),
         _differences(context, pooled_differences, differences),
+        report_gaps.gap_against_parameters(context, gaps),
         _parameters(context, kpis),
+        report_gaps.main_effects_section(context, effects),
+        report_gaps.interactions_section(context, gaps, contrasts),
         _splits(context, pooled),
         _costs(context, pooled),
         _sensitivity(context, indices, design, checks),

@@ -212,16 +212,14 @@ def gap_by_level(gaps: pd.DataFrame, parameter: str) -> pd.DataFrame:
     """The paired gap at each level of one swept key, per policy (the other keys averaged
     over): policy, the key, replicates, mean, ci_low, ci_high (95%, Student t over the
     replicates), pairs and wins (pairs where the policy's value was strictly lower).
-    Levels in increasing order when they can be ordered."""
+    Levels in the order of `ordered_levels`."""
     table = _replicate_mean_ci(gaps, ["policy", parameter])
-    try:
-        order = {p: i for i, p in enumerate(dict.fromkeys(gaps["policy"]))}
-        table = table.assign(_order=table["policy"].map(order)).sort_values(
-            ["_order", parameter], kind="stable"
-        )
-        table = table.drop(columns="_order")
-    except TypeError:  # levels of mixed types: keep the runs' order
-        pass
+    policies = {p: i for i, p in enumerate(dict.fromkeys(gaps["policy"]))}
+    levels = {v: i for i, v in enumerate(ordered_levels(gaps[parameter]))}
+    table = table.assign(_policy=table["policy"].map(policies), _level=table[parameter].map(levels))
+    table = table.sort_values(["_policy", "_level"], kind="stable").drop(
+        columns=["_policy", "_level"]
+    )
     return table.reset_index(drop=True)
 
 
@@ -264,7 +262,7 @@ def main_effects(
     values = table.assign(gap=as_float(table[kpi]))
     rows = []
     for parameter in parameters:
-        levels = _levels(table[parameter])
+        levels = ordered_levels(table[parameter])
         if len(levels) < 2:
             continue
         low, high = levels[0], levels[-1]
@@ -284,7 +282,7 @@ def main_effects(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _levels(values: pd.Series) -> list:
+def ordered_levels(values: pd.Series) -> list:
     """The distinct values of a swept key: sorted numbers, or names in the runs' order."""
     import pandas as pd
 
