@@ -393,3 +393,30 @@ def gap_heatmap(
     ax.set_title(f"{label(kpi)}: {policy} − {reference} ({unit(kpi)})", fontsize=9)
     figure.colorbar(image, ax=ax, shrink=0.8)
     return figure
+
+
+def contributions(parts: Sequence[tuple[str, dict]], total: dict) -> Figure:
+    """Each mechanism's share of a gap in lead time, and the total, as horizontal bars with
+    their 95% intervals (`parts`: (name, {mean, ci_low, ci_high}), largest first)."""
+    rows = [*parts, ("total", total)]
+    figure = _figure(6.4, 0.9 + 0.4 * len(rows))
+    ax = figure.add_subplot()
+    for i, (_, estimate) in enumerate(rows):
+        mean = float(estimate["mean"])
+        low, high = estimate.get("ci_low"), estimate.get("ci_high")
+        ax.barh(i, mean, color=PALETTE[0] if i < len(parts) else "#000000", alpha=0.85)
+        if low is not None and high is not None:
+            ax.errorbar(
+                mean,
+                i,
+                xerr=[[max(mean - float(low), 0.0)], [max(float(high) - mean, 0.0)]],
+                color="black",
+                capsize=3,
+                linewidth=0.8,
+            )
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("lead time (working days)")
+    ax.grid(axis="x", alpha=0.3)
+    return figure

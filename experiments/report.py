@@ -12,7 +12,6 @@ anywhere (it works offline, attached to an e-mail).
 
 from __future__ import annotations
 
-import base64
 import math
 import warnings
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from experiments import figures, report_gaps
 from experiments import report_html as markup
-from experiments.atomic import write_atomically, write_bytes, write_text
+from experiments.atomic import write_atomically, write_text
 from experiments.compare import MAIN_KPIS
 from experiments.display import label, unit
 from simulator.errors import InputError, Problem
@@ -104,9 +103,11 @@ class Report:
 
 def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     """Write the report of the sweep in `folder`: the HTML page at `out` (default
-    `folder/report.html`), and next to it the PNGs and CSV tables."""
+    `folder/report.html`), and next to it the PNGs and CSV tables. A folder of
+    `orgsim compare --out` gets the report of `experiments.compare_report`."""
     import pandas as pd
 
+    from experiments.compare_report import is_comparison_folder, write_comparison_report
     from experiments.design import Design
     from experiments.sensitivity import SensitivityWarning, analyse
     from experiments.statistics import paired_differences
@@ -114,13 +115,15 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     from experiments.summaries import headline, paired_gaps, summarise
 
     folder = Path(folder)
+    comparison = folder.is_dir() and is_comparison_folder(folder)
     try:
-        manifest = read_manifest(folder) if folder.is_dir() else None
+        manifest = read_manifest(folder) if folder.is_dir() and not comparison else None
     except (OSError, ValueError):
         manifest = None
-    if manifest is None:
+    if manifest is None and not comparison:
         message = (
-            "not a sweep results folder (no readable manifest.json)"
+            "not a results folder of orgsim sweep (no readable manifest.json) "
+            "or of orgsim compare --out (no runs.csv)"
             if folder.is_dir()
             else "no such folder"
         )
@@ -131,6 +134,9 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
             Problem(source=str(target), message="is a folder: give a file name (e.g. report.html)")
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    if comparison:
+        page, pngs, svgs = write_comparison_report(folder, target)
+        return Report(html=page, pngs=pngs, svgs=svgs)
 
     runs = read_runs(folder)
     policies = [p for p in manifest["policies"] if p in set(runs["policy"])] or list(
@@ -216,15 +222,10 @@ class _Context:
     def figure(self, name: str, figure: Any, alt: str) -> str:
         """Save the figure as NAME.png (300 dpi) and NAME.svg next to the page and return
         its embedded <img> (110 dpi, to keep the page light)."""
-        path = self.directory / f"{name}.png"
-        write_bytes(path, figures.png(figure, figures.PRINT_DPI))
-        self.pngs.append(path)
-        vector = self.directory / f"{name}.svg"
-        write_bytes(vector, figures.svg(figure))
-        self.svgs.append(vector)
-        data = figures.png(figure)
-        encoded = base64.b64encode(data).decode("ascii")
-        return f'<img alt="{markup.escape(alt)}" src="data:image/png;base64,{encoded}">'
+        png, svg, img = markup.save_figure(self.directory, name, figure, alt)
+        self.pngs.append(png)
+        self.svgs.append(svg)
+        return img
 
 
 # --- sections -----------------------------------------------------------------------------------

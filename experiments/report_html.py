@@ -6,10 +6,13 @@ Shared by the report of a sweep (experiments.report) and of a comparison
 
 from __future__ import annotations
 
+import base64
 import html
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from experiments.atomic import write_bytes
 from experiments.display import number
 
 if TYPE_CHECKING:
@@ -126,3 +129,16 @@ def document(title: str, heading: str, description: str, sections: list[str]) ->
         + "".join(sections)
         + "</body></html>\n"
     )
+
+
+def save_figure(directory: Path, name: str, figure: Any, alt: str) -> tuple[Path, Path, str]:
+    """Save the figure as NAME.png (300 dpi) and NAME.svg in `directory`; return both paths
+    and its embedded <img> (110 dpi, to keep the page light)."""
+    from experiments import figures
+
+    png = directory / f"{name}.png"
+    write_bytes(png, figures.png(figure, figures.PRINT_DPI))
+    svg = directory / f"{name}.svg"
+    write_bytes(svg, figures.svg(figure))
+    encoded = base64.b64encode(figures.png(figure)).decode("ascii")
+    return png, svg, f'<img alt="{escape(alt)}" src="data:image/png;base64,{encoded}">'

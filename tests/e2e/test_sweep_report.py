@@ -211,7 +211,8 @@ def test_a_folder_without_results_is_bad_input(tmp_path, capsys):
     assert code == 2
     assert out == ""
     assert (
-        err.strip() == f"error: {tmp_path}: not a sweep results folder (no readable manifest.json)"
+        err.strip() == f"error: {tmp_path}: not a results folder of orgsim sweep (no readable "
+        "manifest.json) or of orgsim compare --out (no runs.csv)"
     )
 
 
