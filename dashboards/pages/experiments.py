@@ -116,14 +116,17 @@ def _name_of(names: dict[str, str], key: str | None) -> str | None:
 
 
 def paired_rows(paired: pd.DataFrame, parameter: str) -> pd.DataFrame:
-    """The paired differences per swept value as the page shows them."""
+    """The paired differences per swept value as the page shows them: policy, value,
+    mean difference, its 95% CI as one "low to high" column, wins in k of n."""
     return pd.DataFrame(
         {
             "policy": paired["policy"],
             parameter_label(parameter): paired[parameter],
             "difference": paired["mean"],
-            "ci_low": paired["ci_low"],
-            "ci_high": paired["ci_high"],
+            "95% CI": [
+                f"{low:+.2f} to {high:+.2f}" if pd.notna(low) else "n/a"
+                for low, high in zip(paired["ci_low"], paired["ci_high"], strict=True)
+            ],
             "wins": [f"{w} of {n}" for w, n in zip(paired["wins"], paired["pairs"], strict=True)],
         }
     )
