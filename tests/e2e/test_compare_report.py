@@ -60,12 +60,56 @@ DIAGNOSIS = {
 }
 
 
+DOCS = Path(__file__).parents[2] / "docs" / "experiments.md"
+
+
+def documented_commands() -> list[list[str]]:
+    """The commands of docs/experiments.md's "A comparison's report" block."""
+    text = DOCS.read_text(encoding="utf-8")
+    block = text[text.index("### A comparison's report") :]
+    block = block[block.index("```\n") + 4 :]
+    block = block[: block.index("```")]
+    return [line.split()[1:] for line in block.splitlines() if line.startswith("orgsim ")]
+
+
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("compare") / "launch"
-    code = main(["compare", "workshop", "--replications", "4", "--workers", "1", "--out", str(out)])
-    assert code == 0
-    return out
+def documented(tmp_path_factory) -> Path:
+    """The folder the documented commands make, with its report (run as documented)."""
+    commands = documented_commands()
+    assert [c[0] for c in commands] == ["compare", "report"]
+    cwd = tmp_path_factory.mktemp("docs")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        for command in commands:
+            extra = ["--workers", "1"] if command[0] == "compare" else []
+            assert main([*command, *extra]) == 0, command
+    return cwd / commands[1][1]
+
+
+@pytest.fixture(scope="module")
+def comparison(documented, tmp_path_factory) -> Path:
+    """A clean copy of the compare folder (without the report)."""
+    target = tmp_path_factory.mktemp("clean") / "launch"
+    shutil.copytree(
+        documented, target, ignore=shutil.ignore_patterns("report.html", "*.png", "*.svg")
+    )
+    return target
+
+
+@pytest.fixture(scope="module")
+def enriched(comparison, tmp_path_factory) -> Path:
+    """The compare folder with a diagnosis, a decomposition, a currency and finish dates."""
+    folder = tmp_path_factory.mktemp("enriched") / "launch"
+    shutil.copytree(comparison, folder)
+    (folder / "decomposition.json").write_text(json.dumps(DECOMPOSITION))
+    (folder / "diagnosis.json").write_text(json.dumps(DIAGNOSIS))
+    runs = pd.read_csv(folder / "runs.csv")
+    runs["currency"] = "EUR"
+    days = {r: f"2026-03-{2 + (r * 7) % 10:02d}" for r in runs["replicate"].unique()}
+    runs["finish_date"] = runs["replicate"].map(days)
+    runs.to_csv(folder / "runs.csv", index=False)
+    assert main(["report", str(folder)]) == 0
+    return folder
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:
@@ -84,11 +128,8 @@ def section(text: str, title: str) -> str:
     return part[: part.index("</section>")]
 
 
-def test_a_comparison_folder_gets_its_report(comparison, tmp_path, capsys):
-    folder = copy_of(comparison, tmp_path)
-    assert main(["report", str(folder)]) == 0
-    out = capsys.readouterr().out
-    assert f"report: {folder / 'report.html'}" in out
+def test_the_documented_commands_write_the_report(documented):
+    folder = documented
     text = page_text(folder)
     runs = pd.read_csv(folder / "runs.csv")
     first = re.search(r'<p class="headline">(.*?)</p>', text).group(1)
@@ -108,9 +149,8 @@ def test_a_comparison_folder_gets_its_report(comparison, tmp_path, capsys):
     assert (folder / "lead-time.png").is_file() and (folder / "lead-time.svg").is_file()
 
 
-def test_the_paired_differences_are_those_of_the_runs(comparison, tmp_path):
-    folder = copy_of(comparison, tmp_path)
-    assert main(["report", str(folder)]) == 0
+def test_the_paired_differences_are_those_of_the_runs(documented):
+    folder = documented
     table = section(page_text(folder), "Paired differences to hierarchical")
     runs = pd.read_csv(folder / "runs.csv")
     lead = paired_differences(runs, kpis=["lead_time_days"], by_cell=False)
@@ -127,12 +167,8 @@ def test_the_paired_differences_are_those_of_the_runs(comparison, tmp_path):
     assert f"<td>{mean:.1f} (" in measures
 
 
-def test_diagnosis_and_decomposition_are_reported(comparison, tmp_path):
-    folder = copy_of(comparison, tmp_path)
-    (folder / "decomposition.json").write_text(json.dumps(DECOMPOSITION))
-    (folder / "diagnosis.json").write_text(json.dumps(DIAGNOSIS))
-    assert main(["report", str(folder)]) == 0
-    text = page_text(folder)
+def test_diagnosis_and_decomposition_are_reported(enriched):
+    text = page_text(enriched)
     diagnosis = section(text, "Where the time goes (diagnosis)")
     assert "role manager, department legal, person legal-manager, wait kind decision" in (diagnosis)
     assert "42% of the critical path" in diagnosis
@@ -149,23 +185,19 @@ def test_diagnosis_and_decomposition_are_reported(comparison, tmp_path):
         ("authority", "-0.3"),
     ]
     assert "<strong>-3.2 (-4.0 to -2.4)</strong>" in decomposition
-    assert (folder / "decomposition.png").is_file()
+    assert (enriched / "decomposition.png").is_file()
 
 
-def test_currency_and_finish_dates_when_the_runs_have_them(comparison, tmp_path):
-    folder = copy_of(comparison, tmp_path)
-    runs = pd.read_csv(folder / "runs.csv")
-    runs["currency"] = "EUR"
-    days = {0: "2026-03-02", 1: "2026-03-05", 2: "2026-03-04", 3: "2026-03-09"}
-    runs["finish_date"] = runs["replicate"].map(days)
-    runs.to_csv(folder / "runs.csv", index=False)
-    assert main(["report", str(folder)]) == 0
-    text = page_text(folder)
+def test_currency_and_finish_dates_when_the_runs_have_them(enriched):
+    text = page_text(enriched)
     assert "labour cost (hours spent) (EUR)" in section(text, "Costs")
     assert "Amounts are in EUR." in text
+    runs = pd.read_csv(enriched / "runs.csv")
+    dates = sorted(runs.loc[runs["policy"] == "cooperative", "finish_date"])
     lead = section(text, "Lead time by policy")
-    # Earliest, median (lower middle of four) and latest finish of each policy.
-    assert "<td>2026-03-02</td><td>2026-03-04</td><td>2026-03-09</td>" in lead
+    # Earliest, median (the lower middle run) and latest finish of each policy.
+    middle = dates[(len(dates) - 1) // 2]
+    assert f"<td>{dates[0]}</td><td>{middle}</td><td>{dates[-1]}</td>" in lead
 
 
 @pytest.mark.parametrize(
