@@ -23,9 +23,14 @@ from experiments import figures
 from experiments import report_html as markup
 from experiments.atomic import write_text
 from experiments.compare import MAIN_KPIS
+from experiments.compare_folder import (
+    check_decomposition,
+    check_diagnosis,
+    read_comparison_runs,
+    read_json,
+)
 from experiments.display import label, unit
 from experiments.runs_table import COMPARISON_KEYS, LEAD_TIME, as_float, policy_order
-from simulator.errors import InputError, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,8 +38,6 @@ if TYPE_CHECKING:
 RUNS_CSV = "runs.csv"
 DECOMPOSITION = "decomposition.json"
 DIAGNOSIS = "diagnosis.json"
-# Columns of runs.csv that describe a run in words, not numbers.
-TEXT_COLUMNS = ("currency", "finish_date", "deadline_date", "scenario", "status", "error")
 COST_KPIS = ("labour_cost", "staffing_cost")
 MAX_LIST_ROWS = 20
 
@@ -68,8 +71,8 @@ def write_comparison_report(folder: Path, target: Path) -> tuple[Path, list[Path
     """Write the report of the comparison in `folder` at `target`; return the page, its PNG
     and its SVG files."""
     runs = read_comparison_runs(folder / RUNS_CSV)
-    decomposition = _read_json(folder / DECOMPOSITION, _check_decomposition)
-    diagnosis = _read_json(folder / DIAGNOSIS, _check_diagnosis)
+    decomposition = read_json(folder / DECOMPOSITION, check_decomposition)
+    diagnosis = read_json(folder / DIAGNOSIS, check_diagnosis)
     policies = policy_order(runs)
     currencies = sorted(set(runs["currency"].dropna().astype(str))) if "currency" in runs else []
     page = _Page(runs, policies, target.parent, currencies[0] if len(currencies) == 1 else None)
@@ -86,114 +89,6 @@ def write_comparison_report(folder: Path, target: Path) -> tuple[Path, list[Path
     title = f"{folder.resolve().name}: comparison of {', '.join(policies)}"
     write_text(target, markup.document(title, title, "", [s for s in sections if s]))
     return target, page.pngs, page.svgs
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def read_comparison_runs(path: Path) -> pd.DataFrame:
-    """runs.csv of a comparison, checked: the pairing keys and the lead time, one row per
-    policy and replicate, numbers in the KPI columns."""
-    import pandas as pd
-
-    try:
-        runs = pd.read_csv(path)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(Problem(source=str(path), message=f"cannot be read ({exc})")) from None
-    for column in (*COMPARISON_KEYS, LEAD_TIME):
-        if column not in runs:
-            raise InputError(Problem(source=str(path), path=(column,), message="missing column"))
-    if runs.empty:
-        raise InputError(Problem(source=str(path), message="has no runs"))
-    if runs.duplicated(["policy", "replicate"]).any():
-        raise InputError(
-            Problem(
-                source=str(path),
-                path=("policy",),
-                message="a policy appears twice with the same replicate",
-            )
-        )
-    runs["policy"] = runs["policy"].astype(str)
-    for column in runs.columns:
-        if column in TEXT_COLUMNS or column == "policy":
-            continue
-        values = pd.to_numeric(runs[column], errors="coerce")
-        bad = values.isna() & runs[column].notna()
-        if bad.any():
-            raise InputError(
-                Problem(
-                    source=str(path),
-                    path=(column,),
-                    line=int(bad.to_numpy().argmax()) + 2,  # after the header, from 1
-                    message="not a number",
-                    value=runs.loc[bad, column].iloc[0],
-                )
-            )
-        runs[column] = values
-    return runs
-
-
-def _read_json(path: Path, check: Any) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(Problem(source=str(path), message=f"not readable JSON ({exc})")) from None
-    check(data, str(path))
-    return data
-
-
-def _problem(source: str, where: tuple[Any, ...], message: str, value: Any = ...) -> InputError:
-    extra = {} if value is ... else {"value": value}
-    return InputError(Problem(source=source, path=where, message=message, **extra))
-
-
-def _check_estimate(value: Any, source: str, where: tuple[Any, ...]) -> None:
-    """An estimate is {mean, ci_low, ci_high}: a number and two numbers or nulls."""
-    if not isinstance(value, dict):
-        raise _problem(source, where, "must be {mean, ci_low, ci_high}", value)
-    for key in ("mean", "ci_low", "ci_high"):
-        number = value.get(key)
-        if key == "mean" and number is None:
-            raise _problem(source, (*where, key), "missing")
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
-            raise _problem(source, (*where, key), "must be a number", number)
-
-
-def _check_decomposition(data: Any, source: str) -> None:
-    if not isinstance(data, dict) or not isinstance(data.get("decomposition"), dict):
-        raise _problem(source, ("decomposition",), "missing: the file of compare --decompose")
-    part = data["decomposition"]
-    for key in ("from", "to"):
-        if not isinstance(part.get(key), str):
-            raise _problem(source, ("decomposition", key), "must be a policy name", part.get(key))
-    _check_estimate(part.get("total"), source, ("decomposition", "total"))
-    contributions = part.get("contributions")
-    if not isinstance(contributions, dict):
-        raise _problem(
-            source, ("decomposition", "contributions"), "must map mechanisms to estimates"
-        )
-    for name, estimate in contributions.items():
-        _check_estimate(estimate, source, ("decomposition", "contributions", name))
-
-
-def _check_diagnosis(data: Any, source: str) -> None:
-    if not isinstance(data, dict):
-        raise _problem(source, (), "must be a JSON object (the file of orgsim diagnose)")
-    bottleneck = data.get("bottleneck")
-    if bottleneck is not None and not isinstance(bottleneck, dict):
-        raise _problem(source, ("bottleneck",), "must be an object", bottleneck)
-    for key in ("departments", "managers", "critical_path", "remedies"):
-        if data.get(key) is not None and not isinstance(data[key], list):
-            raise _problem(source, (key,), "must be a list", data[key])
-    for i, remedy in enumerate(data.get("remedies") or []):
-        if not isinstance(remedy, dict):
-            raise _problem(source, ("remedies", i), "must be an object", remedy)
-        if "lead_time_gain_days" in remedy:
-            _check_estimate(
-                remedy["lead_time_gain_days"], source, ("remedies", i, "lead_time_gain_days")
-            )
 
 
 # --- sections ------------------------------------------------------------------------------------

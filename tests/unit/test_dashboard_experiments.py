@@ -165,3 +165,13 @@ def paired_table(rc) -> str:
     ]
     assert len(found) == 1
     return found[0]
+
+
+@pytest.mark.slow
+def test_the_shipped_sample_is_what_its_script_writes(tmp_path):
+    from dashboards.sample import write_sample
+
+    written = load_runs(write_sample(tmp_path))
+    shipped = load_runs(sample_folder())
+    columns = [c for c in shipped.columns if c != "elapsed_s"]
+    pd.testing.assert_frame_equal(written[columns], shipped[columns])

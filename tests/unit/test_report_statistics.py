@@ -211,3 +211,19 @@ def test_main_effects_on_the_lead_time_and_on_the_gap(tiny):
         )
     )
     assert ("policy.autonomy", "hierarchical", "gap") not in effects.index
+
+
+def test_the_headline_names_every_policy(tiny):
+    from experiments.summaries import headline
+
+    three = pd.concat(
+        [tiny, tiny.loc[tiny["policy"] == "cooperative"].assign(policy="self_managed")],
+        ignore_index=True,
+    )
+    three.loc[three["policy"] == "self_managed", "lead_time_days"] += 3.0
+    three["run_id"] = range(len(three))
+    text = headline(three)
+    for policy in ("hierarchical", "cooperative", "self_managed"):
+        assert policy in text, policy
+    gap = paired_gaps(three).query("policy == 'self_managed'")["gap"]
+    assert f"self_managed − hierarchical: {gap.mean():+.1f} working days" in text
