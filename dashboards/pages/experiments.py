@@ -221,7 +221,7 @@ def FolderBrowser(root: Path):
     if folders:
         ResultsView(root, folders, refreshed.value, refresh)
     else:
-        with solara.Column(classes=["page"], gap="4px"):
+        with solara.Column(gap="4px"):
             with solara.Row(gap="10px", style={"align-items": "center"}):
                 Notice(
                     f"**No results under `{root}` yet.** Run "

@@ -175,3 +175,15 @@ def test_the_shipped_sample_is_what_its_script_writes(tmp_path):
     shipped = load_runs(sample_folder())
     columns = [c for c in shipped.columns if c != "elapsed_s"]
     pd.testing.assert_frame_equal(written[columns], shipped[columns])
+
+
+def test_an_empty_results_folder_says_so_and_shows_the_sample(session, monkeypatch, tmp_path):
+    monkeypatch.setenv(state.RESULTS_ENV, str(tmp_path))
+    _box, rc = solara.render(experiments.Page(), handle_error=False)
+    markdown = " ".join(
+        str(getattr(w, "unsafe_innerHTML", "") or "") for w in rc.find(solara.widgets.HTML).widgets
+    )
+    texts = [str(c) for w in rc.find(v.Html).widgets for c in w.children]
+    assert any(t.startswith("Sample · workshop-problem-rate") for t in texts)
+    assert rc.find(v.Select, label="Results folder").widgets == []  # nothing to pick yet
+    assert "<th>difference</th>" in markdown
