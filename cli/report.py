@@ -1,7 +1,9 @@
-"""Write one self-contained HTML page (figures embedded) with the PNG figures,
-summary.csv, differences.csv and sensitivity.csv next to it.
+"""Write one self-contained HTML page (figures embedded) with the PNG and SVG figures and,
+for a sweep, its CSV tables next to it.
 
     orgsim report DIR [--out FILE]
+
+DIR is a results folder of `orgsim sweep` or a folder of `orgsim compare --out`.
 
 The report itself is experiments.report.
 """
@@ -13,12 +15,16 @@ from pathlib import Path
 
 from cli import exit_codes
 
-HELP = "write the HTML report of a sweep's results folder"
+HELP = "write the HTML report of a sweep's or a comparison's results folder"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of `orgsim report`."""
-    parser.add_argument("folder", metavar="DIR", help="a results folder written by orgsim sweep")
+    parser.add_argument(
+        "folder",
+        metavar="DIR",
+        help="a results folder written by orgsim sweep or orgsim compare --out",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -33,8 +39,8 @@ def command(args: argparse.Namespace) -> int:
 
     report = write_report(args.folder, args.out)
     print(f"report: {report.html}")
+    tables = f" and {', '.join(p.name for p in report.tables)}" if report.tables else ""
     print(
-        f"with {len(report.pngs)} figures (PNG at 300 dpi, and SVG) and "
-        f"{', '.join(p.name for p in report.tables)} in {report.html.parent}"
+        f"with {len(report.pngs)} figures (PNG at 300 dpi, and SVG){tables} in {report.html.parent}"
     )
     return exit_codes.OK

@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dashboards.palette import POLICY_DASHES, policy_colour
+from experiments.display import label, parameter_label, unit
 from experiments.runs_table import successful
 
 MARKERS = ("o", "s", "^", "D", "v", "P")
@@ -26,6 +27,11 @@ FONT_SIZE = 10
 
 def _label(name: str) -> str:
     return name.replace("_", " ")
+
+
+def kpi_name(kpi: str) -> str:
+    """A KPI as readers see it: its label and unit (experiments.display)."""
+    return f"{label(kpi)} ({unit(kpi)})" if unit(kpi) else label(kpi)
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -63,8 +69,8 @@ def distribution_figure(runs: pd.DataFrame, kpi: str = "lead_time_days") -> Figu
             values, i + jitter, s=12, color=colour, alpha=0.55, marker=MARKERS[i % len(MARKERS)]
         )
     axes.set_yticks(range(len(policies)), [_label(p) for p in policies], fontsize=FONT_SIZE)
-    axes.set_xlabel(_label(kpi), fontsize=FONT_SIZE)
-    axes.set_title(f"{_label(kpi)} by policy (each dot a run)", fontsize=FONT_SIZE + 1)
+    axes.set_xlabel(kpi_name(kpi), fontsize=FONT_SIZE)
+    axes.set_title(f"{label(kpi)} by policy (each dot a run)", fontsize=FONT_SIZE + 1)
     axes.grid(axis="x", alpha=0.3)
     if not policies:
         axes.text(0.5, 0.5, "no completed runs", ha="center", va="center", transform=axes.transAxes)
@@ -113,15 +119,85 @@ def parameter_figure(table: pd.DataFrame, kpi: str, parameter: str) -> Figure:
             )
     if categories:
         axes.set_xticks(range(len(categories)), [str(c) for c in categories])
-    axes.set_xlabel(parameter, fontsize=FONT_SIZE)
-    axes.set_ylabel(_label(kpi), fontsize=FONT_SIZE)
-    axes.set_title(f"{_label(kpi)} vs {parameter} (mean, 95% CI)", fontsize=FONT_SIZE + 1)
+    axes.set_xlabel(parameter_label(parameter), fontsize=FONT_SIZE)
+    axes.set_ylabel(kpi_name(kpi), fontsize=FONT_SIZE)
+    axes.set_title(f"{label(kpi)}: mean and 95% CI per policy", fontsize=FONT_SIZE + 1)
     axes.grid(alpha=0.3)
     if policies:
         axes.legend(fontsize=FONT_SIZE - 1, frameon=False)
     else:
         axes.text(
             0.5, 0.5, "no swept parameter", ha="center", va="center", transform=axes.transAxes
+        )
+    return figure
+
+
+def paired_figure(
+    table: pd.DataFrame,
+    kpi: str,
+    parameter: str,
+    baseline: str,
+    policies: list[str],
+) -> Figure:
+    """Each policy minus `baseline` against a swept `parameter`: the mean paired difference
+    per value with its 95% CI band (`dashboards.results.paired_by_parameter`), and the zero
+    line (no difference)."""
+    figure = _figure(5.6, 3.0)
+    axes = figure.subplots()
+    numeric = pd.api.types.is_numeric_dtype(table[parameter]) if len(table) else True
+    categories = list(dict.fromkeys(table[parameter].astype(str))) if not numeric else []
+    others = list(dict.fromkeys(table["policy"])) if len(table) else []
+    for i, policy in enumerate(others):
+        rows = table[table["policy"] == policy]
+        colour = policy_colour(policy, policies)
+        if numeric:
+            x = rows[parameter].to_numpy(dtype=float)
+        else:
+            x = np.array([categories.index(str(v)) for v in rows[parameter]], dtype=float)
+            x = x + (i - (len(others) - 1) / 2) * 0.08
+        marker = MARKERS[policies.index(policy) % len(MARKERS)] if policy in policies else "o"
+        axes.plot(
+            x,
+            rows["mean"],
+            color=colour,
+            linestyle=POLICY_DASHES.get(policy, "-"),
+            marker=marker,
+            markersize=5,
+            linewidth=2,
+            label=f"{_label(policy)} − {_label(baseline)}",
+        )
+        if numeric:
+            axes.fill_between(
+                x, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.18, linewidth=0
+            )
+        else:
+            axes.errorbar(
+                x,
+                rows["mean"],
+                yerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
+                fmt="none",
+                ecolor=colour,
+                capsize=3,
+            )
+    axes.axhline(0.0, color="black", linewidth=0.9)
+    if categories:
+        axes.set_xticks(range(len(categories)), categories)
+    axes.set_xlabel(parameter_label(parameter), fontsize=FONT_SIZE)
+    axes.set_ylabel(f"difference: {kpi_name(kpi)}", fontsize=FONT_SIZE)
+    axes.set_title(
+        f"Paired difference to {_label(baseline)} (mean, 95% CI)", fontsize=FONT_SIZE + 1
+    )
+    axes.grid(alpha=0.3)
+    if others:
+        axes.legend(fontsize=FONT_SIZE - 1, frameon=False)
+    else:
+        axes.text(
+            0.5,
+            0.5,
+            "no other policy to compare",
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
         )
     return figure
 

@@ -198,3 +198,35 @@ def downloadable_files(folder: Path) -> list[Path]:
 def runs_csv(runs: pd.DataFrame) -> bytes:
     """The runs table as CSV (for a folder that has no summary.csv yet, or all the runs)."""
     return runs.to_csv(index=False).encode("utf-8")
+
+
+# --- paired differences to a baseline policy -----------------------------------------------------
+
+
+def paired_overall(runs: pd.DataFrame, kpi: str, baseline: str) -> pd.DataFrame:
+    """Each policy minus `baseline`, run by run on the same seeds, over the whole folder:
+    policy, replicates, mean, ci_low, ci_high (95%; each replicate's pairs averaged first,
+    as the same seed meets every cell), pairs and wins (pairs where the policy's value was
+    strictly lower)."""
+    from experiments.summaries import gap_by_level, paired_gaps
+
+    gaps = paired_gaps(runs, kpi, baseline)
+    columns = ["policy", "replicates", "mean", "ci_low", "ci_high", "pairs", "wins"]
+    if gaps.empty:
+        return pd.DataFrame(columns=columns)
+    return gap_by_level(gaps.assign(_all=0), "_all")[columns]
+
+
+def paired_by_parameter(
+    runs: pd.DataFrame, kpi: str, parameter: str, baseline: str
+) -> pd.DataFrame:
+    """Each policy minus `baseline` at each value of a swept `parameter` (the other swept
+    keys averaged over): policy, the parameter, replicates, mean, ci_low, ci_high, pairs,
+    wins (`experiments.summaries.gap_by_level`)."""
+    from experiments.summaries import gap_by_level, paired_gaps
+
+    gaps = paired_gaps(runs, kpi, baseline)
+    columns = ["policy", parameter, "replicates", "mean", "ci_low", "ci_high", "pairs", "wins"]
+    if gaps.empty or parameter not in gaps:
+        return pd.DataFrame(columns=columns)
+    return gap_by_level(gaps, parameter)[columns]

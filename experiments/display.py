@@ -172,3 +172,59 @@ def number(kpi: str, value: Any) -> str:
     if kpi == "decision_quality":
         return f"{float(value):.2f}"
     return f"{float(value):.1f}"
+
+
+# --- swept parameters in plain words ---------------------------------------------------------
+#
+# A swept key is a dotted path into the scenario (`project.problem_rate`); readers see the
+# words below. Keys not listed read as their last part in words, with where they live
+# (`organisation.departments[legal].expertise` -> "expertise (legal)").
+
+PARAMETER_TEXT: dict[str, str] = {
+    "project.problem_rate": "problem rate (per hour of work)",
+    "project.interdependence": "links between departments' tasks",
+    "project.tasks": "number of tasks",
+    "project.dependency_density": "dependencies between tasks",
+    "project.foreign_field_share": "share of problems outside the raiser's field",
+    "project.effort_hours": "effort per task (hours)",
+    "project.complexity": "project complexity",
+    "project.deadline_days": "deadline (working days)",
+    "timing.decision_hours.mean": "time to decide, mean (hours)",
+    "timing.coordination_hours.mean": "time to coordinate, mean (hours)",
+    "time.hours_per_day": "working hours per day",
+    "time.horizon_days": "horizon (working days)",
+    "organisation.lateral_links": "links between departments",
+    "organisation.project_share": "share of the day on the project",
+    "organisation.manager_expertise": "managers' expertise",
+    "organisation.manager_availability": "managers' availability",
+    "organisation.cross_expertise": "expertise outside one's field",
+    "policy.allocation": "how work is allocated",
+    "policy.communication": "how information flows",
+    "policy.shared_space": "shared workspace",
+    "policy.coordination": "how work is coordinated",
+    "policy.problem_solving": "who solves problems",
+    "policy.autonomy": "autonomy of collaborators",
+    "policy.authority": "who holds authority",
+    "policy.management": "management style",
+    "policy.confrontation": "how disagreements are settled",
+}
+
+
+def parameter_label(key: str) -> str:
+    """A swept key in plain words (`project.problem_rate` -> "problem rate (per hour of work)")."""
+    if key in PARAMETER_TEXT:
+        return PARAMETER_TEXT[key]
+    import re
+
+    parts = key.split(".")
+    where = []
+    for part in parts[:-1]:
+        if match := re.fullmatch(r"(\w+)\[([^\]]+)\]", part):
+            container, item = match.groups()
+            # A department named `legal` reads "legal"; by index, "departments 0".
+            where.append(f"{container} {item}" if item.isdigit() else item)
+    last = parts[-1]
+    if last in ("mean", "sd", "min", "max") and len(parts) > 1:
+        last = f"{re.sub(r'\[.*\]', '', parts[-2])} {last}"
+    words = last.replace("_", " ")
+    return f"{words} ({', '.join(where)})" if where else words

@@ -277,3 +277,146 @@ def sensitivity_bars(indices: pd.DataFrame, policies: Sequence[str]) -> Figure:
     if handles:
         figure.legend(handles, labels, loc="outside lower center", ncols=len(policies), fontsize=9)
     return figure
+
+
+def binned(values: pd.Series) -> pd.Series:
+    """A swept key as the figures place it: numbers as they are, a sampled continuous key
+    (more than 12 distinct numbers) as the middle of its quantile bin, names as text."""
+    import pandas as pd
+
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    distinct = values.nunique(dropna=True)
+    if numeric and distinct > 12:
+        bins = pd.qcut(values.astype(float), q=min(BINS, distinct), duplicates="drop")
+        return bins.map(lambda b: b.mid).astype(float)
+    return values if numeric else values.astype(str)
+
+
+def paired_gap_against_parameter(
+    by_level: pd.DataFrame,
+    parameter: str,
+    policies: Sequence[str],
+    kpi: str = "lead_time_days",
+    name: str | None = None,
+) -> Figure:
+    """The paired difference `policy − reference` of `kpi` against one swept key: a line
+    (mean) and a band (95% CI) per policy other than the reference, and the zero line
+    (no difference). `by_level` is `experiments.summaries.gap_by_level`."""
+    import pandas as pd
+
+    figure = _figure(6.4, 3.4)
+    ax = figure.add_subplot()
+    reference = policies[0]
+    numeric = pd.api.types.is_numeric_dtype(by_level[parameter]) and not (
+        pd.api.types.is_bool_dtype(by_level[parameter])
+    )
+    levels = list(dict.fromkeys(by_level[parameter].astype(str))) if not numeric else []
+    others = [p for p in policies[1:] if p in set(by_level["policy"])]
+    for policy in others:
+        i = list(policies).index(policy)
+        rows = by_level.loc[by_level["policy"] == policy]
+        mean = rows["mean"].to_numpy(dtype=float) * _scale(kpi)
+        low = rows["ci_low"].to_numpy(dtype=float) * _scale(kpi)
+        high = rows["ci_high"].to_numpy(dtype=float) * _scale(kpi)
+        if numeric:
+            x = rows[parameter].to_numpy(dtype=float)
+            ax.plot(x, mean, color=colour(i), marker="o", markersize=3, label=policy)
+            ax.fill_between(x, low, high, color=colour(i), alpha=0.2, linewidth=0)
+        else:
+            offset = (others.index(policy) - (len(others) - 1) / 2) * 0.12
+            x = np.array([levels.index(str(v)) for v in rows[parameter]], dtype=float) + offset
+            ax.errorbar(
+                x,
+                mean,
+                yerr=[np.nan_to_num(mean - low), np.nan_to_num(high - mean)],
+                fmt="o",
+                color=colour(i),
+                markersize=4,
+                capsize=3,
+                label=policy,
+            )
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    if not numeric:
+        ax.set_xticks(range(len(levels)), levels, rotation=20, fontsize=8)
+    ax.set_xlabel(name or parameter, fontsize=10)
+    ax.set_ylabel(f"{label(kpi)}: policy − {reference} ({unit(kpi)})", fontsize=9)
+    ax.grid(alpha=0.3)
+    if others:
+        ax.legend(fontsize=8, title=f"minus {reference}", title_fontsize=8)
+    return figure
+
+
+def gap_heatmap(
+    grid: pd.DataFrame,
+    first: str,
+    second: str,
+    policy: str,
+    reference: str,
+    kpi: str = "lead_time_days",
+    names: tuple[str, str] | None = None,
+) -> Figure:
+    """The mean paired gap `policy − reference` at each pair of levels of two swept keys,
+    as a heatmap with the value (and its 95% CI) written in each square; purple where the
+    policy is lower, orange where it is higher (0 is white). `grid` is
+    `experiments.summaries.gap_grid`; levels are shown in the order it lists them."""
+    import pandas as pd
+    from matplotlib.colors import TwoSlopeNorm
+
+    rows = list(dict.fromkeys(grid[first]))
+    columns = list(dict.fromkeys(grid[second]))
+    means = grid.pivot_table(index=first, columns=second, values="mean", aggfunc="first")
+    means = means.reindex(index=rows, columns=columns)
+    matrix = means.to_numpy(dtype=float) * _scale(kpi)
+    reach = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
+    reach = reach or 1.0
+    figure = _figure(1.6 + 1.3 * len(columns), 1.3 + 0.7 * len(rows))
+    ax = figure.add_subplot()
+    image = ax.imshow(matrix, cmap="PuOr_r", norm=TwoSlopeNorm(0.0, -reach, reach), aspect="auto")
+    by = grid.set_index([first, second])
+    for i, a in enumerate(rows):
+        for j, b in enumerate(columns):
+            if (a, b) not in by.index or pd.isna(matrix[i, j]):
+                continue
+            r = by.loc[(a, b)]
+            text = f"{matrix[i, j]:+.1f}"
+            if not pd.isna(r["ci_low"]):
+                text += f"\n({r['ci_low'] * _scale(kpi):+.1f}, {r['ci_high'] * _scale(kpi):+.1f})"
+            dark = abs(matrix[i, j]) > 0.6 * reach
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
+    ax.set_xticks(range(len(columns)), [str(c) for c in columns], fontsize=8)
+    ax.set_yticks(range(len(rows)), [str(r) for r in rows], fontsize=8)
+    first_name, second_name = names or (first, second)
+    ax.set_xlabel(second_name, fontsize=9)
+    ax.set_ylabel(first_name, fontsize=9)
+    ax.set_title(f"{label(kpi)}: {policy} − {reference} ({unit(kpi)})", fontsize=9)
+    figure.colorbar(image, ax=ax, shrink=0.8)
+    return figure
+
+
+def contributions(parts: Sequence[tuple[str, dict]], total: dict) -> Figure:
+    """Each mechanism's share of a gap in lead time, and the total, as horizontal bars with
+    their 95% intervals (`parts`: (name, {mean, ci_low, ci_high}), largest first)."""
+    rows = [*parts, ("total", total)]
+    figure = _figure(6.4, 0.9 + 0.4 * len(rows))
+    ax = figure.add_subplot()
+    for i, (_, estimate) in enumerate(rows):
+        mean = float(estimate["mean"])
+        low, high = estimate.get("ci_low"), estimate.get("ci_high")
+        ax.barh(i, mean, color=PALETTE[0] if i < len(parts) else "#000000", alpha=0.85)
+        if low is not None and high is not None:
+            ax.errorbar(
+                mean,
+                i,
+                xerr=[[max(mean - float(low), 0.0)], [max(float(high) - mean, 0.0)]],
+                color="black",
+                capsize=3,
+                linewidth=0.8,
+            )
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("lead time (working days)")
+    ax.grid(axis="x", alpha=0.3)
+    return figure

@@ -12,8 +12,6 @@ anywhere (it works offline, attached to an e-mail).
 
 from __future__ import annotations
 
-import base64
-import html
 import math
 import warnings
 from collections.abc import Sequence
@@ -22,10 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from experiments import figures
-from experiments.atomic import write_atomically, write_bytes, write_text
+from experiments import figures, report_gaps
+from experiments import report_html as markup
+from experiments.atomic import write_atomically, write_text
 from experiments.compare import MAIN_KPIS
-from experiments.display import label, number, unit
+from experiments.display import label, unit
 from simulator.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -104,23 +103,27 @@ class Report:
 
 def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     """Write the report of the sweep in `folder`: the HTML page at `out` (default
-    `folder/report.html`), and next to it the PNGs and CSV tables."""
+    `folder/report.html`), and next to it the PNGs and CSV tables. A folder of
+    `orgsim compare --out` gets the report of `experiments.compare_report`."""
     import pandas as pd
 
+    from experiments.compare_report import is_comparison_folder, write_comparison_report
     from experiments.design import Design
     from experiments.sensitivity import SensitivityWarning, analyse
     from experiments.statistics import paired_differences
     from experiments.store import read_manifest, read_runs
-    from experiments.summaries import headline, summarise
+    from experiments.summaries import headline, paired_gaps, summarise
 
     folder = Path(folder)
+    comparison = folder.is_dir() and is_comparison_folder(folder)
     try:
-        manifest = read_manifest(folder) if folder.is_dir() else None
+        manifest = read_manifest(folder) if folder.is_dir() and not comparison else None
     except (OSError, ValueError):
         manifest = None
-    if manifest is None:
+    if manifest is None and not comparison:
         message = (
-            "not a sweep results folder (no readable manifest.json)"
+            "not a results folder of orgsim sweep (no readable manifest.json) "
+            "or of orgsim compare --out (no runs.csv)"
             if folder.is_dir()
             else "no such folder"
         )
@@ -131,6 +134,9 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
             Problem(source=str(target), message="is a folder: give a file name (e.g. report.html)")
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    if comparison:
+        page, pngs, svgs = write_comparison_report(folder, target)
+        return Report(html=page, pngs=pngs, svgs=svgs)
 
     runs = read_runs(folder)
     policies = [p for p in manifest["policies"] if p in set(runs["policy"])] or list(
@@ -160,11 +166,20 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
     for w in caught:
         if not issubclass(w.category, SensitivityWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    gaps = (
+        paired_gaps(good, "lead_time_days", policies[0])
+        if len(good) and len(policies) > 1
+        else pd.DataFrame()
+    )
+    effects = report_gaps.main_effects_table(context) if len(good) else pd.DataFrame()
+    contrasts = report_gaps.interactions_table(context) if len(good) else pd.DataFrame()
     report = Report(html=target)
     for name, frame in (
         ("summary", summary),
         ("differences", differences),
         ("sensitivity", indices),
+        ("main-effects", effects),
+        ("interactions", contrasts),
     ):
         path = target.parent / f"{name}.csv"
         write_atomically(path, lambda temporary, frame=frame: frame.to_csv(temporary, index=False))
@@ -174,7 +189,10 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Report:
         _overview(context, headline(runs) if len(runs) else "No run has finished yet."),
         _lead_time(context, pooled),
         _differences(context, pooled_differences, differences),
+        report_gaps.gap_against_parameters(context, gaps),
         _parameters(context, kpis),
+        report_gaps.main_effects_section(context, effects),
+        report_gaps.interactions_section(context, gaps, contrasts),
         _splits(context, pooled),
         _costs(context, pooled),
         _sensitivity(context, indices, design, checks),
@@ -204,15 +222,10 @@ class _Context:
     def figure(self, name: str, figure: Any, alt: str) -> str:
         """Save the figure as NAME.png (300 dpi) and NAME.svg next to the page and return
         its embedded <img> (110 dpi, to keep the page light)."""
-        path = self.directory / f"{name}.png"
-        write_bytes(path, figures.png(figure, figures.PRINT_DPI))
-        self.pngs.append(path)
-        vector = self.directory / f"{name}.svg"
-        write_bytes(vector, figures.svg(figure))
-        self.svgs.append(vector)
-        data = figures.png(figure)
-        encoded = base64.b64encode(data).decode("ascii")
-        return f'<img alt="{_e(alt)}" src="data:image/png;base64,{encoded}">'
+        png, svg, img = markup.save_figure(self.directory, name, figure, alt)
+        self.pngs.append(png)
+        self.svgs.append(svg)
+        return img
 
 
 # --- sections -----------------------------------------------------------------------------------
@@ -262,8 +275,8 @@ def _overview(c: _Context, headline: str) -> str:
             "horizon, a lower bound, and is marked ≥ in the tables.</p>"
         )
     return (
-        f'<p class="headline">{_e(headline)}</p>{status}'
-        + _section_intro(
+        f'<p class="headline">{markup.escape(headline)}</p>{status}'
+        + markup.section_intro(
             "What was run",
             "Each <em>cell</em> is one combination of the varied parameters. In each cell, every "
             "policy ran on the same projects: replication <em>r</em> uses the same seed for every "
@@ -271,7 +284,12 @@ def _overview(c: _Context, headline: str) -> str:
             "policies run by run (<em>paired</em>) removes most of the noise that comes from the "
             "project itself.",
         )
-        + _table(["", ""], [[_e(a), _e(b)] for a, b in rows], show_header=False, css="facts")
+        + markup.table(
+            ["", ""],
+            [[markup.escape(a), markup.escape(b)] for a, b in rows],
+            show_header=False,
+            css="facts",
+        )
     )
 
 
@@ -280,12 +298,12 @@ def _levels(m: dict[str, Any], key: str) -> str:
         if axis["key"] == key:
             if axis["levels"] is not None:
                 levels = axis["levels"]
-                shown = ", ".join(_plain(v) for v in levels[:12]) + (
+                shown = ", ".join(markup.plain(v) for v in levels[:12]) + (
                     " …" if len(levels) > 12 else ""
                 )
                 return f"{len(levels)} level{'s' if len(levels) != 1 else ''}: {shown}"
             kind = "whole numbers" if axis["integer"] else "values"
-            return f"{kind} sampled from {_plain(axis['min'])} to {_plain(axis['max'])}"
+            return f"{kind} sampled from {markup.plain(axis['min'])} to {markup.plain(axis['max'])}"
     return ""
 
 
@@ -297,24 +315,24 @@ def _lead_time(c: _Context, pooled: pd.DataFrame) -> str:
     )
     rows = []
     for policy in c.policies:
-        stat = _stat(pooled, policy, "lead_time_days")
+        stat = markup.stat_row(pooled, policy, "lead_time_days")
         if stat is None:
             continue
         rows.append(
             [
-                _e(policy),
-                _mean(stat, "lead_time_days"),
-                _ci(stat, "lead_time_days"),
-                _num("lead_time_days", stat["p50"]),
-                _num("lead_time_days", stat["p90"]),
-                _share(stat["share_finished"]),
-                _share(stat["p_on_time"]),
+                markup.escape(policy),
+                markup.mean_text(stat, "lead_time_days"),
+                markup.interval(stat, "lead_time_days"),
+                markup.kpi_number("lead_time_days", stat["p50"]),
+                markup.kpi_number("lead_time_days", stat["p90"]),
+                markup.percent(stat["share_finished"]),
+                markup.percent(stat["p_on_time"]),
             ]
         )
-    table = _table(
+    table = markup.table(
         ["policy", "mean (working days)", "95% CI", "p50", "p90", "finished", "on time"], rows
     )
-    return _section(
+    return markup.section(
         "Lead time by policy",
         "Every dot is one run (all cells together); the box spans the middle half of the runs "
         "and its line is the median. p50 and p90: half of the runs / nine in ten finished within "
@@ -339,22 +357,22 @@ def _differences(c: _Context, pooled: pd.DataFrame, by_cell: pd.DataFrame) -> st
             lower = f"{int(r['lower_in'])} of {int(r['pairs'])}"
             rows.append(
                 [
-                    _e(policy),
-                    _e(label(kpi)),
-                    _signed(kpi, r["mean"]),
-                    _span(kpi, r["ci_low"], r["ci_high"]),
+                    markup.escape(policy),
+                    markup.escape(label(kpi)),
+                    markup.signed(kpi, r["mean"]),
+                    markup.span(kpi, r["ci_low"], r["ci_high"]),
                     lower,
-                    _e(unit(kpi)),
+                    markup.escape(unit(kpi)),
                 ]
             )
-    return _section(
+    return markup.section(
         f"Paired differences to {reference}",
         f"Each policy minus {reference}, run by run on the same seeds, averaged over every "
         "paired run of the design. A negative lead-time difference means the policy finished "
         "earlier. <em>Lower in</em> counts the paired runs where the policy's value was lower "
         "(for lead time: the runs it won). When the 95% interval spans 0, the sweep cannot "
         "tell the two policies apart on that measure.",
-        _table(["policy", "measure", "mean difference", "95% CI", "lower in", "unit"], rows),
+        markup.table(["policy", "measure", "mean difference", "95% CI", "lower in", "unit"], rows),
     )
 
 
@@ -366,7 +384,8 @@ def _parameters(c: _Context, kpis: list[str]) -> str:
     for i, key in enumerate(parameters[:MAX_PARAMETER_FIGURES]):
         figure = figures.kpi_against_parameter(c.good, key, kpis, c.policies)
         parts.append(
-            f"<h3>{_e(key)}</h3>" + c.figure(f"parameter-{i + 1}", figure, f"KPIs against {key}")
+            f"<h3>{markup.escape(key)}</h3>"
+            + c.figure(f"parameter-{i + 1}", figure, f"KPIs against {key}")
         )
     more = ""
     if len(parameters) > MAX_PARAMETER_FIGURES:
@@ -386,7 +405,9 @@ def _parameters(c: _Context, kpis: list[str]) -> str:
             "the other parameters are not balanced, so a curve mixes their effects. Read the "
             "curves as rough shapes, and the sensitivity section below for what matters."
         )
-    return _section("Each measure against each varied parameter", intro, "".join(parts) + more)
+    return markup.section(
+        "Each measure against each varied parameter", intro, "".join(parts) + more
+    )
 
 
 def _splits(c: _Context, pooled: pd.DataFrame) -> str:
@@ -415,7 +436,7 @@ def _splits(c: _Context, pooled: pd.DataFrame) -> str:
             figures.stacked_split(pooled, waits, c.policies, "person-hours blocked"),
             "waiting",
         )
-    return _section(
+    return markup.section(
         "Where the time goes",
         "The lead time is split along the realised critical path (the chain of tasks and waits "
         "that set the end date): its parts add up to the lead time. The effort is the hours "
@@ -443,18 +464,22 @@ def _costs(c: _Context, pooled: pd.DataFrame) -> str:
     img = c.figure("costs", figures.means_with_intervals(pooled, kpis, c.policies), "costs")
     rows = []
     for policy in c.policies:
-        row = [_e(policy)]
+        row = [markup.escape(policy)]
         for kpi in kpis:
-            stat = _stat(pooled, policy, kpi)
-            row.append("" if stat is None else f"{_num(kpi, stat['mean'])} ({_ci(stat, kpi)})")
+            stat = markup.stat_row(pooled, policy, kpi)
+            row.append(
+                ""
+                if stat is None
+                else f"{markup.kpi_number(kpi, stat['mean'])} ({markup.interval(stat, kpi)})"
+            )
         rows.append(row)
-    return _section(
+    return markup.section(
         "Costs",
         "Labour cost prices every hour spent (work, rework, coordination, help, managers' busy "
         "time) at the scenario's rate per role; staffing cost prices everyone for the whole "
         "lead time (what the organisation pays while the project runs). Bars are means, lines "
         "their 95% confidence intervals.",
-        img + _table(["policy", *(f"{label(k)} ({unit(k)})" for k in kpis)], rows),
+        img + markup.table(["policy", *(f"{label(k)} ({unit(k)})" for k in kpis)], rows),
     )
 
 
@@ -464,13 +489,13 @@ def _sensitivity(
     if indices.empty or indices["value"].isna().all():
         return ""
     if checks:
-        warning = "".join(f'<p class="warn">Sanity check: {_e(m)}</p>' for m in checks)
+        warning = "".join(f'<p class="warn">Sanity check: {markup.escape(m)}</p>' for m in checks)
         return _sensitivity(c, indices, design).replace("</p>", "</p>" + warning, 1)
     if "method" in indices and (indices["method"] == "anova").any():
         anova = indices.loc[indices["method"] == "anova"]
         rest = indices.loc[indices["method"] != "anova"]
         if rest.empty or rest["value"].isna().all():
-            return _section(
+            return markup.section(
                 "Sensitivity of the lead time to the parameters", "", _categorical(c, anova)
             )
         return _sensitivity(c, rest, design).replace(
@@ -515,7 +540,7 @@ def _sensitivity(
     by = indices.set_index(["parameter", "policy", "index"])
     rows = []
     for parameter in order:
-        row = [_e(parameter)]
+        row = [markup.escape(parameter)]
         for policy in c.policies:
             for name in names:
                 key = (parameter, policy, name)
@@ -526,15 +551,15 @@ def _sensitivity(
                 interval = (
                     ""
                     if math.isnan(r["ci_low"])
-                    else f" ({_float(r['ci_low'])} to {_float(r['ci_high'])})"
+                    else f" ({markup.short_float(r['ci_low'])} to {markup.short_float(r['ci_high'])})"
                 )
-                row.append(_float(r["value"]) + interval)
+                row.append(markup.short_float(r["value"]) + interval)
         rows.append(row)
     header = [
         "parameter",
         *(f"{policy}: {_INDEX_NAMES.get(n, n)}" for policy in c.policies for n in names),
     ]
-    return _section(
+    return markup.section(
         "Sensitivity of the lead time to the parameters",
         explain
         + (
@@ -542,7 +567,7 @@ def _sensitivity(
             if method == "main effect"
             else " Intervals (95%) are bootstraps over the design's points and the replications."
         ),
-        img + "".join(f"<p>{_e(n)}</p>" for n in notes) + _table(header, rows),
+        img + "".join(f"<p>{markup.escape(n)}</p>" for n in notes) + markup.table(header, rows),
     )
 
 
@@ -562,7 +587,10 @@ def _categorical(c: _Context, anova: pd.DataFrame) -> str:
     for parameter in dict.fromkeys(anova["parameter"]):
         part = anova.loc[anova["parameter"] == parameter]
         for index, level in dict.fromkeys(zip(part["index"], part["level"], strict=True)):
-            row = [_e(parameter), "η²" if index == "eta2" else _e(f"effect of {level}")]
+            row = [
+                markup.escape(parameter),
+                "η²" if index == "eta2" else markup.escape(f"effect of {level}"),
+            ]
             for policy in c.policies:
                 key = (parameter, index, level, policy)
                 if key not in by.index:
@@ -574,11 +602,13 @@ def _categorical(c: _Context, anova: pd.DataFrame) -> str:
                 interval = (
                     ""
                     if math.isnan(r["ci_low"])
-                    else f" ({_float(r['ci_low'])} to {_float(r['ci_high'])})"
+                    else f" ({markup.short_float(r['ci_low'])} to {markup.short_float(r['ci_high'])})"
                 )
-                row.append(_float(r["value"]) + interval)
+                row.append(markup.short_float(r["value"]) + interval)
             rows.append(row)
-    return f"<p>{_e(intro)}</p>" + _table(["parameter", "index", *c.policies], rows)
+    return f"<p>{markup.escape(intro)}</p>" + markup.table(
+        ["parameter", "index", *c.policies], rows
+    )
 
 
 _INDEX_NAMES = {
@@ -607,13 +637,13 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
     rows = []
     for cell in cells[:MAX_CELL_ROWS]:
         here = lead.loc[lead["cell_id"] == cell]
-        row = [str(cell)] + [_plain(here[p].iloc[0]) for p in parameters]
+        row = [str(cell)] + [markup.plain(here[p].iloc[0]) for p in parameters]
         for policy in c.policies:
             stat = here.loc[here["policy"] == policy]
             row.append(
                 ""
                 if stat.empty
-                else f"{_mean(stat.iloc[0], 'lead_time_days')} ({_ci(stat.iloc[0], 'lead_time_days')})"
+                else f"{markup.mean_text(stat.iloc[0], 'lead_time_days')} ({markup.interval(stat.iloc[0], 'lead_time_days')})"
             )
         for policy in c.policies[1:]:
             d = (
@@ -630,8 +660,8 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
                 continue
             r = d.iloc[0]
             row.append(
-                f"{_signed('lead_time_days', r['mean'])} d "
-                f"({_span('lead_time_days', r['ci_low'], r['ci_high'])}), "
+                f"{markup.signed('lead_time_days', r['mean'])} d "
+                f"({markup.span('lead_time_days', r['ci_low'], r['ci_high'])}), "
                 f"wins in {int(r['lower_in'])} of {int(r['pairs'])}"
             )
         rows.append(row)
@@ -640,7 +670,7 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
         if len(cells) > MAX_CELL_ROWS
         else ""
     )
-    return _section(
+    return markup.section(
         "Lead time in each cell",
         "Mean lead time per cell and policy with its 95% confidence interval; then, per "
         f"cell, each policy minus {reference} run by run on the same seeds: the mean paired "
@@ -649,7 +679,7 @@ def _cells(c: _Context, summary: pd.DataFrame, differences: pd.DataFrame) -> str
         "The paired interval is the one that tells policies apart: the seeds' shared "
         "effect cancels in each pair, so it is much narrower than the per-policy intervals. "
         "≥ marks a mean that includes runs which hit the horizon.",
-        _table(header, rows) + more,
+        markup.table(header, rows) + more,
     )
 
 
@@ -661,36 +691,36 @@ def _failures(c: _Context) -> str:
         [
             str(r["run_id"]),
             str(r["cell_id"]),
-            _e(r["policy"]),
+            markup.escape(r["policy"]),
             str(r["replicate"]),
-            _e(str(r["error"])),
+            markup.escape(str(r["error"])),
         ]
         for _, r in failed.head(MAX_FAILURES_SHOWN).iterrows()
     ]
-    return _section(
+    return markup.section(
         "Failed runs",
         f"{len(failed)} run(s) raised an error; they are left out of every figure and table "
         "above. The error column of the runs table has each message.",
-        _table(["run", "cell", "policy", "replicate", "error"], rows),
+        markup.table(["run", "cell", "policy", "replicate", "error"], rows),
     )
 
 
 def _definition(c: _Context) -> str:
     m = c.manifest
-    return _section(
+    return markup.section(
         "The experiment as written",
-        f"From {_e(m.get('experiment_file', ''))}; the scenario is "
-        f"{_e(m['scenario']['source'])} (content hash {_e(m['scenario']['hash'])}).",
-        f"<pre>{_e(m.get('experiment_text', ''))}</pre>",
+        f"From {markup.escape(m.get('experiment_file', ''))}; the scenario is "
+        f"{markup.escape(m['scenario']['source'])} (content hash {markup.escape(m['scenario']['hash'])}).",
+        f"<pre>{markup.escape(m.get('experiment_text', ''))}</pre>",
     )
 
 
 def _assumptions() -> str:
     items = "".join(
-        f"<li><strong>{_e(a)}</strong>{'' if b[0] in ';,.' else ' '}{_e(b)}</li>"
+        f"<li><strong>{markup.escape(a)}</strong>{'' if b[0] in ';,.' else ' '}{markup.escape(b)}</li>"
         for a, b in ASSUMPTIONS
     )
-    return _section(
+    return markup.section(
         "What the model assumes",
         "The results hold within these assumptions, the main ones of the model's description "
         "(docs/model.md, section 7, lists them all with the source of every parameter). "
@@ -703,113 +733,19 @@ def _assumptions() -> str:
 def _reproduce(c: _Context) -> str:
     m = c.manifest
     versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
-    return _section(
+    return markup.section(
         "Reproducing these results",
         "The same experiment file, scenario and versions give the same numbers on any machine "
         "and any number of workers.",
-        f"<pre>orgsim sweep {_e(m.get('experiment_file', 'FILE'))} --out DIR\n"
-        f"orgsim report DIR</pre><p>Versions: {_e(versions)}. Started {_e(m.get('created', ''))}; "
-        f"report written {_e(datetime.now(UTC).isoformat(timespec='seconds'))}.</p>",
+        f"<pre>orgsim sweep {markup.escape(m.get('experiment_file', 'FILE'))} --out DIR\n"
+        f"orgsim report DIR</pre><p>Versions: {markup.escape(versions)}. Started {markup.escape(m.get('created', ''))}; "
+        f"report written {markup.escape(datetime.now(UTC).isoformat(timespec='seconds'))}.</p>",
     )
-
-
-# --- HTML helpers --------------------------------------------------------------------------------
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:2px solid #0072B2;padding-bottom:.2em}
-.headline{font-size:1.25em;background:#eef5fb;border-left:5px solid #0072B2;padding:.7em 1em}
-.warn{background:#fff4e5;border-left:5px solid #E69F00;padding:.5em 1em}
-.intro{color:#444}table{border-collapse:collapse;margin:1em 0;font-size:.9em}
-th,td{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
-img{max-width:100%;height:auto;display:block;margin:1em 0}pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:.85em}
-table.facts td{text-align:left}.scroll{overflow-x:auto}
-"""
 
 
 def _page(manifest: dict[str, Any], sections: list[str]) -> str:
     title = f"{manifest['name']}: sweep report"
-    description = f"<p>{_e(manifest['description'])}</p>" if manifest.get("description") else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
-        f"<style>{CSS}</style></head><body><h1>{_e(manifest['name'])}</h1>{description}"
-        + "".join(sections)
-        + "</body></html>\n"
+    description = (
+        f"<p>{markup.escape(manifest['description'])}</p>" if manifest.get("description") else ""
     )
-
-
-def _section(title: str, intro: str, body: str) -> str:
-    return f'<section><h2>{_e(title)}</h2><p class="intro">{intro}</p>{body}</section>'
-
-
-def _section_intro(title: str, intro: str) -> str:
-    return f'<h2>{_e(title)}</h2><p class="intro">{intro}</p>'
-
-
-def _table(
-    columns: list[str], rows: list[list[str]], show_header: bool = True, css: str = ""
-) -> str:
-    """A table of already-escaped cells under escaped column names."""
-    head = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in columns) + "</tr>" if show_header else ""
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    attribute = f' class="{css}"' if css else ""
-    return f'<div class="scroll"><table{attribute}>{head}{body}</table></div>'
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _plain(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return _e(value)
-
-
-def _float(value: float) -> str:
-    return "n/a" if math.isnan(value) else f"{value:.3g}"
-
-
-def _stat(frame: pd.DataFrame, policy: str, kpi: str) -> Any:
-    row = frame.loc[(frame["policy"] == policy) & (frame["kpi"] == kpi)]
-    return None if row.empty else row.iloc[0]
-
-
-def _num(kpi: str, value: Any) -> str:
-    return _e(
-        number(
-            kpi,
-            None
-            if value is None or (isinstance(value, float) and math.isnan(value))
-            else float(value),
-        )
-    )
-
-
-def _mean(stat: Any, kpi: str) -> str:
-    text = _num(kpi, stat["mean"])
-    return ("≥ " + text) if bool(stat.get("lower_bound", False)) else text
-
-
-def _ci(stat: Any, kpi: str) -> str:
-    return _span(kpi, stat["ci_low"], stat["ci_high"])
-
-
-def _span(kpi: str, low: Any, high: Any) -> str:
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
-        return "n/a"
-    return f"{_num(kpi, low)} to {_num(kpi, high)}"
-
-
-def _signed(kpi: str, value: Any) -> str:
-    text = _num(kpi, value)
-    return f"+{text}" if not math.isnan(value) and value > 0 else text
-
-
-def _share(value: Any) -> str:
-    return "" if value is None or math.isnan(value) else f"{100 * value:.0f}%"
+    return markup.document(title, manifest["name"], description, sections)

@@ -138,3 +138,155 @@ def _other_policies(good: pd.DataFrame, policies: Sequence[str]) -> str:
             f"earlier in {k} of {n} paired runs."
         )
     return "".join(f" {p}" for p in parts)
+
+
+# --- the paired gap against the swept parameters -----------------------------------------------
+#
+# The gap is `policy − reference` of one KPI, pair by pair (same cell, replicate and seed).
+# Replicate r has the same seed in every cell, so the gaps of one replicate in different cells
+# are not independent draws: every figure below first averages the gaps of each replicate
+# over the cells it pools, then takes Student's t over the replicates (as
+# `experiments.statistics.interaction_contrast` does).
+
+
+def paired_gaps(
+    runs: pd.DataFrame | str | Path, kpi: str = LEAD_TIME, reference: str | None = None
+) -> pd.DataFrame:
+    """One row per pair of successful runs: cell_id, replicate, seed, the swept keys,
+    policy, reference and `gap` (`policy − reference` of `kpi`)."""
+    import pandas as pd
+
+    table = successful(with_cells(as_runs(runs)))
+    policies = policy_order(table)
+    parameters = parameter_columns(table)
+    columns = ["cell_id", "replicate", "seed", *parameters, "policy", "reference", "gap"]
+    if not policies:
+        return pd.DataFrame(columns=columns)
+    reference = reference or policies[0]
+    keys = ["cell_id", "replicate", "seed"]
+    theirs = table.loc[table["policy"] == reference, keys].assign(
+        _reference=as_float(table.loc[table["policy"] == reference, kpi])
+    )
+    frames = []
+    for policy in policies:
+        if policy == reference:
+            continue
+        mine = table.loc[table["policy"] == policy]
+        ours = mine[[*keys, *parameters]].assign(_value=as_float(mine[kpi]))
+        both = ours.merge(theirs, on=keys, how="inner").dropna(subset=["_value", "_reference"])
+        both["gap"] = both["_value"] - both["_reference"]
+        frames.append(both.assign(policy=policy, reference=reference))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def _replicate_mean_ci(gaps: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Per group of `keys`: the mean of each replicate's mean gap, its t-interval over the
+    replicates, the pairs pooled and the pairs where the policy's value was lower."""
+    import pandas as pd
+
+    from experiments.statistics import mean_ci
+
+    rows = []
+    for group, part in gaps.groupby(list(keys), sort=False, dropna=False):
+        by_replicate = part.groupby("replicate")["gap"].mean()
+        estimate = mean_ci(by_replicate.to_numpy())
+        rows.append(
+            {
+                **dict(zip(keys, group if isinstance(group, tuple) else (group,), strict=True)),
+                "replicates": estimate.n,
+                "mean": estimate.mean,
+                "ci_low": estimate.ci_low,
+                "ci_high": estimate.ci_high,
+                "pairs": len(part),
+                "wins": int((part["gap"] < 0).sum()),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=[*keys, "replicates", "mean", "ci_low", "ci_high", "pairs", "wins"]
+    )
+
+
+def gap_by_level(gaps: pd.DataFrame, parameter: str) -> pd.DataFrame:
+    """The paired gap at each level of one swept key, per policy (the other keys averaged
+    over): policy, the key, replicates, mean, ci_low, ci_high (95%, Student t over the
+    replicates), pairs and wins (pairs where the policy's value was strictly lower).
+    Levels in the order of `ordered_levels`."""
+    table = _replicate_mean_ci(gaps, ["policy", parameter])
+    policies = {p: i for i, p in enumerate(dict.fromkeys(gaps["policy"]))}
+    levels = {v: i for i, v in enumerate(ordered_levels(gaps[parameter]))}
+    table = table.assign(_policy=table["policy"].map(policies), _level=table[parameter].map(levels))
+    table = table.sort_values(["_policy", "_level"], kind="stable").drop(
+        columns=["_policy", "_level"]
+    )
+    return table.reset_index(drop=True)
+
+
+def gap_grid(gaps: pd.DataFrame, first: str, second: str, policy: str) -> pd.DataFrame:
+    """The mean paired gap of `policy` at each pair of levels of two swept keys (the other
+    keys averaged over), with its interval: first, second, replicates, mean, ci_low,
+    ci_high, pairs, wins."""
+    part = gaps.loc[gaps["policy"] == policy]
+    return _replicate_mean_ci(part, [first, second]).reset_index(drop=True)
+
+
+def main_effects(
+    runs: pd.DataFrame | str | Path,
+    parameters: Sequence[str],
+    kpi: str = LEAD_TIME,
+    reference: str | None = None,
+) -> pd.DataFrame:
+    """The main effect of each swept key, from its first level to its last.
+
+    Levels are sorted when they are numbers, in the runs' order otherwise. For each
+    policy, the effect on `kpi` (mean at the last level minus mean at the first, the other
+    keys averaged over), and for each policy but the reference the effect on the paired gap
+    `policy − reference`; both replicate by replicate (replicate r meets the same seed at
+    every level, so the seed's effect cancels), with Student's t 95% interval over the
+    replicates. Columns: parameter, low, high, policy, measure ("kpi" or "gap"),
+    replicates, mean, ci_low, ci_high.
+    """
+    import pandas as pd
+
+    from experiments.statistics import mean_ci
+
+    table = successful(with_cells(as_runs(runs)))
+    policies = policy_order(table)
+    columns = ["parameter", "low", "high", "policy", "measure", "replicates"]
+    columns += ["mean", "ci_low", "ci_high"]
+    if not policies:
+        return pd.DataFrame(columns=columns)
+    reference = reference or policies[0]
+    gaps = paired_gaps(table, kpi, reference)
+    values = table.assign(gap=as_float(table[kpi]))
+    rows = []
+    for parameter in parameters:
+        levels = ordered_levels(table[parameter])
+        if len(levels) < 2:
+            continue
+        low, high = levels[0], levels[-1]
+        for policy in policies:
+            for measure, frame in (("kpi", values), ("gap", gaps)):
+                if measure == "gap" and policy == reference:
+                    continue
+                part = frame.loc[frame["policy"] == policy]
+                means = part.groupby(["replicate", parameter])["gap"].mean()
+                effects = [
+                    means.loc[(r, high)] - means.loc[(r, low)]
+                    for r in sorted(part["replicate"].unique())
+                    if (r, high) in means.index and (r, low) in means.index
+                ]
+                estimate = mean_ci(effects)
+                rows.append([parameter, low, high, policy, measure, estimate.n, *estimate[:3]])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def ordered_levels(values: pd.Series) -> list:
+    """The distinct values of a swept key: sorted numbers, or names in the runs' order."""
+    import pandas as pd
+
+    distinct = list(dict.fromkeys(values.dropna()))
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return sorted(distinct)
+    return distinct

@@ -1,4 +1,11 @@
-"""Experiments: a results folder of `orgsim sweep`, by policy and against a swept parameter."""
+"""Experiments: a results folder of `orgsim sweep`, by policy and against a swept parameter.
+
+Besides each policy's own interval, the page shows each policy minus a chosen baseline
+policy, run by run on the same seeds: the mean paired difference and its 95% CI per swept
+value, and "wins in k of n". KPIs and parameters are shown by their display names
+(experiments.display). Without a results folder, the shipped sample (dashboards.sample)
+is shown, labelled as such.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,12 @@ import pandas as pd
 import solara
 
 from dashboards import state
-from dashboards.result_charts import distribution_figure, parameter_figure, png_bytes
+from dashboards.result_charts import (
+    distribution_figure,
+    paired_figure,
+    parameter_figure,
+    png_bytes,
+)
 from dashboards.results import (
     FolderRefused,
     by_parameter,
@@ -18,13 +30,20 @@ from dashboards.results import (
     kpi_columns,
     list_folders,
     load_runs,
+    paired_by_parameter,
+    paired_overall,
     policy_table,
     read_manifest,
     resolve_folder,
     runs_csv,
     swept_parameters,
 )
-from experiments.runs_table import successful
+from dashboards.sample import SAMPLE_ROOT, describe_sample, sample_folder
+from experiments.display import label, parameter_label
+from experiments.runs_table import policy_order, successful
+
+# The baseline policy of the paired differences (None: the folder's first policy).
+results_baseline = solara.reactive(None)
 
 
 @dataclass(frozen=True, eq=False)  # identity: memoised drawings follow the folder read
@@ -74,12 +93,61 @@ def table_html(frame: pd.DataFrame, formats: dict[str, str]) -> str:
 
 NUMBER_FORMATS = {
     "finished": "{:.0%}",
+    "difference": "{:+.2f}",
     "mean": "{:.2f}",
     "ci_low": "{:.2f}",
     "ci_high": "{:.2f}",
     "p50": "{:.2f}",
     "p90": "{:.2f}",
 }
+
+
+def named(keys: list[str], name) -> dict[str, str]:
+    """Display name -> key for a select (the key itself where two names would clash)."""
+    names: dict[str, str] = {}
+    for key in keys:
+        shown = name(key)
+        names[shown if shown not in names else key] = key
+    return names
+
+
+def _name_of(names: dict[str, str], key: str | None) -> str | None:
+    return next((shown for shown, k in names.items() if k == key), None)
+
+
+def paired_rows(paired: pd.DataFrame, parameter: str) -> pd.DataFrame:
+    """The paired differences per swept value as the page shows them: policy, value,
+    mean difference, its 95% CI as one "low to high" column, wins in k of n."""
+    return pd.DataFrame(
+        {
+            "policy": paired["policy"],
+            parameter_label(parameter): paired[parameter],
+            "difference": paired["mean"],
+            "95% CI": [
+                f"{low:+.2f} to {high:+.2f}" if pd.notna(low) else "n/a"
+                for low, high in zip(paired["ci_low"], paired["ci_high"], strict=True)
+            ],
+            "wins": [f"{w} of {n}" for w, n in zip(paired["wins"], paired["pairs"], strict=True)],
+        }
+    )
+
+
+def overall_sentence(overall: pd.DataFrame, kpi: str, baseline: str) -> str:
+    """Each policy minus the baseline over the whole folder, in one sentence."""
+    parts = []
+    for _, r in overall.iterrows():
+        interval = (
+            f" (95% CI {r['ci_low']:+.2f} to {r['ci_high']:+.2f})" if pd.notna(r["ci_low"]) else ""
+        )
+        parts.append(
+            f"{r['policy']} − {baseline}: {r['mean']:+.2f}{interval}, "
+            f"lower in {int(r['wins'])} of {int(r['pairs'])} paired runs"
+        )
+    return (
+        f"Paired difference in {label(kpi)}, run by run on the same seeds: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 @solara.component
@@ -121,13 +189,24 @@ def Page():
     solara.Title("orgsim · Experiments")
     root = state.results_root()
     if root is None:
+        SampleView()
+    else:
+        FolderBrowser(root)
+
+
+@solara.component
+def SampleView():
+    """The shipped sample results, labelled as a sample with its inputs."""
+    folder = sample_folder()
+    if not folder.is_dir():
         Notice(
             "**No results folder was given.** Start the dashboard with "
             "`orgsim dashboard --results DIR`, where DIR holds the folders written by "
             "`orgsim sweep FILE --out DIR/NAME`."
         )
-    else:
-        FolderBrowser(root)
+        return
+    note = describe_sample(read_manifest(folder))
+    ResultsView(SAMPLE_ROOT, [folder.name], 0, None, sample=note)
 
 
 @solara.component
@@ -142,16 +221,21 @@ def FolderBrowser(root: Path):
     if folders:
         ResultsView(root, folders, refreshed.value, refresh)
     else:
-        Notice(
-            f"**No results under `{root}` yet.** Run `orgsim sweep FILE --out {root}/NAME`, "
-            "then press Refresh."
-        )
-        solara.Button("Refresh", on_click=refresh)
+        with solara.Column(gap="4px"):
+            with solara.Row(gap="10px", style={"align-items": "center"}):
+                Notice(
+                    f"**No results under `{root}` yet.** Run "
+                    f"`orgsim sweep FILE --out {root}/NAME`, then press Refresh. Meanwhile, "
+                    "the sample below."
+                )
+                solara.Button("Refresh", on_click=refresh)
+            SampleView()
 
 
 @solara.component
-def ResultsView(root: Path, folders: list[str], version: int, refresh):
-    """One results folder: pickers, figures, tables, downloads."""
+def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: str = ""):
+    """One results folder: pickers, figures, tables, downloads. `sample`: the sentence that
+    labels the shipped sample (empty for the user's own results)."""
     name = state.results_folder.value if state.results_folder.value in folders else folders[0]
 
     def open_folder():
@@ -172,47 +256,79 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh):
         else (parameters[0] if parameters else None)
     )
 
+    policies = policy_order(successful(data.runs)) if data is not None and len(data.runs) else []
+    baseline = (
+        results_baseline.value
+        if results_baseline.value in policies
+        else (policies[0] if policies else None)
+    )
+
     def draw():
         if data is None or not kpi:
-            return {}, pd.DataFrame(), pd.DataFrame()
+            return {}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
         figures = {f"{kpi}-by-policy.png": png_bytes(distribution_figure(data.runs, kpi))}
         by_value = by_parameter(data.runs, kpi, parameter) if parameter else pd.DataFrame()
+        overall = paired_overall(data.runs, kpi, baseline) if baseline else pd.DataFrame()
+        paired = (
+            paired_by_parameter(data.runs, kpi, parameter, baseline)
+            if parameter and baseline
+            else pd.DataFrame()
+        )
         if parameter:
             figures[f"{kpi}-vs-{parameter}.png"] = png_bytes(
                 parameter_figure(by_value, kpi, parameter)
             )
-        return figures, policy_table(data.runs, kpi), by_value
+        if parameter and len(policies) > 1:
+            figures[f"{kpi}-minus-{baseline}-vs-{parameter}.png"] = png_bytes(
+                paired_figure(paired, kpi, parameter, baseline, policies)
+            )
+        return figures, policy_table(data.runs, kpi), by_value, overall, paired
 
-    figures, policies, by_value = solara.use_memo(draw, [data, kpi, parameter])
+    figures, policy_rows, by_value, overall, paired = solara.use_memo(
+        draw, [data, kpi, parameter, baseline]
+    )
+    kpi_names = named(kpis, label)
+    parameter_names = named(parameters, parameter_label)
 
     with solara.Column(classes=["page"], gap="4px"):
         with solara.Row(classes=["compare-bar"], gap="10px"):
-            solara.Select(
-                "Results folder",
-                values=folders,
-                value=name,
-                on_value=state.results_folder.set,
-                dense=True,
-                style={"width": "260px", "flex": "none"},
-            )
+            if not sample:  # the sample is one folder: nothing to pick
+                solara.Select(
+                    "Results folder",
+                    values=folders,
+                    value=name,
+                    on_value=state.results_folder.set,
+                    dense=True,
+                    style={"width": "260px", "flex": "none"},
+                )
             solara.Select(
                 "KPI",
-                values=kpis,
-                value=kpi or None,
-                on_value=state.results_kpi.set,
+                values=list(kpi_names),
+                value=_name_of(kpi_names, kpi),
+                on_value=lambda text: state.results_kpi.set(kpi_names[text]),
                 dense=True,
                 style={"width": "240px", "flex": "none"},
             )
             solara.Select(
                 "Swept parameter",
-                values=parameters,
-                value=parameter,
-                on_value=state.results_parameter.set,
+                values=list(parameter_names),
+                value=_name_of(parameter_names, parameter),
+                on_value=lambda text: state.results_parameter.set(parameter_names[text]),
                 dense=True,
                 disabled=not parameters,
-                style={"width": "300px", "flex": "none"},
+                style={"width": "260px", "flex": "none"},
             )
-            solara.Button("Refresh", icon_name="mdi-refresh", text=True, on_click=refresh)
+            solara.Select(
+                "Baseline policy",
+                values=policies,
+                value=baseline,
+                on_value=results_baseline.set,
+                dense=True,
+                disabled=len(policies) < 2,
+                style={"width": "180px", "flex": "none"},
+            )
+            if not sample:
+                solara.Button("Refresh", icon_name="mdi-refresh", text=True, on_click=refresh)
         if data is None:
             solara.Error(problem)
             return
@@ -223,13 +339,20 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh):
             if isinstance(data.manifest.get("experiment"), dict)
             else {}
         )
-        label = title.get("name") or data.manifest.get("name") or data.path.name
-        swept = ", ".join(parameters) if parameters else "none (one cell)"
+        title_text = title.get("name") or data.manifest.get("name") or data.path.name
+        swept = (
+            ", ".join(parameter_label(p) for p in parameters) if parameters else "none (one cell)"
+        )
+        if sample:
+            solara.Text(sample, classes=["sample-note"], style={"font-weight": "bold"})
         solara.Text(
-            f"{label}: {len(data.runs)} runs ({failed} failed), "
-            f"policies: {', '.join(map(str, dict.fromkeys(good.get('policy', []))))}; swept: {swept}",
+            f"{'Sample · ' if sample else ''}{title_text}: {len(data.runs)} runs "
+            f"({failed} failed), policies: {', '.join(map(str, policy_order(good)))}; "
+            f"swept: {swept}",
             classes=["page-headline", "results-headline"],
         )
+        if len(overall):
+            solara.Text(overall_sentence(overall, kpi, baseline), classes=["paired-headline"])
         with solara.Row(classes=["figures"], gap="8px"):
             for content in figures.values():
                 with solara.Column(style={"flex": "1", "min-width": "0"}):
@@ -239,15 +362,25 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh):
         ):
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=table_html(policies, NUMBER_FORMATS),
+                unsafe_innerHTML=table_html(policy_rows, NUMBER_FORMATS),
                 classes=["data-table", "policy-table"],
                 style={"flex": "1"},
             )
             if parameter:
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=table_html(by_value, NUMBER_FORMATS),
+                    unsafe_innerHTML=table_html(
+                        by_value.rename(columns={parameter: parameter_label(parameter)}),
+                        NUMBER_FORMATS,
+                    ),
                     classes=["data-table", "parameter-table"],
+                    style={"flex": "1"},
+                )
+            if parameter and len(paired):
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=table_html(paired_rows(paired, parameter), NUMBER_FORMATS),
+                    classes=["data-table", "paired-table"],
                     style={"flex": "1"},
                 )
         Downloads(data, kpi, parameter, figures)

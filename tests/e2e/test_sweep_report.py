@@ -49,6 +49,9 @@ SECTIONS = (
     "What was run",
     "Lead time by policy",
     "Paired differences to hierarchical",
+    "Paired difference to hierarchical against each varied parameter",
+    "Main effects",
+    "Interaction of two parameters",
     "Each measure against each varied parameter",
     "Where the time goes",
     "Where the lead time goes",
@@ -120,6 +123,9 @@ def test_figures_and_tables_are_written_next_to_the_page(factorial, tmp_path, ca
         "lead-time-split.png",
         "effort-split.png",
         "costs.png",
+        "gap-parameter-1.png",
+        "gap-parameter-2.png",
+        "interaction-1.png",
     }
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     # The files are for print: 300 dpi (pHYs: pixels per metre), and each has an SVG twin.
@@ -205,7 +211,8 @@ def test_a_folder_without_results_is_bad_input(tmp_path, capsys):
     assert code == 2
     assert out == ""
     assert (
-        err.strip() == f"error: {tmp_path}: not a sweep results folder (no readable manifest.json)"
+        err.strip() == f"error: {tmp_path}: not a results folder of orgsim sweep (no readable "
+        "manifest.json) or of orgsim compare --out (no runs.csv)"
     )
 
 
@@ -252,3 +259,32 @@ def test_the_cell_table_shows_paired_differences_with_intervals(factorial, page)
         assert f"to {r['ci_high']:.1f}), wins in {int(r['lower_in'])} of {int(r['pairs'])}" in (
             section
         ), r.to_dict()
+
+
+def test_the_interaction_section_shows_the_contrast_of_the_runs(factorial, page):
+    import html
+
+    from experiments.statistics import interaction_contrast
+
+    contrasts = pd.read_csv(factorial / "interactions.csv")
+    assert len(contrasts) == 1  # two crossed factors, one policy besides the reference
+    row = contrasts.iloc[0]
+    assert (row["first"], row["second"]) == ("project.problem_rate", "policy.autonomy")
+    expected = interaction_contrast(
+        factorial,
+        "project.problem_rate",
+        "policy.autonomy",
+        "cooperative",
+        levels=((0.02, 0.06), ("none", "major")),
+    )
+    assert row["mean"] == pytest.approx(expected.mean)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((expected.ci_low, expected.ci_high))
+    text = html.unescape(page)
+    section = text[text.index("<h2>Interaction of two parameters") :]
+    section = section[: section.index("</section>")]
+    assert f"{expected.mean:+.1f} working days</strong> (95% CI {expected.ci_low:.1f} to" in (
+        section.replace("+-", "-")
+    )
+    effects = pd.read_csv(factorial / "main-effects.csv")
+    assert set(effects["measure"]) == {"kpi", "gap"}
+    assert set(effects.loc[effects["measure"] == "gap", "policy"]) == {"cooperative"}
