@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from html import escape
 
 import solara
@@ -15,7 +16,8 @@ from dashboards.components.setup_panel import ScenarioPicker
 from dashboards.components.views import Chart, Legend, Network
 from dashboards.palette import policy_colour
 from dashboards.simulation import Frame
-from dashboards.typical import REPLICATIONS, typical_run
+from dashboards.typical import REPLICATIONS, Cancelled, TypicalRun, typical_run
+from experiments.executors import cpu_count
 
 # Rows of the final table: (KPI, label, format).
 TABLE_ROWS = (
@@ -78,50 +80,80 @@ def PolicyColumn(frame: Frame, layout, colour: str):
         )
 
 
+CANCELLED = "Typical run cancelled: the settings changed before it ended. Press it again."
+
+
 @solara.component
-def TypicalRunButton(on_found):
-    """Runs the paired replications in the background, with progress, then reports."""
-    request = solara.use_reactive(0)
+def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
+    """Runs the paired replications in the background on the settings in force, with
+    progress; ends with a headline (`on_found` accepts it) or a line saying why not.
+
+    The computation depends on the settings: a new scenario, knob, policy or seed cancels
+    it (and a result that still arrives for old settings is refused by `on_found`).
+    """
+    requested = solara.use_reactive(None)  # the TypicalInputs of the last click, while it runs
     progress = solara.use_reactive(0.0)
-    error = solara.use_reactive("")
-    lockstep = state.comparison()
+    note = solara.use_reactive("")
+    inputs = state.compare_inputs()
 
     def work(cancel: threading.Event) -> None:
-        if request.value == 0:
+        asked = requested.value
+        if asked is None:
+            return
+        if asked != inputs:  # the settings changed after the click
+            requested.set(None)
+            progress.set(0.0)
+            note.set(CANCELLED)
             return
         progress.set(0.001)
 
         def advanced(done: int, total: int) -> None:
-            progress.set(done / total)
+            if not cancel.is_set():
+                progress.set(done / total)
 
         try:
             found = typical_run(
-                lockstep.scenario,
-                lockstep.policies,
-                lockstep.seed,
+                asked.setup.scenario,
+                asked.policies,
+                asked.seed,
+                workers=cpu_count(),
                 progress=advanced,
+                cancelled=cancel.is_set,
+                inputs=asked,
             )
+        except Cancelled:
+            return  # the thread started for the new settings says so
         except Exception as exc:  # keep the page alive whatever happens in a run
-            error.set(f"The typical run failed: {exc}")
+            requested.set(None)
             progress.set(0.0)
+            note.set(f"The typical run failed: {exc}")
             return
         progress.set(0.0)
-        if not cancel.is_set():
-            on_found(found)
+        requested.set(None)
+        if not on_found(found):
+            note.set(CANCELLED)
 
-    solara.use_thread(work, [request.value], intrusive_cancel=False)
-    busy = progress.value > 0
-    label = f"Typical run ({REPLICATIONS} seeds)" if not busy else f"Running… {progress.value:.0%}"
+    def click() -> None:
+        note.set("")
+        requested.set(inputs)
+
+    solara.use_thread(work, [requested.value, inputs], intrusive_cancel=False)
+    busy = requested.value is not None
+    label = (
+        f"Typical run ({REPLICATIONS} seeds)"
+        if not busy
+        else f"Running… {max(progress.value, 0.0):.0%}"
+    )
     solara.Button(
         label,
         icon_name="mdi-dice-multiple",
         color="secondary",
         disabled=busy,
-        on_click=lambda: request.set(request.value + 1),
+        on_click=click,
         classes=["typical-button"],
     )
-    if error.value:
-        solara.Text(error.value, classes=["error-line"])
+    if note.value:
+        solara.Text(note.value, classes=["typical-note"])
 
 
 @solara.component
@@ -158,11 +190,10 @@ def Page():
             state.compare_policies.set(list(policies)[:3])
             changed()
 
-    def found(result) -> None:
-        playing.set(False)
-        state.compare_seed.value = result.seed
-        state.new_comparison()
-        state.typical.value = result
+    def found(result: TypicalRun) -> bool:
+        if result.inputs == state.compare_inputs():
+            playing.set(False)  # the comparison restarts on the typical seed
+        return state.accept_typical(result)
 
     chosen = state.current_setup()
     frames = lockstep.frames()
