@@ -23,6 +23,7 @@ from dashboards.palette import (
     policy_colour,
 )
 from dashboards.simulation import Frame
+from experiments.display import policy_name
 
 FONT = 12
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -170,7 +171,7 @@ def overlay_option(frames: Sequence[Frame]) -> dict[str, Any]:
     series = []
     for frame in frames:
         line = _line(
-            frame.policy.replace("_", " "),
+            policy_name(frame.policy),
             _points(frame, "tasks_done"),
             policy_colour(frame.policy, names),
             _DASH[POLICY_DASHES.get(frame.policy, "-")],

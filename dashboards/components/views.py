@@ -10,12 +10,13 @@ from dashboards.charts import mark_number
 from dashboards.org_drawing import legend_html, org_svg
 from dashboards.org_layout import OrgLayout
 from dashboards.simulation import Frame
+from experiments.display import policy_name
 
 
 @solara.component
 def Network(frame: Frame, layout: OrgLayout, height: str = "100%"):
     """The organisation, drawn afresh each frame (states, in-trays, lit contacts)."""
-    label = f"{frame.scenario} under {frame.policy}, day {frame.day:.1f}"
+    label = f"{frame.scenario} under {policy_name(frame.policy)}, day {frame.day:.1f}"
     solara.HTML(
         tag="div",
         unsafe_innerHTML=org_svg(frame, layout, label),

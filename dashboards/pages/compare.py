@@ -11,42 +11,71 @@ import solara
 from dashboards import state
 from dashboards.charts import overlay_option
 from dashboards.components.controls import PlayBar, day_text, status_text
+from dashboards.components.named_select import NamedSelect
 from dashboards.components.player import DEFAULT_SPEED, SPEEDS, use_player
 from dashboards.components.setup_panel import ScenarioPicker
 from dashboards.components.views import Chart, Legend, Network
 from dashboards.palette import policy_colour
 from dashboards.simulation import Frame
 from dashboards.typical import REPLICATIONS, Cancelled, TypicalRun, typical_run
+from experiments.display import label, policy_name
 from experiments.executors import cpu_count
 
-# Rows of the final table: (KPI, label, format).
+# Rows of the KPI table: (KPI, short unit, format); labels come from experiments.display.
 TABLE_ROWS = (
-    ("lead_time_days", "lead time (days)", "{:.1f}"),
-    ("tasks_done", "tasks done", "{:.0f}"),
-    ("decision_wait_hours", "waiting for decisions (h)", "{:.0f}"),
-    ("coordination_hours", "coordination (h)", "{:.0f}"),
-    ("rework_hours", "rework (h)", "{:.0f}"),
-    ("messages", "messages", "{:.0f}"),
-    ("manager_utilization", "managers busy", "{:.0%}"),
-    ("labour_cost", "labour cost", "{:,.0f}"),
+    ("lead_time_days", "days", "{:.1f}"),
+    ("tasks_done", "", "{:.0f}"),
+    ("decision_wait_hours", "h", "{:.0f}"),
+    ("coordination_hours", "h", "{:.0f}"),
+    ("rework_hours", "h", "{:.0f}"),
+    ("messages", "", "{:.0f}"),
+    ("manager_utilization", "", "{:.0%}"),
+    ("labour_cost", "", "{:,.0f}"),
+)
+# Rows where the lowest final value is the best one, highlighted once every run has ended.
+LOWER_IS_BETTER = frozenset(
+    {"lead_time_days", "decision_wait_hours", "rework_hours", "labour_cost"}
 )
 
 
+def lead_time_text(frame: Frame) -> str:
+    """The lead time only once it is known: the finish day, a lower bound at the horizon,
+    nothing while the run goes on (the time elapsed is not a lead time)."""
+    if frame.finished:
+        return f"{frame.kpis['lead_time_days']:.1f}"
+    if not frame.running:
+        return f"> {frame.kpis['lead_time_days']:.1f}"
+    return "–"
+
+
 def kpi_table_html(frames: list[Frame]) -> str:
-    """The KPI table, one column per policy; says whether the figures are final."""
+    """The KPI table, one column per policy; says whether the figures are final and, when
+    they are, marks the best value of each row where lower is better."""
     final = all(not f.running for f in frames)
+    names = [g.policy for g in frames]
     head = "".join(
-        f'<th style="color:{policy_colour(f.policy, [g.policy for g in frames])}">'
-        f"{escape(f.policy.replace('_', ' '))}</th>"
+        f'<th style="color:{policy_colour(f.policy, names)}">{escape(policy_name(f.policy))}</th>'
         for f in frames
     )
     body = []
-    for key, label, fmt in TABLE_ROWS:
+    for key, short, fmt in TABLE_ROWS:
+        values = [f.kpis.get(key) for f in frames]
         cells = []
-        for f in frames:
-            value = f.kpis.get(key)
-            cells.append("–" if value is None else fmt.format(value))
-        body.append(f"<tr><td>{escape(label)}</td>{''.join(f'<td>{c}</td>' for c in cells)}</tr>")
+        for f, value in zip(frames, values, strict=True):
+            if key == "lead_time_days":
+                cells.append(lead_time_text(f))
+            else:
+                cells.append("–" if value is None else fmt.format(value))
+        best = None
+        if final and key in LOWER_IS_BETTER and all(f.finished for f in frames):
+            known = [v for v in values if v is not None]
+            best = min(known) if known else None
+        row = "".join(
+            f'<td class="best">{c}</td>' if best is not None and v == best else f"<td>{c}</td>"
+            for c, v in zip(cells, values, strict=True)
+        )
+        name = label(key) + (f" ({short})" if short else "")
+        body.append(f"<tr><td>{escape(name)}</td>{row}</tr>")
     caption = "Final KPIs" if final else "KPIs so far (final when every run has ended)"
     return (
         f'<div class="feed-title">{caption}</div><table><thead><tr><th></th>{head}</tr></thead>'
@@ -68,7 +97,7 @@ def PolicyColumn(frame: Frame, layout, colour: str):
             tag="div",
             unsafe_innerHTML=(
                 f'<span class="policy-title" style="color:{colour}">'
-                f"{escape(frame.policy.replace('_', ' '))}</span> "
+                f"{escape(policy_name(frame.policy))}</span> "
                 f'<span class="policy-stats">{escape(ended)}</span>'
             ),
         )
@@ -206,12 +235,12 @@ def Page():
         with solara.Row(classes=["compare-bar"], gap="10px"):
             with solara.Column(style={"width": "220px", "flex": "none"}, gap="0px"):
                 ScenarioPicker(reset)
-            solara.SelectMultiple(
+            NamedSelect(
                 "Policies (2 or 3)",
-                values=state.compare_policies.value,
-                all_values=chosen.policies,
+                value=state.compare_policies.value,
+                items=[(p, policy_name(p)) for p in chosen.policies],
                 on_value=choose_policies,
-                dense=True,
+                multiple=True,
                 classes=["policy-select"],
                 style={"width": "380px", "flex": "none"},
             )
@@ -229,7 +258,9 @@ def Page():
             on_step=step,
             on_reset=reset,
             day=day_text(latest.day, max(f.critical_path_days for f in frames)),
-            status=status_text(lockstep.running, all(f.finished for f in frames), latest.day),
+            status=status_text(
+                lockstep.running, all(f.finished for f in frames), latest.day, playing.value
+            ),
             done=not lockstep.running,
             reset_wanted=stale,
         )

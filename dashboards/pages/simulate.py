@@ -65,7 +65,7 @@ def Page():
                 on_step=step,
                 on_reset=reset,
                 day=day_text(frame.day, frame.critical_path_days),
-                status=status_text(frame.running, frame.finished, frame.day),
+                status=status_text(frame.running, frame.finished, frame.day, playing.value),
                 done=not frame.running,
                 reset_wanted=stale,
             )
