@@ -86,6 +86,8 @@ compare_seed = solara.reactive(None)
 compare_runs = solara.reactive(None)  # Lockstep
 typical = solara.reactive(None)  # TypicalRun of the current compare set-up
 
+presenting = solara.reactive(False)  # presentation mode: no set-up panels, larger type
+
 results_folder = solara.reactive(None)  # name under the results root
 results_kpi = solara.reactive("lead_time_days")
 results_parameter = solara.reactive(None)

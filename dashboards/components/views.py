@@ -57,7 +57,7 @@ def kpi_cards(frame: Frame) -> list[tuple[str, str, str]]:
 
 
 @solara.component
-def KpiCards(frame: Frame, columns: int = 3):
+def KpiCards(frame: Frame, columns: int = 2):
     """The run's key figures, large enough to read from the back of the room."""
     cells = "".join(
         f'<div class="kpi" title="{escape(tip)}"><div class="kpi-label">{escape(label)}</div>'

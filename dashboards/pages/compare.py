@@ -9,8 +9,9 @@ from html import escape
 import solara
 
 from dashboards import state
-from dashboards.charts import overlay_option
+from dashboards.charts import FONT, PRESENTING_FONT, overlay_option
 from dashboards.components.controls import PlayBar, day_text, status_text
+from dashboards.components.keys import KeyListener
 from dashboards.components.named_select import NamedSelect
 from dashboards.components.player import DEFAULT_SPEED, SPEEDS, use_player
 from dashboards.components.setup_panel import ScenarioPicker
@@ -208,6 +209,14 @@ def Page():
         lockstep.step()
         redraw()
 
+    def play_or_pause() -> None:  # the space bar
+        if playing.value or lockstep.running:
+            playing.set(not playing.value)
+
+    def step_if_paused() -> None:  # the → key
+        if not playing.value and lockstep.running:
+            step()
+
     def changed() -> None:
         current = state.compare_runs.value
         started = current is not None and any(r.model.time > 0 for r in current.runs)
@@ -230,6 +239,8 @@ def Page():
     names = [f.policy for f in frames]
     latest = max(frames, key=lambda f: f.day)
     typical = state.typical_for(state.typical.value)
+    font = PRESENTING_FONT if state.presenting.value else FONT
+    KeyListener(play_or_pause, step_if_paused)
 
     with solara.Column(classes=["page"], gap="4px"):
         with solara.Row(classes=["compare-bar"], gap="10px"):
@@ -273,7 +284,7 @@ def Page():
                 PolicyColumn(frame, run.layout, policy_colour(frame.policy, names))
         Legend(compact=True)
         with solara.Row(classes=["compare-bottom"], gap="8px"):
-            Chart(overlay_option(frames), "overlay")
+            Chart(overlay_option(frames, font), "overlay")
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=kpi_table_html(frames),
