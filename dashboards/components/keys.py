@@ -28,8 +28,8 @@ module.exports = {
       if (key !== 'space' && key !== 'ArrowRight') return;
       event.preventDefault();
       if (event.type === 'keydown' && !event.repeat) {
-        this.presses = this.presses + 1;
-        this.pressed = key + ' ' + this.presses;
+        if (key === 'space') { this.spaces = this.spaces + 1; }
+        else { this.steps = this.steps + 1; }
       }
     };
     window.addEventListener('keydown', this.onKey, true);
@@ -45,22 +45,28 @@ module.exports = {
 
 
 class KeyListenerWidget(v.VuetifyTemplate):
-    """The template above; `pressed` is "KEY N" for the N-th press seen."""
+    """The template above. It counts presses (`spaces`, `steps`) rather than reporting each
+    one: quick presses may reach the server as one update, and a count loses none."""
 
     template = traitlets.Unicode(_LISTENER).tag(sync=True)
-    pressed = traitlets.Unicode("").tag(sync=True)
-    presses = traitlets.Int(0).tag(sync=True)
+    spaces = traitlets.Int(0).tag(sync=True)
+    steps = traitlets.Int(0).tag(sync=True)
 
 
 @solara.component
 def KeyListener(on_play_pause: Callable[[], None], on_step: Callable[[], None]):
-    """Space: `on_play_pause`; →: `on_step`."""
+    """Space: `on_play_pause`; →: `on_step` (once per press)."""
+    seen = solara.use_ref({"spaces": 0, "steps": 0})
 
-    def pressed(value: str) -> None:
-        key = value.split(" ")[0]
-        if key == "space":
-            on_play_pause()
-        elif key == "ArrowRight":
-            on_step()
+    def counted(name: str, action: Callable[[], None]) -> Callable[[int], None]:
+        def pressed(count: int) -> None:
+            new = count - seen.current[name]
+            seen.current[name] = count
+            for _ in range(max(new, 0)):
+                action()
 
-    return KeyListenerWidget.element(on_pressed=pressed)
+        return pressed
+
+    return KeyListenerWidget.element(
+        on_spaces=counted("spaces", on_play_pause), on_steps=counted("steps", on_step)
+    )

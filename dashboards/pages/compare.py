@@ -154,9 +154,14 @@ def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
         except Cancelled:
             return  # the thread started for the new settings says so
         except Exception as exc:  # keep the page alive whatever happens in a run
-            requested.set(None)
-            progress.set(0.0)
-            note.set(f"The typical run failed: {exc}")
+            if not cancel.is_set():
+                requested.set(None)
+                progress.set(0.0)
+                note.set(f"The typical run failed: {exc}")
+            return
+        if cancel.is_set():
+            # The settings changed (or the page closed) as it ended: the thread started for
+            # the new settings has said so, and may already run a new request: touch nothing.
             return
         progress.set(0.0)
         requested.set(None)
