@@ -100,6 +100,16 @@ html, body { margin: 0; }
 }
 .orgsim-app .policy-title { font-size: 20px; font-weight: 700; white-space: nowrap; }
 .orgsim-app .policy-stats { font-size: 16px; line-height: 1.3; }
+.orgsim-app .policy-head { display: flex; align-items: baseline; gap: 8px; flex-wrap: wrap; }
+.orgsim-app .standing { margin-left: auto; font-size: 20px; font-weight: 700; color: #333; white-space: nowrap; }
+.orgsim-app .standing-gap { font-size: 18px; font-weight: 600; color: #555; }
+.orgsim-app .standing-ahead .standing-gap { color: #007a55; }
+.orgsim-app .cost-bars { flex: none; }
+.orgsim-app .cost-bar { display: flex; align-items: center; gap: 6px; font-size: 16px; line-height: 1.3; }
+.orgsim-app .cost-label { width: 11.5em; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.orgsim-app .cost-track { flex: 1; height: 12px; background: #eee; border-radius: 3px; min-width: 20px; }
+.orgsim-app .cost-fill { display: block; height: 100%; border-radius: 3px; }
+.orgsim-app .cost-value { width: 4.5em; flex: none; text-align: right; font-variant-numeric: tabular-nums; }
 .orgsim-app .compare-bottom { flex: none; height: 240px; flex-wrap: nowrap; }
 .orgsim-app .compare-bottom > * { flex: 1; min-width: 0; }
 .orgsim-app .page-headline { font-size: 16px; flex: none; }
@@ -130,6 +140,7 @@ html, body { margin: 0; }
 .orgsim-app.presenting .org-legend, .orgsim-app.presenting .policy-stats,
 .orgsim-app.presenting .data-table, .orgsim-app.presenting .page-headline { font-size: 19px; }
 .orgsim-app.presenting .policy-title { font-size: 24px; }
+.orgsim-app.presenting .standing { font-size: 26px; }
 .orgsim-app.presenting .side-figures { width: 340px; }
 
 /* Narrow windows (1024 wide, or zoomed): narrower panels, no tagline. */
@@ -139,10 +150,16 @@ html, body { margin: 0; }
   .orgsim-app .side-panel { width: 260px; }
   .orgsim-app .side-figures { width: 250px; }
   .orgsim-app .knob-label { width: 96px; }
+  .orgsim-app .policy-title { font-size: 18px; }
+  .orgsim-app .standing { font-size: 17px; }
+  .orgsim-app .standing-gap { font-size: 16px; }
+  .orgsim-app .cost-label { width: 9.5em; }
 }
-/* Short windows (1280×720 at 125% zoom is 1024×576): shorter charts and tables. */
+/* Short windows (1280×720 at 125% zoom is 1024×576): shorter charts and tables, and
+   Compare's cost bars give way to the networks (the KPI table has the same figures). */
 @media (max-height: 650px) {
   .orgsim-app .charts { height: 160px; }
   .orgsim-app .compare-bottom { height: 170px; }
+  .orgsim-app .cost-bars { display: none; }
 }
 """

@@ -18,6 +18,7 @@ from dashboards.components.setup_panel import ScenarioPicker
 from dashboards.components.views import Chart, Legend, Network
 from dashboards.palette import policy_colour
 from dashboards.simulation import Frame
+from dashboards.standing import BARS, Standing, bar_widths, standings
 from dashboards.typical import REPLICATIONS, Cancelled, TypicalRun, typical_run
 from experiments.display import label, policy_name
 from experiments.executors import cpu_count
@@ -84,29 +85,49 @@ def kpi_table_html(frames: list[Frame]) -> str:
     )
 
 
+def bars_html(frame: Frame, widths: dict[str, float], colour: str) -> str:
+    """The policy's decision-wait and rework hours so far, as bars on the page's scale."""
+    rows = []
+    for key, name in BARS:
+        hours = float(frame.kpis.get(key) or 0.0)
+        rows.append(
+            f'<div class="cost-bar"><span class="cost-label">{escape(name)}</span>'
+            f'<span class="cost-track"><span class="cost-fill" style="width:'
+            f'{100 * widths[key]:.0f}%;background:{colour}"></span></span>'
+            f'<span class="cost-value">{hours:.0f} h</span></div>'
+        )
+    return "".join(rows)
+
+
 @solara.component
-def PolicyColumn(frame: Frame, layout, colour: str):
-    """One policy's run: its name, its network, a line of figures."""
+def PolicyColumn(frame: Frame, layout, colour: str, standing: Standing, widths: dict[str, float]):
+    """One policy's run: its name and standing, its network, its figures and cost bars."""
     now = frame.now
-    ended = (
-        f"finished day {frame.day:.1f}"
-        if frame.finished
-        else ("stopped" if not frame.running else "")
-    )
     with solara.Column(classes=["policy-column"], gap="0px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f'<span class="policy-title" style="color:{colour}">'
-                f"{escape(policy_name(frame.policy))}</span> "
-                f'<span class="policy-stats">{escape(ended)}</span>'
+                f"{escape(policy_name(frame.policy))}</span>"
+                f'<span class="standing{" standing-ahead" if standing.ahead else ""}">'
+                f"{escape(standing.headline)}"
+                + (
+                    f' <span class="standing-gap">{escape(standing.gap)}</span>'
+                    if standing.gap
+                    else ""
+                )
+                + "</span>"
             ),
+            classes=["policy-head"],
         )
         Network(frame, layout)
         solara.Text(
             f"tasks {now['tasks_done']}/{frame.tasks_total} · problems open {now['open_problems']}"
-            f" · in-trays {now['manager_queue']} · messages {now['messages']}",
+            f" · in-trays {now['manager_queue']}",
             classes=["policy-stats"],
+        )
+        solara.HTML(
+            tag="div", unsafe_innerHTML=bars_html(frame, widths, colour), classes=["cost-bars"]
         )
 
 
@@ -285,8 +306,12 @@ def Page():
         elif stale:
             solara.Text("New settings apply on Reset.", classes=["page-headline", "stale"])
         with solara.Row(classes=["compare-columns"], gap="6px"):
-            for run, frame in zip(lockstep.runs, frames, strict=True):
-                PolicyColumn(frame, run.layout, policy_colour(frame.policy, names))
+            for run, frame, standing, widths in zip(
+                lockstep.runs, frames, standings(frames), bar_widths(frames), strict=True
+            ):
+                PolicyColumn(
+                    frame, run.layout, policy_colour(frame.policy, names), standing, widths
+                )
         Legend(compact=True)
         with solara.Row(classes=["compare-bottom"], gap="8px"):
             Chart(overlay_option(frames, font), "overlay")
