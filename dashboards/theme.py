@@ -50,6 +50,9 @@ html, body { margin: 0; }
 .orgsim-app .side-panel .v-tabs { flex: none; }
 .orgsim-app .side-panel .v-tab { min-width: 0; padding: 0 8px; }
 .orgsim-app .side-panel .v-window { padding-top: 4px; }
+/* Rows of buttons in the side panel wrap rather than run out of it. */
+.orgsim-app .wrap-row { flex-wrap: wrap !important; row-gap: 4px; }
+.orgsim-app .side-panel .v-btn-toggle { flex-wrap: wrap; }
 .orgsim-app .main { flex: 1; min-width: 0; height: 100%; min-height: 0; flex-wrap: nowrap; }
 .orgsim-app .play-bar { flex: none; flex-wrap: wrap; min-height: 40px; row-gap: 2px; }
 .orgsim-app .bar-label { font-size: 16px; color: #333; margin-left: 4px; white-space: nowrap; }

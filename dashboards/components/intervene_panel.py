@@ -50,7 +50,7 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
         items=[(m, mechanism_name(m)) for m in MECHANISMS],
         on_value=lambda m: (set_mechanism(m), set_value(None)),
     )
-    with solara.Row(gap="8px", style={"align-items": "center"}):
+    with solara.Row(gap="6px", classes=["wrap-row"], style={"align-items": "center"}):
         solara.ToggleButtonsSingle(
             value=chosen,
             on_value=set_value,
@@ -67,7 +67,7 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
             on_click=lambda: act(lambda: run.change_mechanism(mechanism, chosen)),
         )
     solara.Text("Shocks", classes=["panel-subtitle"])
-    with solara.Row(gap="8px", style={"align-items": "center"}):
+    with solara.Row(gap="6px", classes=["wrap-row"], style={"align-items": "center"}):
         solara.Select(
             "Department",
             values=departments,
@@ -84,7 +84,7 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
         )
     base = run.scenario.project.problem_rate
     surged = run.problem_rate > base + 1e-12
-    with solara.Row(gap="8px"):
+    with solara.Row(gap="6px", classes=["wrap-row"]):
         solara.Button(
             f"Problem rate surges (×{SURGE_FACTOR:g})",
             small=True,
