@@ -70,6 +70,7 @@ html, body { margin: 0; }
 .orgsim-app .kpi { border: 1px solid #cfcfcf; border-radius: 6px; padding: 1px 7px; background: #fafafa; min-width: 0; }
 .orgsim-app .kpi-label { font-size: 16px; color: #333; line-height: 1.25; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .orgsim-app .kpi-value { font-size: 24px; font-weight: 700; line-height: 1.2; }
+.orgsim-app .feed-box { flex: 1; min-height: 0; flex-wrap: nowrap; }
 .orgsim-app .feed {
   flex: 1; min-height: 0; overflow-y: auto; font-size: 16px; line-height: 1.35;
   border: 1px solid #e0e0e0; border-radius: 6px; padding: 4px 6px;
@@ -78,6 +79,14 @@ html, body { margin: 0; }
 .orgsim-app .feed-entry { margin-bottom: 2px; }
 .orgsim-app .feed-day { color: #555; font-variant-numeric: tabular-nums; }
 .orgsim-app .feed-change { border-left: 4px solid #222; padding-left: 5px; font-weight: 600; }
+.orgsim-app .feed-pinned {
+  flex: none; font-size: 16px; line-height: 1.3; overflow: hidden;
+  background: #f4f4f4; border-radius: 6px; padding: 1px 6px;
+}
+/* One line each (the full text is in the feed below and in the tooltip). */
+.orgsim-app .feed-pinned .feed-entry { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; margin: 0; }
+.orgsim-app .feed-pin { font-weight: 600; }
+.orgsim-app .feed-count { font-weight: 700; color: #1d3557; }
 .orgsim-app .feed-empty { color: #555; }
 .orgsim-app .charts { flex: none; height: 210px; flex-wrap: nowrap; }
 .orgsim-app .charts > * { flex: 1; min-width: 0; }
@@ -139,7 +148,7 @@ html, body { margin: 0; }
 .orgsim-app.presenting .run-status { font-size: 22px; }
 .orgsim-app.presenting .kpi-label { font-size: 18px; }
 .orgsim-app.presenting .kpi-value { font-size: 30px; }
-.orgsim-app.presenting .feed, .orgsim-app.presenting .feed-title,
+.orgsim-app.presenting .feed, .orgsim-app.presenting .feed-title, .orgsim-app.presenting .feed-pinned,
 .orgsim-app.presenting .org-legend, .orgsim-app.presenting .policy-stats,
 .orgsim-app.presenting .data-table, .orgsim-app.presenting .page-headline { font-size: 19px; }
 .orgsim-app.presenting .policy-title { font-size: 24px; }

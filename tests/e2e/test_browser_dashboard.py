@@ -159,6 +159,8 @@ def test_change_policy_then_intervene_mid_run_and_save(page, screenshots, tmp_pa
     wait_until(lambda: day_of(page) >= 5.0)
     pause(page)
     assert page.locator(".feed-change").count() == 3
+    pinned = page.locator(".feed-pinned").inner_text()  # the room's changes stay in view
+    assert page.locator(".feed-pin").count() == 3 and pinned.index("③") < pinned.index("①")
     wait_until(
         lambda: page.locator(".chart[data-chart='problems']").get_attribute("data-marks") == "3"
     )

@@ -76,3 +76,21 @@ def test_compare_shows_the_lead_time_only_when_a_run_has_finished():
     best = min(frames, key=lambda f: f.kpis["lead_time_days"])
     assert f'<td class="best">{best.kpis["lead_time_days"]:.1f}</td>' in html
     assert "self_managed" not in html and "decision_wait_hours" not in html
+
+
+def test_the_feed_merges_repeated_lines_but_never_the_room_s_changes():
+    from dashboards.components.views import feed_groups
+
+    entries = [  # newest first, as the feed shows them
+        ("day 3.0", "", "managers' meeting (4 managers)", False),
+        ("day 2.0", "", "managers' meeting (4 managers)", False),
+        ("day 1.9", "②", "problem rate changed from 0.04 to 0.12 per hour", True),
+        ("day 1.9", "①", "problem rate changed from 0.04 to 0.12 per hour", True),
+        ("day 1.0", "", "managers' meeting (4 managers)", False),
+    ]
+    assert feed_groups(entries) == [
+        ("day 3.0", "", "managers' meeting (4 managers)", False, 2),
+        ("day 1.9", "②", "problem rate changed from 0.04 to 0.12 per hour", True, 1),
+        ("day 1.9", "①", "problem rate changed from 0.04 to 0.12 per hour", True, 1),
+        ("day 1.0", "", "managers' meeting (4 managers)", False, 1),
+    ]
