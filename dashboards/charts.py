@@ -200,7 +200,9 @@ def overlay_option(frames: Sequence[Frame], font: int = FONT) -> dict[str, Any]:
                 "xAxis": round(frames[0].critical_path_days, 2),
                 "label": {"formatter": "plan", "fontSize": font},
                 "lineStyle": {"color": MUTED, "type": "dashed", "width": 1.5},
-            }
+            },
+            # Shocks hit every policy at once: the first run's marks stand for all.
+            *_marks(frames[0], font),
         ],
     }
     option["series"] = series

@@ -238,6 +238,35 @@ class Lockstep:
         """One working hour for every run."""
         return self.advance(1.0)
 
+    # --- shocks, the same for every policy --------------------------------------------------
+
+    def expert_leaves(self, department: int) -> str:
+        """In every run, the most expert collaborator still in `department` leaves (the same
+        person in each: the runs share their people). Says what happened in the first."""
+        said = [run.expert_leaves(department) for run in self.runs if run.running]
+        if not said:
+            raise ValueError("every run has ended")
+        return said[0]
+
+    def surge_problems(self, factor: float = SURGE_FACTOR) -> str:
+        """Problems arrive `factor` times as often, in every run still going."""
+        said = [run.surge_problems(factor) for run in self.runs if run.running]
+        if not said:
+            raise ValueError("every run has ended")
+        return said[0]
+
+    def calm_problems(self) -> str:
+        """Problems arrive at the scenario's rate again, in every run still going."""
+        said = [run.calm_problems() for run in self.runs if run.running]
+        if not said:
+            raise ValueError("every run has ended")
+        return said[0]
+
+    @property
+    def problem_rate(self) -> float:
+        """The problem rate in force now (the same in every run)."""
+        return self.runs[0].problem_rate
+
     def frames(self) -> list[Frame]:
         """A snapshot of each run."""
         return [r.frame() for r in self.runs]

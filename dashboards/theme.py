@@ -105,6 +105,8 @@ html, body { margin: 0; }
 .orgsim-app .v-messages { display: none; }
 .orgsim-app .v-text-field__details { display: none; }
 .orgsim-app .compare-bar { flex: none; flex-wrap: wrap; align-items: center; row-gap: 0; }
+.orgsim-app .compare-shocks { align-items: center; flex: none; }
+.orgsim-app .shock-note { font-size: 16px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 360px; }
 .orgsim-app .compare-columns { flex: 1 1 auto; min-height: 0; flex-wrap: nowrap; }
 .orgsim-app .policy-column {
   flex: 1; min-width: 0; min-height: 0; border: 1px solid #d8d8d8; border-radius: 6px;

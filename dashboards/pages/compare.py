@@ -10,6 +10,7 @@ import solara
 
 from dashboards import state
 from dashboards.charts import FONT, PRESENTING_FONT, overlay_option
+from dashboards.components.compare_shocks import CompareShocks
 from dashboards.components.controls import PlayBar, day_text, status_text
 from dashboards.components.keys import KeyListener
 from dashboards.components.named_select import NamedSelect
@@ -289,6 +290,7 @@ def Page():
                 style={"width": "90px", "flex": "none"},
             )
             TypicalRunButton(found)
+            CompareShocks(lockstep, redraw)
         PlayBar(
             playing,
             speed,

@@ -262,3 +262,24 @@ def test_opening_experiments_makes_the_server_fetch_nothing(offline, tmp_path):
     text = log.read_text()
     assert "Could not load URL" not in text
     assert "katex" not in text.lower()
+
+
+def test_a_shock_on_compare_hits_every_policy(offline, dashboard):
+    page = offline().new_page()
+    open_compare(page, dashboard)
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 0.5)
+    page.get_by_role("button", name="An expert leaves").click()
+    columns = page.locator(".policy-column")
+    wait_until(
+        lambda: (
+            [columns.nth(i).locator(".person[data-state='departed']").count() for i in range(3)]
+            == [1, 1, 1]
+        )
+    )
+    page.get_by_role("button", name=re.compile("Problems ×3")).click()
+    page.get_by_role("button", name="Back to normal").wait_for()
+    overlay = page.locator(".chart[data-chart='overlay']")
+    wait_until(lambda: overlay.get_attribute("data-marks") == "2")
+    assert "Every policy:" in page.locator(".shock-note").inner_text()

@@ -122,3 +122,24 @@ def test_frames_taken_while_another_thread_plays_are_consistent(workshop):
     player.join()
     assert errors == []
     assert run.frame().finished
+
+
+def test_a_shock_on_compare_hits_every_policy_at_the_same_moment(workshop):
+    from dashboards.charts import overlay_option
+
+    lockstep = Lockstep(workshop, ["hierarchical", "cooperative", "self_managed"], 3)
+    lockstep.advance(12.0)
+    said = lockstep.expert_leaves(0)
+    lockstep.surge_problems()
+    left = [
+        {p.name for p in run.model.org.collaborators if p.departed} for run in lockstep.runs
+    ]
+    assert len(left[0]) == 1 and left[0] == left[1] == left[2]  # the same person everywhere
+    assert said.startswith(next(iter(left[0])))
+    assert [run.problem_rate for run in lockstep.runs] == [pytest.approx(0.12)] * 3
+    frames = lockstep.frames()
+    assert {f.interventions for f in frames} == {frames[0].interventions}  # same moments
+    marks = overlay_option(frames)["series"][0]["markLine"]["data"]
+    assert sum(m.get("intervention", 0) for m in marks) == 2
+    lockstep.calm_problems()
+    assert [run.problem_rate for run in lockstep.runs] == [pytest.approx(0.04)] * 3
