@@ -192,10 +192,14 @@ def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
 
     def click() -> None:
         note.set("")
+        progress.set(0.0)
         requested.set(inputs)
 
     solara.use_thread(work, [requested.value, inputs], intrusive_cancel=False)
-    busy = requested.value is not None
+    # Settings changed while it computes: say so at once. (Solara starts the thread for the
+    # new settings only once the old one has stopped, at the end of the run in hand.)
+    stale = requested.value is not None and requested.value != inputs
+    busy = requested.value is not None and not stale
     label = (
         f"Typical run ({REPLICATIONS} seeds)"
         if not busy
@@ -209,8 +213,8 @@ def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
         on_click=click,
         classes=["typical-button"],
     )
-    if note.value:
-        solara.Text(note.value, classes=["typical-note"])
+    if note.value or stale:
+        solara.Text(note.value or CANCELLED, classes=["typical-note"])
 
 
 @solara.component
