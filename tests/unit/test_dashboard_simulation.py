@@ -131,9 +131,7 @@ def test_a_shock_on_compare_hits_every_policy_at_the_same_moment(workshop):
     lockstep.advance(12.0)
     said = lockstep.expert_leaves(0)
     lockstep.surge_problems()
-    left = [
-        {p.name for p in run.model.org.collaborators if p.departed} for run in lockstep.runs
-    ]
+    left = [{p.name for p in run.model.org.collaborators if p.departed} for run in lockstep.runs]
     assert len(left[0]) == 1 and left[0] == left[1] == left[2]  # the same person everywhere
     assert said.startswith(next(iter(left[0])))
     assert [run.problem_rate for run in lockstep.runs] == [pytest.approx(0.12)] * 3
