@@ -10,6 +10,8 @@ from __future__ import annotations
 import solara
 import solara.server.settings
 
+from dashboards import state
+from dashboards.components.screen import PageScripts
 from dashboards.pages import compare, experiments, simulate
 from dashboards.theme import CSS
 
@@ -21,7 +23,9 @@ def Layout(children=None):
     """App bar with the page tabs, then the page, filling the window exactly."""
     route, routes = solara.use_route()
     solara.Style(CSS)
-    with solara.Column(classes=["orgsim-app"], gap="0px"):
+    presenting = state.presenting.value
+    with solara.Column(classes=["orgsim-app", *(["presenting"] if presenting else [])], gap="0px"):
+        PageScripts()
         with solara.Row(classes=["app-bar"], gap="4px", style={"align-items": "center"}):
             solara.Text("orgsim", classes=["brand"])
             for each in routes:
@@ -33,6 +37,13 @@ def Layout(children=None):
                     )
             solara.Text(
                 "an organisation at work, under three ways of managing it", classes=["bar-note"]
+            )
+            solara.Button(
+                "Leave presentation" if presenting else "Presentation",
+                icon_name="mdi-projector-screen",
+                text=True,
+                on_click=lambda: state.presenting.set(not state.presenting.value),
+                classes=["present-button"],
             )
         with solara.Column(classes=["app-body"], gap="0px"):
             for child in children or []:

@@ -23,8 +23,10 @@ from dashboards.palette import (
     policy_colour,
 )
 from dashboards.simulation import Frame
+from experiments.display import policy_name
 
-FONT = 12
+FONT = 16  # every label, legend and axis: the style sheet's smallest size (theme.MIN_FONT_PX)
+PRESENTING_FONT = 19  # presentation mode
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _DASH = {"-": "solid", "--": "dashed", ":": "dotted"}
 
@@ -50,7 +52,7 @@ def _points(frame: Frame, column: str) -> list[list[float]]:
     return points
 
 
-def _marks(frame: Frame) -> list[dict[str, Any]]:
+def _marks(frame: Frame, font: int = FONT) -> list[dict[str, Any]]:
     """One vertical mark per moment of change; changes made together share it (①②)."""
     moments: dict[float, list[tuple[int, str]]] = {}
     for i, (time, _kind, text) in enumerate(frame.interventions):
@@ -62,7 +64,7 @@ def _marks(frame: Frame) -> list[dict[str, Any]]:
             "intervention": len(changes),  # ignored by ECharts; counted by the page's chart facts
             "label": {
                 "formatter": "".join(mark_number(i) for i, _ in changes),
-                "fontSize": 14,
+                "fontSize": font + 2,
                 "color": INK,
                 "position": "insideEndTop",
             },
@@ -72,24 +74,37 @@ def _marks(frame: Frame) -> list[dict[str, Any]]:
     ]
 
 
-def _base(title: str, x_end: float, y_name: str = "") -> dict[str, Any]:
+def _base(title: str, x_end: float, y_name: str = "", font: int = FONT) -> dict[str, Any]:
+    line = font + 6  # the height a line of text takes
     return {
         "animation": False,
-        "title": {"text": title, "left": 4, "top": 0, "textStyle": {"fontSize": 13, "color": INK}},
-        "grid": {"left": 40, "right": 14, "top": 44, "bottom": 22},
-        "legend": {"top": 20, "left": 4, "itemWidth": 18, "textStyle": {"fontSize": FONT}},
-        "tooltip": {"trigger": "axis"},
+        "textStyle": {"fontSize": font},
+        "title": {
+            "text": title,
+            "left": 4,
+            "top": 0,
+            "textStyle": {"fontSize": font, "color": INK, "fontWeight": "bold"},
+        },
+        "grid": {"left": 2 * font + 14, "right": 14, "top": 2 * line + 6, "bottom": line + 4},
+        "legend": {
+            "top": line,
+            "left": 4,
+            "itemWidth": 18,
+            "textStyle": {"fontSize": font},
+        },
+        "tooltip": {"trigger": "axis", "textStyle": {"fontSize": font}},
         "xAxis": {
             "type": "value",
             "min": 0,
             "max": x_end,
-            "axisLabel": {"fontSize": FONT},
+            "axisLabel": {"fontSize": font},
         },
         "yAxis": {
             "type": "value",
             "name": y_name,
             "minInterval": 1,
-            "axisLabel": {"fontSize": FONT},
+            "axisLabel": {"fontSize": font},
+            "nameTextStyle": {"fontSize": font},
             "splitLine": {"lineStyle": {"color": "#e6e6e6"}},
         },
     }
@@ -106,16 +121,16 @@ def _line(name: str, data: list, colour: str, dash: str = "solid", width: float 
     }
 
 
-def progress_option(frame: Frame, x_end: float | None = None) -> dict[str, Any]:
+def progress_option(frame: Frame, x_end: float | None = None, font: int = FONT) -> dict[str, Any]:
     """Tasks done over time, against the plan's critical path (the earliest possible end)."""
     x_end = x_end or day_axis_end([frame])
-    option = _base("Tasks done vs the plan (by working day)", x_end)
+    option = _base("Tasks done vs the plan", x_end, font=font)
     option["yAxis"]["max"] = frame.tasks_total
     series = _line("tasks done", _points(frame, "tasks_done"), BLUE)
     guides = [
         {
             "xAxis": round(frame.critical_path_days, 2),
-            "label": {"formatter": "plan", "fontSize": FONT},
+            "label": {"formatter": "plan", "fontSize": font},
             "lineStyle": {"color": MUTED, "type": "dashed", "width": 1.5},
         }
     ]
@@ -123,30 +138,30 @@ def progress_option(frame: Frame, x_end: float | None = None) -> dict[str, Any]:
         guides.append(
             {
                 "xAxis": frame.deadline_days,
-                "label": {"formatter": "deadline", "fontSize": FONT},
+                "label": {"formatter": "deadline", "fontSize": font},
                 "lineStyle": {"color": VERMILLION, "type": "dotted", "width": 1.5},
             }
         )
-    series["markLine"] = {"symbol": "none", "silent": True, "data": guides + _marks(frame)}
+    series["markLine"] = {"symbol": "none", "silent": True, "data": guides + _marks(frame, font)}
     option["series"] = [series]
     return option
 
 
-def problems_option(frame: Frame, x_end: float | None = None) -> dict[str, Any]:
+def problems_option(frame: Frame, x_end: float | None = None, font: int = FONT) -> dict[str, Any]:
     """Open problems and items waiting in managers' in-trays, day by day."""
     x_end = x_end or day_axis_end([frame])
-    option = _base("Open problems and manager in-trays (by day)", x_end)
+    option = _base("Open problems, in-trays", x_end, font=font)
     problems = _line("open problems", _points(frame, "open_problems"), VERMILLION)
-    queues = _line("in managers' in-trays", _points(frame, "manager_queue"), BLUE, "dashed")
-    problems["markLine"] = {"symbol": "none", "silent": True, "data": _marks(frame)}
+    queues = _line("in-trays", _points(frame, "manager_queue"), BLUE, "dashed")
+    problems["markLine"] = {"symbol": "none", "silent": True, "data": _marks(frame, font)}
     option["series"] = [problems, queues]
     return option
 
 
-def messages_option(frame: Frame, x_end: float | None = None) -> dict[str, Any]:
+def messages_option(frame: Frame, x_end: float | None = None, font: int = FONT) -> dict[str, Any]:
     """Messages sent each working day."""
     x_end = x_end or day_axis_end([frame])
-    option = _base("Messages per working day", x_end)
+    option = _base("Messages per day", x_end, font=font)
     cumulative = _points(frame, "messages")
     per_day = []
     for (day, total), (_, before) in zip(cumulative[1:], cumulative[:-1], strict=True):
@@ -154,23 +169,23 @@ def messages_option(frame: Frame, x_end: float | None = None) -> dict[str, Any]:
     series = _line("messages per day", per_day, REDDISH_PURPLE)
     series["step"] = "end"
     series["areaStyle"] = {"color": REDDISH_PURPLE, "opacity": 0.15}
-    series["markLine"] = {"symbol": "none", "silent": True, "data": _marks(frame)}
+    series["markLine"] = {"symbol": "none", "silent": True, "data": _marks(frame, font)}
     option["series"] = [series]
     option["legend"] = {"show": False}
-    option["grid"]["top"] = 30
+    option["grid"]["top"] = font + 14
     return option
 
 
-def overlay_option(frames: Sequence[Frame]) -> dict[str, Any]:
+def overlay_option(frames: Sequence[Frame], font: int = FONT) -> dict[str, Any]:
     """Tasks done under each policy on one chart (Compare)."""
     x_end = day_axis_end(frames)
-    option = _base("Tasks done under each policy (by working day)", x_end)
+    option = _base("Tasks done under each policy (by working day)", x_end, font=font)
     option["yAxis"]["max"] = max(f.tasks_total for f in frames)
     names = [f.policy for f in frames]
     series = []
     for frame in frames:
         line = _line(
-            frame.policy.replace("_", " "),
+            policy_name(frame.policy),
             _points(frame, "tasks_done"),
             policy_colour(frame.policy, names),
             _DASH[POLICY_DASHES.get(frame.policy, "-")],
@@ -183,9 +198,11 @@ def overlay_option(frames: Sequence[Frame]) -> dict[str, Any]:
         "data": [
             {
                 "xAxis": round(frames[0].critical_path_days, 2),
-                "label": {"formatter": "plan", "fontSize": FONT},
+                "label": {"formatter": "plan", "fontSize": font},
                 "lineStyle": {"color": MUTED, "type": "dashed", "width": 1.5},
-            }
+            },
+            # Shocks hit every policy at once: the first run's marks stand for all.
+            *_marks(frames[0], font),
         ],
     }
     option["series"] = series

@@ -79,8 +79,9 @@ def org_svg(frame: Frame, layout: OrgLayout, label: str = "organisation") -> str
         parts.append(
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{h:.1f}" rx="10" '
             f'fill="{department_tint(cluster.index)}" stroke="#9a9a9a" stroke-width="1"/>'
-            f'<text x="{x0 + w / 2:.1f}" y="{y0 + h - 9:.1f}" text-anchor="middle" '
-            f'font-size="17" font-weight="600" fill="{INK}">{escape(cluster.name)}</text>'
+            f'<text class="department-name" x="{x0 + w / 2:.1f}" y="{y0 + h - 9:.1f}" '
+            f'text-anchor="middle" font-size="17" font-weight="600" fill="{INK}" '
+            f'data-fit="{w + 2 * SCALE * 0.4:.0f}">{escape(cluster.name)}</text>'
         )
     for x0, y0, x1, y1 in layout.hierarchy:
         parts.append(
@@ -148,11 +149,12 @@ def _queue_badge(x: float, y: float, queue: int) -> str:
     """The manager's in-tray: a dark badge with the number of items (the one in hand too)."""
     bx, by = x + MANAGER_SIDE / 2 + 2, y - MANAGER_SIDE / 2
     text = str(queue) if queue < 100 else "99+"
-    radius = 11 if len(text) == 1 else 14
+    radius = 12 if len(text) == 1 else 15
     return (
-        f'<g class="queue" data-queue="{queue}"><circle cx="{bx:.1f}" cy="{by:.1f}" r="{radius}" '
-        f'fill="{INK}"/><text x="{bx:.1f}" y="{by + 5:.1f}" text-anchor="middle" '
-        f'font-size="14" font-weight="700" fill="#ffffff">{text}</text></g>'
+        f'<g class="queue" data-queue="{queue}" data-x="{bx:.1f}" data-y="{by:.1f}">'
+        f'<circle cx="{bx:.1f}" cy="{by:.1f}" r="{radius}" fill="{INK}"/>'
+        f'<text x="{bx:.1f}" y="{by + 5.5:.1f}" text-anchor="middle" '
+        f'font-size="16" font-weight="700" fill="#ffffff">{text}</text></g>'
     )
 
 
@@ -180,8 +182,8 @@ def legend_html(compact: bool = False) -> str:
     entries.append(
         item.format(
             swatch=(
-                f'<svg width="22" height="22"><circle cx="11" cy="11" r="9" fill="{INK}"/>'
-                '<text x="11" y="15" text-anchor="middle" font-size="12" font-weight="700" '
+                f'<svg width="24" height="24"><circle cx="12" cy="12" r="11" fill="{INK}"/>'
+                '<text x="12" y="17.5" text-anchor="middle" font-size="16" font-weight="700" '
                 'fill="#fff">3</text></svg>'
             ),
             label="manager's in-tray",
@@ -197,8 +199,10 @@ def legend_html(compact: bool = False) -> str:
                 label=escape(style.label),
             )
         )
-    size = "12px" if compact else "13px"
+    # The type size comes from the style sheet (16 px, larger when presenting); `compact`
+    # only tightens the spacing.
+    gap = "0px" if compact else "2px"
     return (
-        f'<div class="org-legend" style="display:flex;flex-wrap:wrap;row-gap:2px;'
-        f'font-size:{size};line-height:1.3">{"".join(entries)}</div>'
+        f'<div class="org-legend" style="display:flex;flex-wrap:wrap;row-gap:{gap}">'
+        f"{''.join(entries)}</div>"
     )

@@ -17,6 +17,7 @@ from typing import Any
 
 from dashboards.org_layout import OrgLayout, hierarchical_layout
 from dashboards.palette import state_of
+from experiments.display import plain_event
 from simulator import interventions
 from simulator.model import OrgModel
 from simulator.schema import Scenario
@@ -115,7 +116,7 @@ class SimulationRun:
     def change_mechanism(self, mechanism: str, value: object) -> str:
         """Switch one mechanism from now on; the feed and the charts mark it."""
         with self.lock:
-            return interventions.set_mechanism(self.model, mechanism, value).text
+            return plain_event(interventions.set_mechanism(self.model, mechanism, value).text)
 
     def expert_leaves(self, department: int) -> str:
         """The most expert collaborator still in `department` leaves the project."""
@@ -168,13 +169,18 @@ def _person_view(person, departments: list[str]) -> PersonView:
 
 def _snapshot(run: SimulationRun) -> Frame:
     model = run.model
-    now = model.time
+    # A run that ended stops its clock where it ended, not where the last frame's advance
+    # had aimed (`run_until` moves the time to its target even past the finish).
+    now = model.end_time if model.end_time is not None else model.time
     departments = list(model.org.department_names)
     contacts = tuple(
         (now - t, a, b, kind) for t, a, b, kind in model.recent_contacts if now - t <= LIT_HOURS
     )
-    feed = tuple(reversed(list(model.feed)[-FEED_SHOWN:]))
-    marks = tuple((i.time, i.kind, i.text) for i in model.interventions)
+    # Feed lines and marks in plain words (a mechanism switch is logged with its identifiers).
+    feed = tuple(
+        (t, kind, plain_event(text)) for t, kind, text in reversed(list(model.feed)[-FEED_SHOWN:])
+    )
+    marks = tuple((i.time, i.kind, plain_event(i.text)) for i in model.interventions)
     queues = [m.queue_length() + (1 if m.current is not None else 0) for m in model.org.managers]
     current = {
         "tasks_done": model.tasks_done,
@@ -231,6 +237,35 @@ class Lockstep:
     def step(self) -> bool:
         """One working hour for every run."""
         return self.advance(1.0)
+
+    # --- shocks, the same for every policy --------------------------------------------------
+
+    def expert_leaves(self, department: int) -> str:
+        """In every run, the most expert collaborator still in `department` leaves (the same
+        person in each: the runs share their people). Says what happened in the first."""
+        said = [run.expert_leaves(department) for run in self.runs if run.running]
+        if not said:
+            raise ValueError("every run has ended")
+        return said[0]
+
+    def surge_problems(self, factor: float = SURGE_FACTOR) -> str:
+        """Problems arrive `factor` times as often, in every run still going."""
+        said = [run.surge_problems(factor) for run in self.runs if run.running]
+        if not said:
+            raise ValueError("every run has ended")
+        return said[0]
+
+    def calm_problems(self) -> str:
+        """Problems arrive at the scenario's rate again, in every run still going."""
+        said = [run.calm_problems() for run in self.runs if run.running]
+        if not said:
+            raise ValueError("every run has ended")
+        return said[0]
+
+    @property
+    def problem_rate(self) -> float:
+        """The problem rate in force now (the same in every run)."""
+        return self.runs[0].problem_rate
 
     def frames(self) -> list[Frame]:
         """A snapshot of each run."""

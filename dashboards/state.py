@@ -17,7 +17,7 @@ import solara
 
 from dashboards.knobs import Knobs, apply_knobs, knobs_of
 from dashboards.simulation import Lockstep, SimulationRun
-from dashboards.typical import TypicalRun
+from dashboards.typical import TypicalInputs, TypicalRun
 from simulator.loading import builtin_names, load_scenario
 from simulator.policies import policy_names
 from simulator.schema import Scenario
@@ -86,6 +86,8 @@ compare_seed = solara.reactive(None)
 compare_runs = solara.reactive(None)  # Lockstep
 typical = solara.reactive(None)  # TypicalRun of the current compare set-up
 
+presenting = solara.reactive(False)  # presentation mode: no set-up panels, larger type
+
 results_folder = solara.reactive(None)  # name under the results root
 results_kpi = solara.reactive("lead_time_days")
 results_parameter = solara.reactive(None)
@@ -150,12 +152,18 @@ def simulation_is_stale() -> bool:
     )
 
 
-def new_comparison() -> Lockstep:
-    """Fresh runs, one per chosen policy, of the session's set-up and the compare seed."""
-    chosen = current_setup()
+def _compared(chosen: ScenarioSetup) -> list[str]:
+    """The chosen compare policies the scenario offers (2 or 3), else the defaults."""
     policies = [p for p in compare_policies.value if p in chosen.policies][:3]
     if len(policies) < 2:
         policies = [p for p in COMPARE_DEFAULT if p in chosen.policies][:3]
+    return policies
+
+
+def new_comparison() -> Lockstep:
+    """Fresh runs, one per chosen policy, of the session's set-up and the compare seed."""
+    chosen = current_setup()
+    policies = _compared(chosen)
     compare_policies.value = policies
     lockstep = Lockstep(chosen.scenario, policies, seed_of(compare_seed.value, chosen), chosen)
     compare_runs.value = lockstep
@@ -180,11 +188,43 @@ def comparison_is_stale() -> bool:
     )
 
 
+def compare_inputs() -> TypicalInputs:
+    """What Compare's settings say now: set-up (scenario and knobs), policies, seed."""
+    chosen = current_setup()
+    return TypicalInputs(
+        setup=chosen,
+        scenario=chosen.scenario.name,
+        policies=tuple(_compared(chosen)),
+        seed=seed_of(compare_seed.value, chosen),
+    )
+
+
 def typical_for(result: TypicalRun | None) -> TypicalRun | None:
-    """The typical-run result if it still matches the compare set-up, else None."""
+    """The typical-run result if it still belongs to what Compare shows, else None.
+
+    It belongs while the settings are those it chose (its set-up, policies and seed) and
+    the runs on screen were built from them: a new scenario, knob, policy or seed, even
+    before Reset, takes the headline away.
+    """
     lockstep = compare_runs.value
-    if result is None or lockstep is None:
+    if result is None or lockstep is None or result.inputs is None:
         return None
-    if tuple(lockstep.policies) != result.policies:
+    shown = result.shown_on()
+    if compare_inputs() != shown:
+        return None
+    built = (lockstep.setup, tuple(lockstep.policies), lockstep.seed)
+    if built != (shown.setup, shown.policies, shown.seed):
         return None
     return result
+
+
+def accept_typical(result: TypicalRun) -> bool:
+    """Show `result` if it was computed on the settings in force: restart the comparison on
+    its seed and keep it. A result computed on other settings is discarded (False)."""
+    if result.inputs is None or result.inputs != compare_inputs():
+        typical.value = None
+        return False
+    compare_seed.value = result.seed
+    new_comparison()
+    typical.value = result
+    return True

@@ -5,24 +5,49 @@ winner loses. So the button runs 20 paired replications (the same seeds under ev
 policy: common random numbers), takes the lead-time difference between the first two
 policies shown for each seed, and picks the seed whose difference is nearest the median.
 "k of 20 runs look like this" counts the seeds that rank the policies in the same order.
+
+A result is tied to what it was computed on (`TypicalInputs`: the scenario set-up with its
+knobs, the policies and the seed). The page shows it only while those are still in force,
+and a computation whose inputs change before it ends is cancelled: the room never reads one
+scenario's headline over another's run. The replications run through
+`experiments.compare.run_replications`, on a process pool when the cores are free.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.model import OrgModel
+from experiments.compare import Runner, run_replications
+from experiments.display import policy_name
 from simulator.schema import Scenario
 
 REPLICATIONS = 20
+TIE_DAYS = 0.125  # within one working hour, two lead times are a tie
+
+
+class Cancelled(Exception):
+    """The typical run was stopped before its end (its inputs changed)."""
+
+
+@dataclass(frozen=True)
+class TypicalInputs:
+    """What a typical run is computed on. `setup` is the page's scenario set-up (scenario
+    and knobs), compared by identity: every change of scenario or knob makes a new one."""
+
+    setup: object
+    scenario: str
+    policies: tuple[str, ...]
+    seed: int
 
 
 @dataclass(frozen=True)
 class TypicalRun:
-    """The seed chosen, and the replications it was chosen from."""
+    """The seed chosen, the replications it was chosen from, and what they ran on."""
 
     seed: int
     policies: tuple[str, ...]
@@ -30,6 +55,7 @@ class TypicalRun:
     lead_times: dict[str, tuple[float, ...]]  # by policy, in the order of `seeds`
     differences: tuple[float, ...]  # first policy minus second, by seed
     alike: int  # seeds where the same one of the first two policies finishes first
+    inputs: TypicalInputs | None = None  # what the replications ran on (seed: the first)
 
     @property
     def index(self) -> int:
@@ -46,9 +72,13 @@ class TypicalRun:
         """Median lead-time difference over the replications (working days)."""
         return float(np.median(self.differences))
 
+    def shown_on(self) -> TypicalInputs | None:
+        """The inputs under which the result is shown: its own, with the chosen seed."""
+        return None if self.inputs is None else replace(self.inputs, seed=self.seed)
+
     def headline(self) -> str:
         """One sentence for the room."""
-        first, second = self.policies[0], self.policies[1]
+        first, second = (policy_name(p) for p in self.policies[:2])
         n = len(self.seeds)
         d = self.difference
         winner = _winner(d)
@@ -58,17 +88,11 @@ class TypicalRun:
             gap, who = f"{second} finishes {d:.1f} days before {first}", f"{second} first"
         else:
             gap, who = f"{first} finishes {-d:.1f} days before {second}", f"{first} first"
+        where = f"{self.inputs.scenario}, seed" if self.inputs is not None else "Seed"
         return (
-            f"Seed {self.seed}: {gap}. {self.alike} of {n} runs look like this ({who}); "
+            f"{where} {self.seed}: {gap}. {self.alike} of {n} runs look like this ({who}); "
             f"median over {n} seeds: {self.median:+.1f} days ({first} − {second})."
         )
-
-
-def lead_time(scenario: Scenario, policy: str, seed: int) -> float:
-    """Lead time (working days) of one run to the end."""
-    model = OrgModel(scenario, policy, rng=seed)
-    model.run_to_end()
-    return float(model.kpis()["lead_time_days"])
 
 
 def replication_seeds(base_seed: int, replications: int = REPLICATIONS) -> list[int]:
@@ -80,9 +104,6 @@ def nearest_median(values: Sequence[float]) -> int:
     """Index of the value nearest the median (the first such, for a stable choice)."""
     array = np.asarray(values, dtype=float)
     return int(np.argmin(np.abs(array - np.median(array))))
-
-
-TIE_DAYS = 0.125  # within one working hour, two lead times are a tie
 
 
 def _winner(difference: float) -> int:
@@ -97,21 +118,45 @@ def typical_run(
     policies: Sequence[str],
     base_seed: int,
     replications: int = REPLICATIONS,
-    run: Callable[[Scenario, str, int], float] = lead_time,
+    *,
+    workers: int = 1,
+    runner: Runner | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    inputs: TypicalInputs | None = None,
 ) -> TypicalRun:
-    """Run the paired replications and pick the seed nearest the median difference."""
+    """Run the paired replications and pick the seed nearest the median difference.
+
+    `workers`, `runner`: as `run_replications` (`runner` defaults to a full model run).
+    `progress(done, total)` after each run. `cancelled()` is asked after each replication
+    this thread runs (a pool's replications finish on their own, a few at most): when true,
+    the computation stops with `Cancelled`. `inputs` is kept with the result.
+    """
     if len(policies) < 2:
         raise ValueError("a typical run compares at least two policies")
+    policies = list(policies)
+    total = replications * len(policies)
+    counter = itertools.count(1)
+    caller = threading.get_ident()
+
+    def on_run(_policy: str, _replicate: int) -> None:
+        if progress is not None:
+            progress(next(counter), total)
+        # Raising stops run_replications only in the thread that called it; a pool's
+        # completion callbacks run elsewhere, where an exception would only be logged.
+        if cancelled is not None and threading.get_ident() == caller and cancelled():
+            raise Cancelled
+
+    runs = run_replications(
+        scenario, policies, replications, base_seed, on_run=on_run, runner=runner, workers=workers
+    )
+    if cancelled is not None and cancelled():
+        raise Cancelled
     seeds = replication_seeds(base_seed, replications)
-    times: dict[str, list[float]] = {p: [] for p in policies}
-    total, done = len(seeds) * len(policies), 0
-    for seed in seeds:
-        for policy in policies:
-            times[policy].append(run(scenario, policy, seed))
-            done += 1
-            if progress is not None:
-                progress(done, total)
+    times = {
+        p: [float(v) for v in runs[runs["policy"] == p].sort_values("seed")["lead_time_days"]]
+        for p in policies
+    }
     first, second = policies[0], policies[1]
     differences = [a - b for a, b in zip(times[first], times[second], strict=True)]
     chosen = nearest_median(differences)
@@ -123,4 +168,5 @@ def typical_run(
         lead_times={p: tuple(v) for p, v in times.items()},
         differences=tuple(differences),
         alike=alike,
+        inputs=inputs,
     )

@@ -7,6 +7,7 @@ figures. Only the standard library is imported here, so the command line stays q
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 # KPI name -> (label, unit). Units are those of DESIGN §5.6; utilisations are shown in %.
@@ -198,15 +199,6 @@ PARAMETER_TEXT: dict[str, str] = {
     "organisation.manager_expertise": "managers' expertise",
     "organisation.manager_availability": "managers' availability",
     "organisation.cross_expertise": "expertise outside one's field",
-    "policy.allocation": "how work is allocated",
-    "policy.communication": "how information flows",
-    "policy.shared_space": "shared workspace",
-    "policy.coordination": "how work is coordinated",
-    "policy.problem_solving": "who solves problems",
-    "policy.autonomy": "autonomy of collaborators",
-    "policy.authority": "who holds authority",
-    "policy.management": "management style",
-    "policy.confrontation": "how disagreements are settled",
 }
 
 
@@ -214,7 +206,8 @@ def parameter_label(key: str) -> str:
     """A swept key in plain words (`project.problem_rate` -> "problem rate (per hour of work)")."""
     if key in PARAMETER_TEXT:
         return PARAMETER_TEXT[key]
-    import re
+    if key.startswith("policy.") and key.removeprefix("policy.") in MECHANISM_TEXT:
+        return MECHANISM_TEXT[key.removeprefix("policy.")]
 
     parts = key.split(".")
     where = []
@@ -228,3 +221,95 @@ def parameter_label(key: str) -> str:
         last = f"{re.sub(r'\[.*\]', '', parts[-2])} {last}"
     words = last.replace("_", " ")
     return f"{words} ({', '.join(where)})" if where else words
+
+
+# --- Names on screen: policies, mechanisms and their values ---------------------------------
+# One table for every place that shows them to people (the dashboard, its feed, its charts),
+# so that no internal identifier (self_managed, problem_solving) reaches a screen. Names not
+# listed here (a scenario's own policy) are shown with their underscores as spaces.
+
+POLICY_TEXT: dict[str, str] = {
+    "hierarchical": "hierarchical",
+    "cooperative": "cooperative",
+    "self_managed": "self-managed",
+}
+
+# Mechanism -> what it decides, as a question a room can answer.
+MECHANISM_TEXT: dict[str, str] = {
+    "allocation": "who assigns tasks",
+    "communication": "how messages travel",
+    "shared_space": "shared space",
+    "coordination": "how work is coordinated",
+    "problem_solving": "who solves problems",
+    "autonomy": "what people settle alone",
+    "authority": "who decides",
+    "management": "what managers do",
+    "confrontation": "are answers challenged",
+}
+
+# (mechanism, value) -> the value in plain words.
+VALUE_TEXT: dict[tuple[str, object], str] = {
+    ("allocation", "manager"): "the manager",
+    ("allocation", "pull"): "people pull work",
+    ("communication", "chain"): "up and down the chain",
+    ("communication", "direct"): "directly",
+    ("shared_space", True): "yes",
+    ("shared_space", False): "no",
+    ("coordination", "meetings"): "managers' meetings",
+    ("coordination", "peer"): "between peers",
+    ("coordination", "none"): "not at all",
+    ("problem_solving", "escalate"): "managers (escalate)",
+    ("problem_solving", "experts"): "experts",
+    ("problem_solving", "consensus"): "the group (consensus)",
+    ("autonomy", "none"): "nothing",
+    ("autonomy", "minor"): "minor problems",
+    ("autonomy", "major"): "major problems too",
+    ("authority", "manager"): "the manager",
+    ("authority", "codecision"): "co-decision",
+    ("authority", "consensus"): "consensus",
+    ("management", "command"): "command",
+    ("management", "orient"): "orient and arbitrate",
+    ("management", "none"): "no managers",
+    ("confrontation", "positive"): "yes, positively",
+    ("confrontation", "none"): "no",
+}
+
+_MECHANISM_CHANGE = re.compile(r"^(\w+) changed from (\S+) to (\S+)(.*)$", re.DOTALL)
+
+
+def _plain(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def policy_name(policy: str) -> str:
+    """A policy's name on screen ('self-managed')."""
+    return POLICY_TEXT.get(policy, _plain(policy))
+
+
+def mechanism_name(mechanism: str) -> str:
+    """What a mechanism decides, in plain words ('who solves problems')."""
+    return MECHANISM_TEXT.get(mechanism, _plain(mechanism))
+
+
+def value_name(mechanism: str, value: object) -> str:
+    """A mechanism's value in plain words ('experts', 'people pull work')."""
+    if (mechanism, value) in VALUE_TEXT:
+        return VALUE_TEXT[(mechanism, value)]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return _plain(str(value))
+
+
+def plain_event(text: str) -> str:
+    """A feed line in plain words: a mechanism switch ("problem_solving changed from experts
+    to escalate", as the model logs it) names the mechanism and its values as the room sees
+    them; any other line is returned as it is."""
+    match = _MECHANISM_CHANGE.match(text)
+    if match is None or match.group(1) not in MECHANISM_TEXT:
+        return text
+    mechanism, before, after, rest = match.groups()
+    values = {_plain(str(v)): v for m, v in VALUE_TEXT if m == mechanism}
+    values.update({str(v): v for m, v in VALUE_TEXT if m == mechanism})
+    old = value_name(mechanism, values.get(before, before))
+    new = value_name(mechanism, values.get(after, after))
+    return f"{mechanism_name(mechanism)}: {old} → {new}{rest}"

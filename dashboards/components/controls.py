@@ -14,13 +14,15 @@ def day_text(day: float, plan_days: float) -> str:
     return f"Day {day:.1f}  (plan: {plan_days:.1f})"
 
 
-def status_text(running: bool, finished: bool, day: float) -> str:
-    """How the run stands, in a few words."""
+def status_text(running: bool, finished: bool, day: float, playing: bool = False) -> str:
+    """How the run stands, in a few words: ready, running, paused, finished or stopped."""
     if finished:
         return f"finished on day {day:.1f}"
     if not running:
         return "stopped at the horizon"
-    return "running" if day > 0 else "ready"
+    if playing:
+        return "running"
+    return "paused" if day > 0 else "ready"
 
 
 @solara.component

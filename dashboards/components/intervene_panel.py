@@ -7,31 +7,14 @@ in its interventions, so the page marks it on the charts (①, ②...) and in th
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 import solara
 
+from dashboards.components.named_select import NamedSelect
 from dashboards.simulation import SURGE_FACTOR, SimulationRun
+from experiments.display import mechanism_name, value_name
 from simulator.policies import MECHANISMS, mechanism_values
-
-MECHANISM_LABELS = {
-    "allocation": "who assigns tasks",
-    "communication": "how messages travel",
-    "shared_space": "shared space",
-    "coordination": "how work is coordinated",
-    "problem_solving": "who solves problems",
-    "autonomy": "what people settle alone",
-    "authority": "who decides",
-    "management": "what managers do",
-    "confrontation": "are answers challenged",
-}
-
-
-def _shown(value) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
 
 
 @solara.component
@@ -55,24 +38,26 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
 
     solara.Text("Policy in force", classes=["panel-subtitle"])
     rows = "".join(
-        f"<tr><td>{MECHANISM_LABELS[m]}</td><td><b>{_shown(mechanisms.get(m))}</b></td></tr>"
+        f"<tr><td>{escape(mechanism_name(m))}</td>"
+        f"<td><b>{escape(value_name(m, mechanisms.get(m)))}</b></td></tr>"
         for m in MECHANISMS
     )
     solara.HTML(tag="table", unsafe_innerHTML=rows, classes=["mechanisms"])
     solara.Text("Switch one mechanism now", classes=["panel-subtitle"])
-    solara.Select(
+    NamedSelect(
         "Mechanism",
-        values=list(MECHANISMS),
         value=mechanism,
+        items=[(m, mechanism_name(m)) for m in MECHANISMS],
         on_value=lambda m: (set_mechanism(m), set_value(None)),
-        dense=True,
     )
-    with solara.Row(gap="8px", style={"align-items": "center"}):
+    with solara.Row(gap="6px", classes=["wrap-row"], style={"align-items": "center"}):
         solara.ToggleButtonsSingle(
             value=chosen,
             on_value=set_value,
             dense=True,
-            children=[solara.Button(_shown(v), value=v, small=True) for v in options],
+            children=[
+                solara.Button(value_name(mechanism, v), value=v, small=True) for v in options
+            ],
         )
         solara.Button(
             "Apply",
@@ -82,7 +67,7 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
             on_click=lambda: act(lambda: run.change_mechanism(mechanism, chosen)),
         )
     solara.Text("Shocks", classes=["panel-subtitle"])
-    with solara.Row(gap="8px", style={"align-items": "center"}):
+    with solara.Row(gap="6px", classes=["wrap-row"], style={"align-items": "center"}):
         solara.Select(
             "Department",
             values=departments,
@@ -99,7 +84,7 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
         )
     base = run.scenario.project.problem_rate
     surged = run.problem_rate > base + 1e-12
-    with solara.Row(gap="8px"):
+    with solara.Row(gap="6px", classes=["wrap-row"]):
         solara.Button(
             f"Problem rate surges (×{SURGE_FACTOR:g})",
             small=True,

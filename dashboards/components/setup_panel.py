@@ -15,7 +15,9 @@ import solara
 
 from dashboards import knobs as knob_ranges
 from dashboards import state
+from dashboards.components.named_select import NamedSelect
 from dashboards.knobs import Knobs
+from experiments.display import policy_name
 from simulator.errors import InputError
 
 
@@ -132,12 +134,11 @@ def SimulateSetup(on_changed: Callable[[], None], stale: bool, on_reset: Callabl
     chosen = state.current_setup()
     ScenarioPicker(on_reset)
     with solara.Row(gap="8px"):
-        solara.Select(
+        NamedSelect(
             "Policy",
-            values=chosen.policies,
             value=state.valid_policy(state.simulate_policy.value, chosen),
+            items=[(p, policy_name(p)) for p in chosen.policies],
             on_value=lambda p: (state.simulate_policy.set(p), on_changed()),
-            dense=True,
             style={"flex": "2"},
         )
         solara.InputInt(

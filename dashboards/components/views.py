@@ -10,12 +10,13 @@ from dashboards.charts import mark_number
 from dashboards.org_drawing import legend_html, org_svg
 from dashboards.org_layout import OrgLayout
 from dashboards.simulation import Frame
+from experiments.display import policy_name
 
 
 @solara.component
 def Network(frame: Frame, layout: OrgLayout, height: str = "100%"):
     """The organisation, drawn afresh each frame (states, in-trays, lit contacts)."""
-    label = f"{frame.scenario} under {frame.policy}, day {frame.day:.1f}"
+    label = f"{frame.scenario} under {policy_name(frame.policy)}, day {frame.day:.1f}"
     solara.HTML(
         tag="div",
         unsafe_innerHTML=org_svg(frame, layout, label),
@@ -56,7 +57,7 @@ def kpi_cards(frame: Frame) -> list[tuple[str, str, str]]:
 
 
 @solara.component
-def KpiCards(frame: Frame, columns: int = 3):
+def KpiCards(frame: Frame, columns: int = 2):
     """The run's key figures, large enough to read from the back of the room."""
     cells = "".join(
         f'<div class="kpi" title="{escape(tip)}"><div class="kpi-label">{escape(label)}</div>'
@@ -84,18 +85,52 @@ def feed_entries(frame: Frame) -> list[tuple[str, str, str, bool]]:
     return entries
 
 
+PINNED_SHOWN = 3  # the room's latest changes kept in view above the feed
+
+
+def feed_groups(
+    entries: list[tuple[str, str, str, bool]],
+) -> list[tuple[str, str, str, bool, int]]:
+    """Entries with runs of the same line merged: (day of the newest, mark, text, change,
+    how many). A meeting held every day, a rework repeated, reads as one line "×4"."""
+    groups: list[tuple[str, str, str, bool, int]] = []
+    for day, mark, text, change in entries:
+        if groups and not change and not groups[-1][3] and groups[-1][2] == text:
+            newest, _mark, _text, _change, count = groups[-1]
+            groups[-1] = (newest, "", text, False, count + 1)
+        else:
+            groups.append((day, mark, text, change, 1))
+    return groups
+
+
+def _feed_row(day: str, mark: str, text: str, change: bool, count: int, kind: str = "") -> str:
+    times = f' <span class="feed-count">×{count}</span>' if count > 1 else ""
+    kind = kind or (" feed-change" if change else "")
+    return (
+        f'<div class="feed-entry{kind}" title="{escape(text)}">'
+        f'<span class="feed-day">{escape(day)}</span> '
+        f"{f'<b>{mark}</b> ' if mark else ''}{escape(text)}{times}</div>"
+    )
+
+
 @solara.component
 def Feed(frame: Frame):
-    """Notable events in plain words, newest first; changes made by the room stand out."""
-    rows = "".join(
-        f'<div class="feed-entry{" feed-change" if change else ""}">'
-        f'<span class="feed-day">{escape(day)}</span> '
-        f"{f'<b>{mark}</b> ' if mark else ''}{escape(text)}</div>"
-        for day, mark, text, change in feed_entries(frame)
-    )
+    """Notable events in plain words, newest first, repeats merged; the room's own changes
+    stand out, and the latest of them stay pinned above the feed as it scrolls on."""
+    entries = feed_entries(frame)
+    pinned = [e for e in entries if e[3]][:PINNED_SHOWN]
+    rows = "".join(_feed_row(*g) for g in feed_groups(entries))
     if not rows:
         rows = '<div class="feed-entry feed-empty">Notable events will appear here.</div>'
-    solara.HTML(tag="div", unsafe_innerHTML=rows, classes=["feed"])
+    # One box holding both, so that the feed's height comes from the page's column.
+    with solara.Column(classes=["feed-box"], gap="3px"):
+        if pinned:
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML="".join(_feed_row(*e, 1, " feed-pin") for e in pinned),
+                classes=["feed-pinned"],
+            )
+        solara.HTML(tag="div", unsafe_innerHTML=rows, classes=["feed"])
 
 
 def chart_facts(option: dict) -> dict[str, str]:

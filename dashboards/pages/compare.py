@@ -3,48 +3,82 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from html import escape
 
 import solara
 
 from dashboards import state
-from dashboards.charts import overlay_option
+from dashboards.charts import FONT, PRESENTING_FONT, overlay_option
+from dashboards.components.compare_shocks import CompareShocks
 from dashboards.components.controls import PlayBar, day_text, status_text
+from dashboards.components.keys import KeyListener
+from dashboards.components.named_select import NamedSelect
 from dashboards.components.player import DEFAULT_SPEED, SPEEDS, use_player
 from dashboards.components.setup_panel import ScenarioPicker
 from dashboards.components.views import Chart, Legend, Network
 from dashboards.palette import policy_colour
 from dashboards.simulation import Frame
-from dashboards.typical import REPLICATIONS, typical_run
+from dashboards.standing import BARS, Standing, bar_widths, standings
+from dashboards.typical import REPLICATIONS, Cancelled, TypicalRun, typical_run
+from experiments.display import label, policy_name
+from experiments.executors import cpu_count
 
-# Rows of the final table: (KPI, label, format).
+# Rows of the KPI table: (KPI, short unit, format); labels come from experiments.display.
 TABLE_ROWS = (
-    ("lead_time_days", "lead time (days)", "{:.1f}"),
-    ("tasks_done", "tasks done", "{:.0f}"),
-    ("decision_wait_hours", "waiting for decisions (h)", "{:.0f}"),
-    ("coordination_hours", "coordination (h)", "{:.0f}"),
-    ("rework_hours", "rework (h)", "{:.0f}"),
-    ("messages", "messages", "{:.0f}"),
-    ("manager_utilization", "managers busy", "{:.0%}"),
-    ("labour_cost", "labour cost", "{:,.0f}"),
+    ("lead_time_days", "days", "{:.1f}"),
+    ("tasks_done", "", "{:.0f}"),
+    ("decision_wait_hours", "h", "{:.0f}"),
+    ("coordination_hours", "h", "{:.0f}"),
+    ("rework_hours", "h", "{:.0f}"),
+    ("messages", "", "{:.0f}"),
+    ("manager_utilization", "", "{:.0%}"),
+    ("labour_cost", "", "{:,.0f}"),
+)
+# Rows where the lowest final value is the best one, highlighted once every run has ended.
+LOWER_IS_BETTER = frozenset(
+    {"lead_time_days", "decision_wait_hours", "rework_hours", "labour_cost"}
 )
 
 
+def lead_time_text(frame: Frame) -> str:
+    """The lead time only once it is known: the finish day, a lower bound at the horizon,
+    nothing while the run goes on (the time elapsed is not a lead time)."""
+    if frame.finished:
+        return f"{frame.kpis['lead_time_days']:.1f}"
+    if not frame.running:
+        return f"> {frame.kpis['lead_time_days']:.1f}"
+    return "–"
+
+
 def kpi_table_html(frames: list[Frame]) -> str:
-    """The KPI table, one column per policy; says whether the figures are final."""
+    """The KPI table, one column per policy; says whether the figures are final and, when
+    they are, marks the best value of each row where lower is better."""
     final = all(not f.running for f in frames)
+    names = [g.policy for g in frames]
     head = "".join(
-        f'<th style="color:{policy_colour(f.policy, [g.policy for g in frames])}">'
-        f"{escape(f.policy.replace('_', ' '))}</th>"
+        f'<th style="color:{policy_colour(f.policy, names)}">{escape(policy_name(f.policy))}</th>'
         for f in frames
     )
     body = []
-    for key, label, fmt in TABLE_ROWS:
+    for key, short, fmt in TABLE_ROWS:
+        values = [f.kpis.get(key) for f in frames]
         cells = []
-        for f in frames:
-            value = f.kpis.get(key)
-            cells.append("–" if value is None else fmt.format(value))
-        body.append(f"<tr><td>{escape(label)}</td>{''.join(f'<td>{c}</td>' for c in cells)}</tr>")
+        for f, value in zip(frames, values, strict=True):
+            if key == "lead_time_days":
+                cells.append(lead_time_text(f))
+            else:
+                cells.append("–" if value is None else fmt.format(value))
+        best = None
+        if final and key in LOWER_IS_BETTER and all(f.finished for f in frames):
+            known = [v for v in values if v is not None]
+            best = min(known) if known else None
+        row = "".join(
+            f'<td class="best">{c}</td>' if best is not None and v == best else f"<td>{c}</td>"
+            for c, v in zip(cells, values, strict=True)
+        )
+        name = label(key) + (f" ({short})" if short else "")
+        body.append(f"<tr><td>{escape(name)}</td>{row}</tr>")
     caption = "Final KPIs" if final else "KPIs so far (final when every run has ended)"
     return (
         f'<div class="feed-title">{caption}</div><table><thead><tr><th></th>{head}</tr></thead>'
@@ -52,76 +86,135 @@ def kpi_table_html(frames: list[Frame]) -> str:
     )
 
 
+def bars_html(frame: Frame, widths: dict[str, float], colour: str) -> str:
+    """The policy's decision-wait and rework hours so far, as bars on the page's scale."""
+    rows = []
+    for key, name in BARS:
+        hours = float(frame.kpis.get(key) or 0.0)
+        rows.append(
+            f'<div class="cost-bar"><span class="cost-label">{escape(name)}</span>'
+            f'<span class="cost-track"><span class="cost-fill" style="width:'
+            f'{100 * widths[key]:.0f}%;background:{colour}"></span></span>'
+            f'<span class="cost-value">{hours:.0f} h</span></div>'
+        )
+    return "".join(rows)
+
+
 @solara.component
-def PolicyColumn(frame: Frame, layout, colour: str):
-    """One policy's run: its name, its network, a line of figures."""
+def PolicyColumn(frame: Frame, layout, colour: str, standing: Standing, widths: dict[str, float]):
+    """One policy's run: its name and standing, its network, its figures and cost bars."""
     now = frame.now
-    ended = (
-        f"finished day {frame.day:.1f}"
-        if frame.finished
-        else ("stopped" if not frame.running else "")
-    )
     with solara.Column(classes=["policy-column"], gap="0px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f'<span class="policy-title" style="color:{colour}">'
-                f"{escape(frame.policy.replace('_', ' '))}</span> "
-                f'<span class="policy-stats">{escape(ended)}</span>'
+                f"{escape(policy_name(frame.policy))}</span>"
+                f'<span class="standing{" standing-ahead" if standing.ahead else ""}">'
+                f"{escape(standing.headline)}"
+                + (
+                    f' <span class="standing-gap">{escape(standing.gap)}</span>'
+                    if standing.gap
+                    else ""
+                )
+                + "</span>"
             ),
+            classes=["policy-head"],
         )
         Network(frame, layout)
         solara.Text(
             f"tasks {now['tasks_done']}/{frame.tasks_total} · problems open {now['open_problems']}"
-            f" · in-trays {now['manager_queue']} · messages {now['messages']}",
+            f" · in-trays {now['manager_queue']}",
             classes=["policy-stats"],
+        )
+        solara.HTML(
+            tag="div", unsafe_innerHTML=bars_html(frame, widths, colour), classes=["cost-bars"]
         )
 
 
+CANCELLED = "Typical run cancelled: the settings changed before it ended. Press it again."
+
+
 @solara.component
-def TypicalRunButton(on_found):
-    """Runs the paired replications in the background, with progress, then reports."""
-    request = solara.use_reactive(0)
+def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
+    """Runs the paired replications in the background on the settings in force, with
+    progress; ends with a headline (`on_found` accepts it) or a line saying why not.
+
+    The computation depends on the settings: a new scenario, knob, policy or seed cancels
+    it (and a result that still arrives for old settings is refused by `on_found`).
+    """
+    requested = solara.use_reactive(None)  # the TypicalInputs of the last click, while it runs
     progress = solara.use_reactive(0.0)
-    error = solara.use_reactive("")
-    lockstep = state.comparison()
+    note = solara.use_reactive("")
+    inputs = state.compare_inputs()
 
     def work(cancel: threading.Event) -> None:
-        if request.value == 0:
+        asked = requested.value
+        if asked is None:
+            return
+        if asked != inputs:  # the settings changed after the click
+            requested.set(None)
+            progress.set(0.0)
+            note.set(CANCELLED)
             return
         progress.set(0.001)
 
         def advanced(done: int, total: int) -> None:
-            progress.set(done / total)
+            if not cancel.is_set():
+                progress.set(done / total)
 
         try:
             found = typical_run(
-                lockstep.scenario,
-                lockstep.policies,
-                lockstep.seed,
+                asked.setup.scenario,
+                asked.policies,
+                asked.seed,
+                workers=cpu_count(),
                 progress=advanced,
+                cancelled=cancel.is_set,
+                inputs=asked,
             )
+        except Cancelled:
+            return  # the thread started for the new settings says so
         except Exception as exc:  # keep the page alive whatever happens in a run
-            error.set(f"The typical run failed: {exc}")
-            progress.set(0.0)
+            if not cancel.is_set():
+                requested.set(None)
+                progress.set(0.0)
+                note.set(f"The typical run failed: {exc}")
+            return
+        if cancel.is_set():
+            # The settings changed (or the page closed) as it ended: the thread started for
+            # the new settings has said so, and may already run a new request: touch nothing.
             return
         progress.set(0.0)
-        if not cancel.is_set():
-            on_found(found)
+        requested.set(None)
+        if not on_found(found):
+            note.set(CANCELLED)
 
-    solara.use_thread(work, [request.value], intrusive_cancel=False)
-    busy = progress.value > 0
-    label = f"Typical run ({REPLICATIONS} seeds)" if not busy else f"Running… {progress.value:.0%}"
+    def click() -> None:
+        note.set("")
+        progress.set(0.0)
+        requested.set(inputs)
+
+    solara.use_thread(work, [requested.value, inputs], intrusive_cancel=False)
+    # Settings changed while it computes: say so at once. (Solara starts the thread for the
+    # new settings only once the old one has stopped, at the end of the run in hand.)
+    stale = requested.value is not None and requested.value != inputs
+    busy = requested.value is not None and not stale
+    label = (
+        f"Typical run ({REPLICATIONS} seeds)"
+        if not busy
+        else f"Running… {max(progress.value, 0.0):.0%}"
+    )
     solara.Button(
         label,
         icon_name="mdi-dice-multiple",
         color="secondary",
         disabled=busy,
-        on_click=lambda: request.set(request.value + 1),
+        on_click=click,
         classes=["typical-button"],
     )
-    if error.value:
-        solara.Text(error.value, classes=["error-line"])
+    if note.value or stale:
+        solara.Text(note.value or CANCELLED, classes=["typical-note"])
 
 
 @solara.component
@@ -147,6 +240,14 @@ def Page():
         lockstep.step()
         redraw()
 
+    def play_or_pause() -> None:  # the space bar
+        if playing.value or lockstep.running:
+            playing.set(not playing.value)
+
+    def step_if_paused() -> None:  # the → key
+        if not playing.value and lockstep.running:
+            step()
+
     def changed() -> None:
         current = state.compare_runs.value
         started = current is not None and any(r.model.time > 0 for r in current.runs)
@@ -158,11 +259,10 @@ def Page():
             state.compare_policies.set(list(policies)[:3])
             changed()
 
-    def found(result) -> None:
-        playing.set(False)
-        state.compare_seed.value = result.seed
-        state.new_comparison()
-        state.typical.value = result
+    def found(result: TypicalRun) -> bool:
+        if result.inputs == state.compare_inputs():
+            playing.set(False)  # the comparison restarts on the typical seed
+        return state.accept_typical(result)
 
     chosen = state.current_setup()
     frames = lockstep.frames()
@@ -170,17 +270,19 @@ def Page():
     names = [f.policy for f in frames]
     latest = max(frames, key=lambda f: f.day)
     typical = state.typical_for(state.typical.value)
+    font = PRESENTING_FONT if state.presenting.value else FONT
+    KeyListener(play_or_pause, step_if_paused)
 
     with solara.Column(classes=["page"], gap="4px"):
         with solara.Row(classes=["compare-bar"], gap="10px"):
             with solara.Column(style={"width": "220px", "flex": "none"}, gap="0px"):
                 ScenarioPicker(reset)
-            solara.SelectMultiple(
+            NamedSelect(
                 "Policies (2 or 3)",
-                values=state.compare_policies.value,
-                all_values=chosen.policies,
+                value=state.compare_policies.value,
+                items=[(p, policy_name(p)) for p in chosen.policies],
                 on_value=choose_policies,
-                dense=True,
+                multiple=True,
                 classes=["policy-select"],
                 style={"width": "380px", "flex": "none"},
             )
@@ -192,13 +294,16 @@ def Page():
                 style={"width": "90px", "flex": "none"},
             )
             TypicalRunButton(found)
+            CompareShocks(lockstep, redraw)
         PlayBar(
             playing,
             speed,
             on_step=step,
             on_reset=reset,
             day=day_text(latest.day, max(f.critical_path_days for f in frames)),
-            status=status_text(lockstep.running, all(f.finished for f in frames), latest.day),
+            status=status_text(
+                lockstep.running, all(f.finished for f in frames), latest.day, playing.value
+            ),
             done=not lockstep.running,
             reset_wanted=stale,
         )
@@ -207,11 +312,15 @@ def Page():
         elif stale:
             solara.Text("New settings apply on Reset.", classes=["page-headline", "stale"])
         with solara.Row(classes=["compare-columns"], gap="6px"):
-            for run, frame in zip(lockstep.runs, frames, strict=True):
-                PolicyColumn(frame, run.layout, policy_colour(frame.policy, names))
+            for run, frame, standing, widths in zip(
+                lockstep.runs, frames, standings(frames), bar_widths(frames), strict=True
+            ):
+                PolicyColumn(
+                    frame, run.layout, policy_colour(frame.policy, names), standing, widths
+                )
         Legend(compact=True)
         with solara.Row(classes=["compare-bottom"], gap="8px"):
-            Chart(overlay_option(frames), "overlay")
+            Chart(overlay_option(frames, font), "overlay")
             solara.HTML(
                 tag="div",
                 unsafe_innerHTML=kpi_table_html(frames),

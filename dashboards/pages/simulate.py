@@ -5,10 +5,18 @@ from __future__ import annotations
 import solara
 
 from dashboards import state
-from dashboards.charts import day_axis_end, messages_option, problems_option, progress_option
+from dashboards.charts import (
+    FONT,
+    PRESENTING_FONT,
+    day_axis_end,
+    messages_option,
+    problems_option,
+    progress_option,
+)
 from dashboards.components.controls import PlayBar, day_text, status_text
 from dashboards.components.files_panel import FilesPanel
 from dashboards.components.intervene_panel import IntervenePanel
+from dashboards.components.keys import KeyListener
 from dashboards.components.player import DEFAULT_SPEED, SPEEDS, use_player
 from dashboards.components.setup_panel import SimulateSetup
 from dashboards.components.views import Chart, Feed, KpiCards, Legend, Network
@@ -38,6 +46,14 @@ def Page():
         run.step()
         redraw()
 
+    def play_or_pause() -> None:  # the space bar
+        if playing.value or run.running:
+            playing.set(not playing.value)
+
+    def step_if_paused() -> None:  # the → key
+        if not playing.value and run.running:
+            step()
+
     def setup_changed() -> None:
         # A run not yet started follows its settings at once; a started one waits for Reset.
         current = state.simulate_run.value
@@ -47,6 +63,8 @@ def Page():
     frame = run.frame()
     stale = state.simulation_is_stale()
     x_end = day_axis_end([frame])
+    font = PRESENTING_FONT if state.presenting.value else FONT
+    KeyListener(play_or_pause, step_if_paused)
     with solara.Row(classes=["page"], gap="10px"):
         with (
             solara.Column(classes=["side-panel"], gap="2px"),
@@ -65,7 +83,7 @@ def Page():
                 on_step=step,
                 on_reset=reset,
                 day=day_text(frame.day, frame.critical_path_days),
-                status=status_text(frame.running, frame.finished, frame.day),
+                status=status_text(frame.running, frame.finished, frame.day, playing.value),
                 done=not frame.running,
                 reset_wanted=stale,
             )
@@ -78,6 +96,6 @@ def Page():
                     solara.Text("What just happened", classes=["feed-title"])
                     Feed(frame)
             with solara.Row(classes=["charts"], gap="6px"):
-                Chart(progress_option(frame, x_end), "progress")
-                Chart(problems_option(frame, x_end), "problems")
-                Chart(messages_option(frame, x_end), "messages")
+                Chart(progress_option(frame, x_end, font), "progress")
+                Chart(problems_option(frame, x_end, font), "problems")
+                Chart(messages_option(frame, x_end, font), "messages")

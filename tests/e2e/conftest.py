@@ -128,8 +128,8 @@ def results_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dashboard(results_root, tmp_path_factory):
-    """The base URL of a dashboard server for the whole session."""
+def dashboard_server(results_root, tmp_path_factory):
+    """(base URL, log file) of a dashboard server for the whole session."""
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "dashboard.log"
     process = start_dashboard(port, results_root, log)
@@ -139,12 +139,24 @@ def dashboard(results_root, tmp_path_factory):
     except TimeoutError:
         process.terminate()
         pytest.fail(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
-    yield url
+    yield url, log
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def dashboard(dashboard_server) -> str:
+    """The base URL of the session's dashboard server."""
+    return dashboard_server[0]
+
+
+@pytest.fixture(scope="session")
+def dashboard_log(dashboard_server) -> Path:
+    """The session's dashboard server log (its output and Solara's warnings)."""
+    return dashboard_server[1]
 
 
 # --- the browser ----------------------------------------------------------------------
@@ -170,9 +182,10 @@ def browser():
 class OfflineContext:
     """A browser context that aborts and records every request leaving the machine."""
 
-    def __init__(self, browser, downloads: bool = True):
+    def __init__(self, browser, downloads: bool = True, **options):
         self.outside: list[str] = []
-        self.context = browser.new_context(viewport=VIEWPORT, accept_downloads=downloads)
+        options.setdefault("viewport", VIEWPORT)
+        self.context = browser.new_context(accept_downloads=downloads, **options)
         self.context.route("**/*", self._route)
 
     def _route(self, route) -> None:
@@ -184,10 +197,17 @@ class OfflineContext:
             route.abort()
 
     def new_page(self):
-        """A page of this context, with page errors recorded."""
+        """A page of this context, with page errors and console errors recorded."""
         page = self.context.new_page()
         page.errors = []
+        page.console_errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                page.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
         return page
 
     def close(self) -> None:
@@ -200,8 +220,9 @@ def offline(browser):
     """Factory of offline contexts; checks at the end that nothing left the machine."""
     made: list[OfflineContext] = []
 
-    def make() -> OfflineContext:
-        context = OfflineContext(browser)
+    def make(**options) -> OfflineContext:
+        """A context; `options` go to Playwright (viewport, device_scale_factor...)."""
+        context = OfflineContext(browser, **options)
         made.append(context)
         return context
 

@@ -135,7 +135,7 @@ def test_change_policy_then_intervene_mid_run_and_save(page, screenshots, tmp_pa
     choose(page, "Policy", "cooperative")
     open_tab(page, "Intervene")
     mechanisms = page.locator("table.mechanisms").inner_text()
-    assert "codecision" in mechanisms and "experts" in mechanisms
+    assert "co-decision" in mechanisms and "experts" in mechanisms
 
     page.get_by_role("button", name="Play").click()
     wait_until(lambda: day_of(page) >= 3.0)
@@ -144,7 +144,7 @@ def test_change_policy_then_intervene_mid_run_and_save(page, screenshots, tmp_pa
     page.get_by_role("button", name="escalate").click()
     page.get_by_role("button", name="Apply").click()
     feed = page.locator(".feed")
-    wait_until(lambda: "problem_solving changed from experts to escalate" in feed.inner_text())
+    wait_until(lambda: "who solves problems: experts → managers (escalate)" in feed.inner_text())
     assert "①" in feed.inner_text()
     wait_until(
         lambda: page.locator(".chart[data-chart='progress']").get_attribute("data-marks") == "1"
@@ -159,6 +159,8 @@ def test_change_policy_then_intervene_mid_run_and_save(page, screenshots, tmp_pa
     wait_until(lambda: day_of(page) >= 5.0)
     pause(page)
     assert page.locator(".feed-change").count() == 3
+    pinned = page.locator(".feed-pinned").inner_text()  # the room's changes stay in view
+    assert page.locator(".feed-pin").count() == 3 and pinned.index("③") < pinned.index("①")
     wait_until(
         lambda: page.locator(".chart[data-chart='problems']").get_attribute("data-marks") == "3"
     )
@@ -221,7 +223,7 @@ def test_compare_three_policies_and_the_typical_run(offline, dashboard, screensh
     columns = page.locator(".policy-column")
     columns.nth(2).wait_for(timeout=60_000)
     titles = [columns.nth(i).locator(".policy-title").inner_text() for i in range(3)]
-    assert titles == ["hierarchical", "cooperative", "self managed"]
+    assert titles == ["hierarchical", "cooperative", "self-managed"]
     for _ in range(3):
         page.get_by_role("button", name="Step").click()
     wait_until(lambda: day_of(page) >= 0.37)
@@ -233,7 +235,9 @@ def test_compare_three_policies_and_the_typical_run(offline, dashboard, screensh
     page.get_by_role("button", name=re.compile("Typical run")).click()
     headline = page.locator(".typical-headline")
     headline.wait_for(timeout=120_000)
-    match = re.search(r"Seed (\d+):.*?(\d+) of 20 runs look like this", headline.inner_text())
+    match = re.search(
+        r"workshop, seed (\d+):.*?(\d+) of 20 runs look like this", headline.inner_text()
+    )
     assert match, headline.inner_text()
     assert page.locator(".v-input:has(label:text-is('Seed')) input").input_value() == match.group(1)
     assert day_of(page) == 0.0  # the comparison restarted on the typical seed
@@ -276,7 +280,7 @@ def test_two_browsers_drive_two_different_models(offline, dashboard):
     for page in (first, second):
         page.goto(dashboard + "/")
         page.locator(".org-network").wait_for(timeout=60_000)
-    choose(second, "Policy", "self_managed")
+    choose(second, "Policy", "self-managed")
     second.get_by_role("button", name="Play").click()
     for _ in range(4):
         first.get_by_role("button", name="Step").click()
@@ -284,7 +288,7 @@ def test_two_browsers_drive_two_different_models(offline, dashboard):
     pause(second)
     assert day_of(first) == pytest.approx(0.5)  # four steps of one hour, whatever the other did
     assert "hierarchical" in first.locator(".org-network").get_attribute("aria-label")
-    assert "self_managed" in second.locator(".org-network").get_attribute("aria-label")
+    assert "self-managed" in second.locator(".org-network").get_attribute("aria-label")
     first.get_by_role("button", name="Reset").click()
     wait_until(lambda: day_of(first) == 0.0)
     assert day_of(second) >= 2.0

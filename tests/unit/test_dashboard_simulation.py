@@ -51,7 +51,8 @@ def test_frames_are_snapshots(workshop):
 def test_interventions_are_logged_and_marked(workshop):
     run = SimulationRun(workshop, "hierarchical", 3)
     run.advance(10)
-    assert "changed from escalate to experts" in run.change_mechanism("problem_solving", "experts")
+    said = run.change_mechanism("problem_solving", "experts")
+    assert said == "who solves problems: managers (escalate) → experts"  # plain words
     assert "left the project" in run.expert_leaves(0)
     assert run.problem_rate == 0.04
     run.surge_problems()
@@ -62,6 +63,18 @@ def test_interventions_are_logged_and_marked(workshop):
     assert frame.mechanisms["problem_solving"] == "experts"
     assert sum(1 for p in frame.people if p.state == "departed") == 1
     assert [k for _, k, _ in frame.feed].count("intervention") == 4
+    assert said in [text for _, _, text in frame.feed]
+    assert said == frame.interventions[0][2]  # the feed and the chart marks say the same
+
+
+def test_the_clock_stops_at_the_finish_not_at_the_end_of_the_last_advance(workshop):
+    run = SimulationRun(workshop, "cooperative", 3)
+    run.advance(10 * workshop.time.hours_per_day * 100)  # far past the finish, in one go
+    frame = run.frame()
+    assert frame.finished
+    assert run.model.time > run.model.end_time  # the model's time went on to the target...
+    assert frame.time == run.model.end_time  # ...the clock shown did not
+    assert frame.day == pytest.approx(frame.kpis["lead_time_days"])
 
 
 def test_an_empty_department_cannot_lose_an_expert():
@@ -109,3 +122,22 @@ def test_frames_taken_while_another_thread_plays_are_consistent(workshop):
     player.join()
     assert errors == []
     assert run.frame().finished
+
+
+def test_a_shock_on_compare_hits_every_policy_at_the_same_moment(workshop):
+    from dashboards.charts import overlay_option
+
+    lockstep = Lockstep(workshop, ["hierarchical", "cooperative", "self_managed"], 3)
+    lockstep.advance(12.0)
+    said = lockstep.expert_leaves(0)
+    lockstep.surge_problems()
+    left = [{p.name for p in run.model.org.collaborators if p.departed} for run in lockstep.runs]
+    assert len(left[0]) == 1 and left[0] == left[1] == left[2]  # the same person everywhere
+    assert said.startswith(next(iter(left[0])))
+    assert [run.problem_rate for run in lockstep.runs] == [pytest.approx(0.12)] * 3
+    frames = lockstep.frames()
+    assert {f.interventions for f in frames} == {frames[0].interventions}  # same moments
+    marks = overlay_option(frames)["series"][0]["markLine"]["data"]
+    assert sum(m.get("intervention", 0) for m in marks) == 2
+    lockstep.calm_problems()
+    assert [run.problem_rate for run in lockstep.runs] == [pytest.approx(0.04)] * 3

@@ -1,0 +1,285 @@
+"""The trainer's room in a real browser: what a projector and a room need.
+
+The typical run belongs to the scenario on screen; status and clock tell the truth; no
+internal identifier reaches the screen; text is legible from the back (16 px at least) and
+the clock stays in view on small screens; the space bar and → drive the run; nothing is
+fetched from the internet, by the browser or by the server on its behalf.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dashboards.serving import free_port, wait_for_http
+from dashboards.theme import MIN_FONT_PX
+from tests.e2e.conftest import start_dashboard
+from tests.e2e.test_browser_dashboard import assert_fits, choose, day_of, wait_until
+
+pytestmark = pytest.mark.browser
+
+# Every visible piece of text with the size it is drawn at on screen (CSS pixels): the
+# computed font size times any scaling on the way (a Vuetify label shrunk with a transform,
+# an SVG drawn smaller than its own coordinates).
+TEXT_SIZES = """
+() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.trim();
+    if (!text) continue;
+    const el = node.parentElement;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.bottom < 0 || box.top > window.innerHeight) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    let scale = 1;
+    if (el instanceof SVGElement) {
+      const m = el.getScreenCTM();
+      scale = m ? Math.hypot(m.a, m.b) : 1;
+    } else if (el.offsetHeight > 0 && Math.abs(box.height / el.offsetHeight - 1) > 0.05) {
+      scale = box.height / el.offsetHeight;
+    }
+    found.push([parseFloat(style.fontSize) * scale, text.slice(0, 40)]);
+  }
+  return found;
+}
+"""
+# Names only the code uses: a policy, a mechanism or a KPI as written in scenario files.
+IDENTIFIERS = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def small_text(page) -> list[tuple[float, str]]:
+    """Visible text drawn under MIN_FONT_PX (a tenth of a pixel of rounding allowed)."""
+    return [(size, text) for size, text in page.evaluate(TEXT_SIZES) if size < MIN_FONT_PX - 0.1]
+
+
+def in_view(page, selector: str) -> bool:
+    """True when the element is wholly inside the window."""
+    return page.locator(selector).first.evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return r.width > 0 && r.left >= 0 && r.top >= 0"
+        " && r.right <= window.innerWidth && r.bottom <= window.innerHeight; }"
+    )
+
+
+def status_of(page) -> str:
+    return page.locator(".run-status").first.inner_text()
+
+
+def open_compare(page, dashboard: str) -> None:
+    page.goto(dashboard + "/compare")
+    page.locator(".policy-column").nth(1).wait_for(timeout=60_000)
+
+
+def test_switching_scenario_while_the_typical_run_computes_cancels_it(offline, dashboard):
+    page = offline().new_page()
+    open_compare(page, dashboard)
+    # The largest built-in takes long enough (seconds a run) to be caught while it computes.
+    choose(page, "Scenario", "transformation-programme")
+    wait_until(
+        lambda: (
+            "transformation-programme"
+            in page.locator(".org-network").first.get_attribute("aria-label")
+        ),
+        60,
+    )
+    button = page.locator(".typical-button")
+    button.click()
+    wait_until(lambda: "Running" in button.inner_text(), 30)
+    choose(page, "Scenario", "workshop")
+    note = page.locator(".typical-note")
+    note.wait_for(timeout=30_000)
+    assert "cancelled" in note.inner_text()
+    assert page.locator(".typical-headline").count() == 0
+    assert "Typical run" in button.inner_text()  # the button is free again
+
+    button.click()
+    headline = page.locator(".typical-headline")
+    headline.wait_for(timeout=120_000)
+    assert headline.inner_text().startswith("workshop, seed ")
+    assert "transformation-programme" not in headline.inner_text()
+    # A new seed, then Reset: the headline goes with the settings it belonged to.
+    seed = page.locator(".v-input:has(label:text-is('Seed')) input")
+    seed.fill(str(int(seed.input_value()) + 50))
+    seed.press("Enter")
+    wait_until(lambda: page.locator(".typical-headline").count() == 0)
+    page.get_by_role("button", name="Reset").click()
+    assert page.locator(".typical-headline").count() == 0
+    assert page.errors == []
+
+
+def test_status_says_paused_and_compare_shows_a_lead_time_only_at_the_finish(offline, dashboard):
+    page = offline().new_page()
+    open_compare(page, dashboard)
+    lead_times = page.locator(".kpi-table tbody tr").first
+    assert status_of(page) == "ready"
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: day_of(page) >= 1.0)
+    assert status_of(page) == "running"
+    assert re.findall(r"\d", lead_times.inner_text()) == []  # no lead time before the end
+    page.get_by_role("button", name="Pause").click()
+    wait_until(lambda: status_of(page) == "paused")
+    page.locator(".speed").get_by_role("button", name="5").click()
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: "Final KPIs" in page.locator(".kpi-table").inner_text(), 120)
+    finishes = [
+        float(
+            re.search(
+                r"finished day ([0-9.]+)", page.locator(".policy-column").nth(i).inner_text()
+            ).group(1)
+        )
+        for i in range(3)
+    ]
+    cells = lead_times.locator("td").all_inner_texts()[1:]
+    assert [float(c) for c in cells] == finishes  # the table's lead time is each run's finish
+    assert day_of(page) == max(finishes)  # the clock stopped at the last finish
+    assert status_of(page).startswith("finished on day")
+    assert page.console_errors == []  # e.g. no "Initialize failed: invalid dom" from a chart
+
+
+def test_no_internal_identifier_reaches_the_screen(page, offline, dashboard):
+    choose(page, "Policy", "self-managed")
+    page.get_by_role("tab", name="Intervene").click()
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: day_of(page) >= 2.0)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Apply").click()
+    wait_until(lambda: page.locator(".feed-change").count() == 1)
+    texts = {"Simulate": page.locator(".orgsim-app").inner_text()}
+    compare = offline().new_page()
+    open_compare(compare, dashboard)
+    for _ in range(8):
+        compare.get_by_role("button", name="Step").click()
+    wait_until(lambda: day_of(compare) >= 1.0)
+    texts["Compare"] = compare.locator(".orgsim-app").inner_text()
+    for name, text in texts.items():
+        assert IDENTIFIERS.findall(text) == [], name
+    assert "self-managed" in texts["Compare"] and "who solves problems" in texts["Simulate"]
+
+
+def test_text_is_at_least_16_px_and_presentation_mode_gives_the_network_the_room(
+    page, offline, dashboard
+):
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: day_of(page) >= 2.0)
+    page.get_by_role("button", name="Pause").click()
+    assert small_text(page) == []
+    for tab in ("Intervene", "Files"):
+        page.get_by_role("tab", name=tab).click()
+        assert small_text(page) == [], tab
+    network = page.locator(".network").first
+    width = network.bounding_box()["width"]
+    page.get_by_role("button", name="Presentation").click()
+    page.locator(".presenting").wait_for()
+    assert page.locator(".side-panel").count() == 0 or not page.locator(".side-panel").is_visible()
+    wait_until(lambda: network.bounding_box()["width"] > width + 200)
+    assert small_text(page) == []
+    boxes = [page.locator(s).first.bounding_box() for s in (".network", ".charts", ".feed")]
+    areas = [b["width"] * b["height"] for b in boxes]
+    assert areas[0] == max(areas)  # the network is the largest thing on the page
+    page.get_by_role("button", name="Leave presentation").click()
+
+    compare = offline().new_page()
+    open_compare(compare, dashboard)
+    compare.get_by_role("button", name="Step").click()
+    wait_until(lambda: day_of(compare) > 0)
+    assert small_text(compare) == []
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"viewport": {"width": 1024, "height": 768}},
+        {"viewport": {"width": 1024, "height": 576}, "device_scale_factor": 1.25},  # 125% zoom
+    ],
+    ids=["1024x768", "1280x720-at-125%"],
+)
+def test_small_screens_keep_the_clock_and_status_in_view(offline, dashboard, window):
+    page = offline(**window).new_page()
+    page.goto(dashboard + "/")
+    page.locator(".org-network").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Step").click()
+    wait_until(lambda: day_of(page) > 0)
+    for where in ("Simulate", "Compare"):
+        if where == "Compare":
+            page.get_by_role("button", name="Compare").click()
+            page.locator(".policy-column").nth(2).wait_for()
+        assert in_view(page, ".day-counter"), where
+        assert in_view(page, ".run-status"), where
+        assert in_view(page, ".network"), where
+        assert_fits(page)
+    assert small_text(page) == []
+
+
+def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
+    page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) > 0)
+    assert page.locator(".day-counter").inner_text().startswith("Day 0.1")  # one hour of 8
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 0.5)
+    assert status_of(page) == "paused"
+    page.keyboard.press(" ")
+    wait_until(lambda: status_of(page) == "running")
+    wait_until(lambda: day_of(page) >= 1.0)
+    page.keyboard.press(" ")
+    wait_until(lambda: status_of(page) == "paused")
+    page.get_by_role("button", name="Play").wait_for()
+    paused = day_of(page)
+    page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) > paused)
+    # Typing a seed is typing, not driving the run.
+    seed = page.locator(".v-input:has(label:text-is('Seed')) input")
+    seed.click()
+    seed.press(" ")
+    assert status_of(page) == "paused"
+
+
+def test_opening_experiments_makes_the_server_fetch_nothing(offline, tmp_path):
+    """Without --results the Experiments page explains itself in Markdown, whose component
+    loads KaTeX through the server's CDN proxy unless the page says formulas are handled."""
+    port = free_port()
+    log = tmp_path / "server.log"
+    server = start_dashboard(port, None, log)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/", 90)
+        page = offline().new_page()
+        page.goto(f"http://127.0.0.1:{port}/experiments")
+        page.get_by_text("No results folder was given").wait_for(timeout=60_000)
+        # Solara's Markdown sets window.md once its scripts are loaded; a failed KaTeX
+        # fetch never lets it get there.
+        page.wait_for_function("() => window.md !== undefined", timeout=60_000)
+        page.get_by_role("button", name="Compare").click()
+        page.locator(".policy-column").nth(2).wait_for(timeout=60_000)
+        assert page.errors == [] and page.console_errors == []
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    text = log.read_text()
+    assert "Could not load URL" not in text
+    assert "katex" not in text.lower()
+
+
+def test_a_shock_on_compare_hits_every_policy(offline, dashboard):
+    page = offline().new_page()
+    open_compare(page, dashboard)
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 0.5)
+    page.get_by_role("button", name="An expert leaves").click()
+    columns = page.locator(".policy-column")
+    wait_until(
+        lambda: (
+            [columns.nth(i).locator(".person[data-state='departed']").count() for i in range(3)]
+            == [1, 1, 1]
+        )
+    )
+    page.get_by_role("button", name=re.compile("Problems ×3")).click()
+    page.get_by_role("button", name="Back to normal").wait_for()
+    overlay = page.locator(".chart[data-chart='overlay']")
+    wait_until(lambda: overlay.get_attribute("data-marks") == "2")
+    assert "Every policy:" in page.locator(".shock-note").inner_text()
