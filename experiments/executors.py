@@ -126,8 +126,11 @@ def _initialise_worker(coordinator_alive: Any) -> None:
 
     from experiments.worker import warm_up
 
-    # Ctrl-C reaches the whole process group: the coordinator handles it, not the workers.
+    # Ctrl-C (or a batch system's SIGTERM) reaches the whole process group: the
+    # coordinator handles it, and lets the chunks in flight finish so that their runs are
+    # saved. A worker ends with its pool, or when the coordinator dies (the pipe below).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     threading.Thread(target=_exit_with_coordinator, args=(coordinator_alive,), daemon=True).start()
     warm_up()
