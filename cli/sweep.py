@@ -140,6 +140,8 @@ def _interrupted(file: str, folder: Path, outcome: Outcome | None = None) -> Non
         else f"the runs done are saved in {folder}"
     )
     why = outcome.interrupted if outcome is not None and outcome.interrupted else "interrupted"
+    if outcome is not None and outcome.stopped:
+        why += f" (and the executor stopped: {outcome.stopped})"
     error(f"{why}: {saved}: orgsim sweep {file} --out {folder} --resume completes the sweep")
 
 
