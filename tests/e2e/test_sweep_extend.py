@@ -115,8 +115,7 @@ def test_an_extension_killed_while_renumbering_is_finished_by_resume(tmp_path, c
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     half = pd.read_parquet(out / "runs")
     assert half["run_id"].is_unique  # a mix of layouts, but never a run twice
-    resumed = subprocess.run(args, env=environment, capture_output=True, text=True, timeout=120)
-    assert resumed.returncode == 0, resumed.stderr
+    assert main(["sweep", str(experiment), "--out", str(out), "--resume", "--workers", "1"]) == 0
     assert_same_folder(out, clean_five, ("runs", "daily", "problems"))
 
 
