@@ -15,6 +15,7 @@ another size, whose points all move) is refused with one line naming what change
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,10 +59,9 @@ class Extension:
         return ", ".join(parts)
 
 
-def extension_of(
-    folder: Path, manifest: dict[str, Any], plan: Plan, stored: Design
-) -> Extension | None:
-    """How `plan` extends the sweep stored in `folder` (None: it is the same sweep).
+def extension_of(folder: Path, manifest: dict[str, Any], plan: Plan, stored: Design) -> Extension:
+    """How `plan` extends the sweep stored in `folder` (called when their fingerprints
+    differ).
 
     Raises InputError (one line) when the experiment changed in any other way.
     """
@@ -73,7 +73,7 @@ def extension_of(
     changed = [
         NAMED.get(key, key)
         for key in dict.fromkeys([*old, *new])
-        if key not in GROWING and key != "name" and old.get(key) != new.get(key)
+        if key not in GROWING and key != "name" and _plain(old.get(key)) != _plain(new.get(key))
     ]
     if manifest.get("scenario", {}).get("hash") != scenario_hash(plan.base_scenario):
         changed.insert(0, "the scenario's content")
@@ -92,8 +92,14 @@ def extension_of(
     if cells[1] != cells[0]:
         _check_prefix(where, manifest, plan.design, stored)
     if replications[0] == replications[1] and cells[0] == cells[1]:
-        return None
+        # Another fingerprint, yet nothing found that differs: never guess.
+        raise InputError(Problem(source=where, message=_refusal(manifest, "the experiment file")))
     return Extension(replications=replications, cells=cells)
+
+
+def _plain(value: Any) -> str:
+    """A value as the manifest stores it (JSON), so stored and new values compare alike."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _samples(old: dict[str, Any], new: dict[str, Any]) -> tuple[int, int]:
