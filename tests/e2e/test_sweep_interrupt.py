@@ -108,6 +108,28 @@ def test_a_stopped_sweep_keeps_every_finished_run(
     pd.testing.assert_frame_equal(table(out), uninterrupted)
 
 
+def test_ctrl_c_in_python_saves_every_finished_run_then_raises(experiment, uninterrupted, tmp_path):
+    from simulator.run import run_one
+
+    calls = []
+
+    def interrupting(scenario, policy, seed):
+        calls.append(seed)
+        if len(calls) == 5:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C while the fifth run is running
+        return run_one(scenario, policy, seed)
+
+    out = tmp_path / "results"
+    with pytest.raises(KeyboardInterrupt, match="run again with resume=True"):
+        run_sweep(experiment, out, workers=1, runner=interrupting)
+    saved = pd.read_parquet(out / "runs")
+    # Every run that was started finished (the chunk ran to its end) and was saved.
+    assert len(saved) == len(calls) < TOTAL
+    assert saved["status"].eq("ok").all()
+    run_sweep(experiment, out, workers=1, resume=True)
+    pd.testing.assert_frame_equal(table(out), uninterrupted)
+
+
 def failing_third_replicate(scenario, policy, seed):
     """The real runner, except that replicate 2 (seed 3 + 2) raises."""
     from simulator.run import run_one
