@@ -382,14 +382,16 @@ class ResultsFolder:
         for sub, _ in self._subfolders():
             for part in _parts(self.path / sub):
                 if sub == RUNS:
-                    found = pq.read_table(part)
+                    found = pq.read_table(
+                        part, columns=["run_id", "cell_id", "replicate", "policy"]
+                    )
                     cells = found.column("cell_id").to_numpy()
                     replicates = found.column("replicate").to_numpy()
                     index = [policies[p] for p in found.column("policy").to_pylist()]
                     wanted = (cells * replications + replicates) * len(policies) + index
                     if (found.column("run_id").to_numpy() == wanted).all():
                         continue
-                    data = _with_ids(found, wanted)
+                    data = _with_ids(pq.read_table(part), wanted)
                 else:
                     metadata = pq.read_schema(part).metadata or {}
                     layout = int(metadata.get(LAYOUT_KEY, first))
