@@ -2,14 +2,16 @@
 shared by all policies (paired). Results go to DIR/runs/*.parquet (read them with
 pandas.read_parquet('DIR/runs')); a sweep that was stopped completes with --resume.
 
-    orgsim sweep FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--resume] [--dry-run]
-                 [--part-rows N]
+    orgsim sweep FILE [--workers N | --scheduler ADDRESS] [--out DIR] [--resume
+                 [--retry-failed]] [--dry-run] [--part-rows N]
 
 The sweep itself is experiments.sweep; --dry-run describes it instead (cli.dry_run). Bad
 input (the file, the flags, an output folder holding something else) exits 2 before
 anything runs or is written. Runs that fail are recorded with status `error` and the sweep
-goes on; it then exits 1, as it does when its executor stops. Ctrl+C or SIGTERM stop it with
-the runs done saved (130): `--resume` completes it.
+goes on; it then exits 1, as it does when its executor stops; `--resume --retry-failed`
+runs them again. Ctrl+C or SIGTERM stop it after the chunks in flight, every finished run
+saved (exit 130): `--resume` completes it. `--resume` on a folder whose experiment now asks
+for more replications or samples extends it (experiments.extension).
 """
 
 from __future__ import annotations
@@ -58,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--resume", action="store_true", help="complete the sweep in --out: run only missing runs"
     )
     parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="with --resume: run again the runs recorded as errors (kept otherwise)",
+    )
+    parser.add_argument(
         "--dry-run",
         action="store_true",
         help="print the cells, the number of runs and an estimated time; run nothing",
@@ -76,6 +83,10 @@ def command(args: argparse.Namespace) -> int:
     for option, value in (("--workers", args.workers), ("--part-rows", args.part_rows)):
         if value is not None and value < 1:
             raise CommandLineError(f"{option}: must be at least 1 (got {value})")
+    if args.retry_failed and not args.resume:
+        raise CommandLineError(
+            "--retry-failed: only with --resume (it reruns a folder's failed runs)"
+        )
     from experiments.executors import ExecutorError, open_workers
     from experiments.store import FolderBusy, count_done
     from experiments.sweep import PART_ROWS, execute, prepare
@@ -86,7 +97,12 @@ def command(args: argparse.Namespace) -> int:
     if args.dry_run:
         print_plan(plan, folder, manifest, args.workers, args.scheduler)
         return exit_codes.OK
-    if manifest is not None and count_done(folder) >= plan.run_count:
+    if (
+        manifest is not None
+        and not args.retry_failed
+        and manifest.get("run_count") == plan.run_count
+        and count_done(folder) >= plan.run_count
+    ):
         # Nothing left to run: no need to start workers or reach a cluster.
         args.workers, args.scheduler = 1, None
     try:
@@ -98,18 +114,35 @@ def command(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
             outcome = execute(
-                plan, folder, workers, manifest, part_rows=args.part_rows or PART_ROWS
+                plan,
+                folder,
+                workers,
+                manifest,
+                part_rows=args.part_rows or PART_ROWS,
+                retry_failed=args.retry_failed,
             )
     except (ExecutorError, FolderBusy) as exc:
         error(str(exc))
         return exit_codes.FAILED
     except KeyboardInterrupt:
-        error(
-            f"interrupted; the runs done are saved in {folder}: "
-            f"orgsim sweep {args.file} --out {folder} --resume completes the sweep"
-        )
+        _interrupted(args.file, folder)
+        return exit_codes.INTERRUPTED
+    if outcome.interrupted:
+        _interrupted(args.file, folder, outcome)
         return exit_codes.INTERRUPTED
     return print_outcome(plan, outcome, args.file)
+
+
+def _interrupted(file: str, folder: Path, outcome: Outcome | None = None) -> None:
+    saved = (
+        f"{outcome.done} of {outcome.total} runs are saved in {folder}"
+        if outcome is not None
+        else f"the runs done are saved in {folder}"
+    )
+    why = outcome.interrupted if outcome is not None and outcome.interrupted else "interrupted"
+    if outcome is not None and outcome.stopped:
+        why += f" (and the executor stopped: {outcome.stopped})"
+    error(f"{why}: {saved}: orgsim sweep {file} --out {folder} --resume completes the sweep")
 
 
 def print_outcome(plan: Plan, outcome: Outcome, file: str) -> int:
@@ -120,6 +153,10 @@ def print_outcome(plan: Plan, outcome: Outcome, file: str) -> int:
 
     rate = outcome.ran / outcome.elapsed_s if outcome.elapsed_s > 0 else 0.0
     resumed = f", {outcome.done_before} done before" if outcome.done_before else ""
+    if outcome.extended:
+        resumed += f" (extended: {outcome.extended})"
+    if outcome.retried:
+        resumed += f", {outcome.retried} failed runs run again"
     ran = (
         f"ran {outcome.ran} in {duration(outcome.elapsed_s)} ({rate:.1f} runs/s, {outcome.workers})"
         if outcome.ran
@@ -141,7 +178,9 @@ def print_outcome(plan: Plan, outcome: Outcome, file: str) -> int:
         first = "; ".join(f"run {run_id}: {message}" for run_id, message in shown)
         error(
             f"{failed} of {outcome.done} runs failed; they are recorded with status "
-            f"'error' and their message" + (f" (first: {first})" if first else "")
+            f"'error' and their message"
+            + (f" (first: {first})" if first else "")
+            + "; --resume --retry-failed runs them again"
         )
         code = exit_codes.FAILED
     if outcome.stopped:

@@ -110,7 +110,7 @@ def _sampled(experiment: Experiment) -> Design:
         "bounds": [list(b) for b in bounds],
     }
     n = experiment.samples or 1
-    seed = experiment.seed if experiment.seed is not None else 0
+    seed = experiment.design_seed
     kind = experiment.design
     if kind == "lhs":
         from SALib.sample import latin

@@ -115,8 +115,28 @@ def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["experiments.worker", "simulator.run"])
+        _start_forkserver()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver ignoring SIGTERM (it keeps that through exec, and its workers
+    after it): a batch system's SIGTERM to the whole process group must not end it, since
+    the pool counts its workers dead when it dies and the chunks in flight would be lost.
+    It still ends with this process (it exits when its pipe from us closes)."""
+    import signal
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _initialise_worker(coordinator_alive: Any) -> None:
@@ -126,8 +146,11 @@ def _initialise_worker(coordinator_alive: Any) -> None:
 
     from experiments.worker import warm_up
 
-    # Ctrl-C reaches the whole process group: the coordinator handles it, not the workers.
+    # Ctrl-C (or a batch system's SIGTERM) reaches the whole process group: the
+    # coordinator handles it, and lets the chunks in flight finish so that their runs are
+    # saved. A worker ends with its pool, or when the coordinator dies (the pipe below).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     threading.Thread(target=_exit_with_coordinator, args=(coordinator_alive,), daemon=True).start()
     warm_up()

@@ -43,6 +43,7 @@ TOP_KEYS = (
     "design",
     "parameters",
     "samples",
+    "sampling_seed",
     "levels",
     "record",
 )
@@ -68,6 +69,7 @@ class Experiment:
     axes: tuple[Axis, ...]
     cases: tuple[dict[str, Any], ...] = ()
     samples: int | None = None
+    sampling_seed: int | None = None
     levels: int = DEFAULT_MORRIS_LEVELS
     record_daily: bool = False
     record_problems: bool = False
@@ -78,13 +80,24 @@ class Experiment:
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def design_seed(self) -> int:
+        """The seed SALib draws a sampled design's points from: `sampling_seed`, else `seed`
+        (else 0), so files written before `sampling_seed` keep their points."""
+        if self.sampling_seed is not None:
+            return self.sampling_seed
+        return self.seed if self.seed is not None else 0
+
+    @property
     def keys(self) -> tuple[str, ...]:
         """The varied keys in column order."""
         return tuple(a.key for a in self.axes)
 
     def canonical(self) -> dict[str, Any]:
-        """The experiment as plain data in a fixed key order (formatting and comments aside)."""
-        return {
+        """The experiment as plain data in a fixed key order (formatting and comments aside).
+
+        `sampling_seed` appears only when it draws other points than the default would, so
+        an experiment's identity (and its results folders) predate the key unchanged."""
+        data = {
             "name": self.name,
             "description": self.description,
             "scenario": self.scenario,
@@ -107,6 +120,9 @@ class Experiment:
             "levels": self.levels if self.design == "morris" else None,
             "record": {"daily": self.record_daily, "problems": self.record_problems},
         }
+        if self.design in SAMPLED_DESIGNS and self.design_seed != (self.seed or 0):
+            data["sampling_seed"] = self.design_seed
+        return data
 
     def fingerprint(self) -> str:
         """A short hash of `canonical()`: the same experiment, the same fingerprint."""
@@ -221,6 +237,7 @@ class _Reader(AxisReader):
             )
         design = self.design(data)
         samples = self.integer(data, "samples", None, 1, MAX_CELLS)
+        sampling_seed = self.integer(data, "sampling_seed", None, 0, MAX_SEED)
         levels = self.integer(data, "levels", DEFAULT_MORRIS_LEVELS, 2, 1000)
         record = self.record(data)
         if design in SAMPLED_DESIGNS:
@@ -239,6 +256,12 @@ class _Reader(AxisReader):
                 f"only for the lhs, sobol and morris designs (design is {design})",
                 data["samples"],
             )
+        if "sampling_seed" in data and design is not None and design not in SAMPLED_DESIGNS:
+            self.add(
+                ("sampling_seed",),
+                f"only for the lhs, sobol and morris designs (design is {design})",
+                data["sampling_seed"],
+            )
         if "levels" in data and design is not None and design != "morris":
             self.add(
                 ("levels",), f"only for the morris design (design is {design})", data["levels"]
@@ -256,6 +279,7 @@ class _Reader(AxisReader):
             axes=axes,
             cases=cases,
             samples=samples if design in SAMPLED_DESIGNS else None,
+            sampling_seed=sampling_seed if design in SAMPLED_DESIGNS else None,
             levels=levels or DEFAULT_MORRIS_LEVELS,
             record_daily=record[0],
             record_problems=record[1],

@@ -12,9 +12,18 @@ rename): `pandas.read_parquet(DIR / "runs")` always reads whole parts with one s
 runs part is written last, so a daily or problems part without its runs part is an orphan
 of a killed coordinator and is removed when the sweep resumes (its runs run again).
 
+Extending a sweep to more replications changes the run_id of runs already done (run ids
+are cell-major: `(cell_id × replications + replicate) × policies + policy_index`). The new
+manifest is written first; then every part is rewritten, one atomic file at a time, with
+the ids of the new layout (`ResultsFolder.renumber`, run again on every reopen, so a
+coordinator killed half-way is finished by the next `--resume`). A runs part knows its
+runs (cell, replicate, policy); a daily or problems part carries the replications it was
+numbered for in its Parquet metadata (`orgsim.replications`; none: the folder's first).
+
 `ORGSIM_TEST_KILL_AT` (tests only) makes the coordinator SIGKILL itself at a named point:
 `manifest`, `records-K`, `temp-K` or `part-K` (the K-th part written by this process:
-after its records, after its temporary runs file, after the rename).
+after its records, after its temporary runs file, after the rename), or `renumber-K`
+(after the K-th file renumbered).
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import json
 import os
 import re
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
@@ -41,6 +50,7 @@ MANIFEST = "manifest.json"
 RUNS, DAILY, PROBLEMS = "runs", "daily", "problems"
 PART = re.compile(r"^part-(\d+)\.parquet$")
 KILL_HOOK = "ORGSIM_TEST_KILL_AT"
+LAYOUT_KEY = b"orgsim.replications"  # Parquet metadata of record parts: their numbering
 
 DAILY_COLUMNS = (
     ("run_id", "int64"),
@@ -151,13 +161,19 @@ def read_manifest(folder: str | Path) -> dict[str, Any] | None:
 
 
 def check_folder(
-    folder: Path, fingerprint: str, resume: bool, name: str = ""
+    folder: Path,
+    fingerprint: str,
+    resume: bool,
+    name: str = "",
+    extension: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, Any] | None:
     """Whether the sweep may write to `folder`; the manifest there when resuming it.
 
     Refused (InputError, nothing written): a file; a folder with other content; a folder
     holding another experiment (or this one as it was before its file or scenario
-    changed); a folder holding this experiment without `--resume`.
+    changed, unless `extension(manifest)` accepts the change: it returns what grows, or
+    raises InputError naming what changed); a folder holding this experiment without
+    `--resume`.
     """
     where = str(folder)
     if folder.exists() and not folder.is_dir():
@@ -187,8 +203,19 @@ def check_folder(
                 )
             )
         return None
+    grows = None
     if manifest.get("fingerprint") != fingerprint:
-        raise InputError(Problem(source=where, message=_another(manifest, name)))
+        if extension is None or manifest.get("name") != name:
+            raise InputError(Problem(source=where, message=_another(manifest, name)))
+        grows = extension(manifest)
+    if not resume and grows is not None:
+        raise InputError(
+            Problem(
+                source=where,
+                message=f"already holds this experiment with fewer runs ({grows.describe()}): "
+                "add --resume to extend it, keeping the runs done, or choose another --out",
+            )
+        )
     if not resume:
         done = count_done(folder)
         total = manifest.get("run_count", 0)
@@ -291,6 +318,7 @@ class ResultsFolder:
                 path / RUNS / "part-00000.parquet", arrow_schema(folder.columns).empty_table()
             )
         folder._next = max(runs, default=0) + 1
+        folder.renumber()  # finishes an extension a killed coordinator left half-done
         return folder
 
     def _stored_columns(self, sub: str, columns: Sequence[Sequence[str]]) -> list[Sequence[str]]:
@@ -331,6 +359,71 @@ class ResultsFolder:
             self._lock.close()
             self._lock = None
 
+    # --- changing what is there ---
+
+    def replace_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write the manifest of the extended sweep (before its parts are renumbered)."""
+        self.manifest = manifest
+        self._write_json(self.path / MANIFEST, manifest)
+
+    def renumber(self) -> int:
+        """Give every part the run ids of the manifest's layout; the files rewritten.
+
+        Idempotent and one atomic file at a time: after a kill, the next reopen finishes.
+        """
+        import pyarrow.parquet as pq
+
+        if "replications" not in self.manifest or "policies" not in self.manifest:
+            return 0  # no layout to follow (a folder made by hand in a test)
+        replications = int(self.manifest["replications"])
+        policies = {name: i for i, name in enumerate(self.manifest["policies"])}
+        first = int(self.manifest.get("first_replications", replications))
+        rewritten = 0
+        for sub, _ in self._subfolders():
+            for part in _parts(self.path / sub):
+                if sub == RUNS:
+                    found = pq.read_table(
+                        part, columns=["run_id", "cell_id", "replicate", "policy"]
+                    )
+                    cells = found.column("cell_id").to_numpy()
+                    replicates = found.column("replicate").to_numpy()
+                    index = [policies[p] for p in found.column("policy").to_pylist()]
+                    wanted = (cells * replications + replicates) * len(policies) + index
+                    if (found.column("run_id").to_numpy() == wanted).all():
+                        continue
+                    data = _with_ids(pq.read_table(part), wanted)
+                else:
+                    metadata = pq.read_schema(part).metadata or {}
+                    layout = int(metadata.get(LAYOUT_KEY, first))
+                    if layout == replications:
+                        continue
+                    found = pq.read_table(part)
+                    ids = found.column("run_id").to_numpy()
+                    count = len(policies)
+                    rest = ids // count
+                    wanted = ((rest // layout) * replications + rest % layout) * count + ids % count
+                    data = self._tagged(_with_ids(found, wanted))
+                self._write_table(part, data)
+                rewritten += 1
+                checkpoint(f"renumber-{rewritten}")
+        return rewritten
+
+    def drop_failed(self) -> int:
+        """Remove the runs recorded as errors, so that they run again; how many."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        dropped = 0
+        for part in _parts(self.path / RUNS):
+            status = pq.read_table(part, columns=["status"]).column("status")
+            failed = [s != "ok" for s in status.to_pylist()]
+            if not any(failed):
+                continue
+            found = pq.read_table(part)
+            self._write_table(part, found.filter(pa.array([not f for f in failed])))
+            dropped += sum(failed)
+        return dropped
+
     # --- what is there ---
 
     def completed(self, run_count: int) -> tuple[np.ndarray, int]:
@@ -362,15 +455,23 @@ class ResultsFolder:
         name = f"part-{number:05d}.parquet"
         if self.record.get("daily"):
             data = _frames_table(daily, self.record_columns[DAILY])
-            self._write_table(self.path / DAILY / name, data)
+            self._write_table(self.path / DAILY / name, self._tagged(data))
         if self.record.get("problems"):
             data = _frames_table(problems, self.record_columns[PROBLEMS])
-            self._write_table(self.path / PROBLEMS / name, data)
+            self._write_table(self.path / PROBLEMS / name, self._tagged(data))
         checkpoint(f"records-{self._written}")
         target = self.path / RUNS / name
         self._write_table(target, table(rows, self.columns), hook=f"temp-{self._written}")
         checkpoint(f"part-{self._written}")
         return target
+
+    def _tagged(self, data: pa.Table) -> pa.Table:
+        """A record part's table marked with the replications its run ids are numbered for."""
+        if "replications" not in self.manifest:
+            return data
+        metadata = dict(data.schema.metadata or {})
+        metadata[LAYOUT_KEY] = str(self.manifest["replications"]).encode()
+        return data.replace_schema_metadata(metadata)
 
     def _write_table(self, target: Path, data: pa.Table, hook: str | None = None) -> None:
         import pyarrow.parquet as pq
@@ -385,6 +486,14 @@ class ResultsFolder:
     def _write_json(self, target: Path, data: dict[str, Any]) -> None:
         text = json.dumps(data, indent=2, allow_nan=False, default=str) + "\n"
         write_text(target, text)
+
+
+def _with_ids(data: pa.Table, ids: np.ndarray) -> pa.Table:
+    """`data` with its run_id column replaced by `ids` (metadata kept)."""
+    import pyarrow as pa
+
+    position = data.schema.get_field_index("run_id")
+    return data.set_column(position, data.schema.field(position), pa.array(ids, pa.int64()))
 
 
 def checkpoint(point: str) -> None:

@@ -6,6 +6,11 @@ The coordinator keeps only what it needs to go on: the cells, a mask of the runs
 results not yet written (at most `part_rows` rows or `FLUSH_INTERVAL_S` seconds of them)
 and a bounded number of chunks in flight. Its memory does not grow with the number of runs.
 
+Ctrl+C (SIGINT) or SIGTERM stop a sweep without losing a finished run: no new chunk is
+submitted, the chunks in flight run to their end and are collected, everything is written,
+and then the sweep returns with `Outcome.interrupted` set (the Python API raises
+KeyboardInterrupt). A second signal stops at once, still writing what was collected.
+
 Chunks adapt to the runs' duration: small at first, then sized to take about
 `TARGET_CHUNK_S` seconds, so progress stays lively and per-chunk overhead (pickling, Dask
 scheduling) stays small. How runs are grouped never changes a result: each run depends
@@ -16,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -26,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from experiments.design import Design
 from experiments.executors import Workers, open_workers
+from experiments.extension import extension_of
 from experiments.plan import Plan, make_plan
 from experiments.progress import Progress
 from experiments.runs_table import STATUS_ERROR, STATUS_OK, run_columns, value_type
@@ -45,6 +54,8 @@ MAX_CHUNK = 200
 CHUNKS_PER_WORKER = 4  # at least this many chunks per worker, for an even finish
 IN_FLIGHT_PER_WORKER = 2
 FAILURES_KEPT = 5
+POLL_S = 0.5  # how often the coordinator looks at a stop request while runs are in flight
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass
@@ -61,6 +72,9 @@ class Outcome:
     elapsed_s: float = 0.0
     workers: str = ""
     stopped: str | None = None  # why the executor stopped, if it did
+    interrupted: str | None = None  # the signal that stopped the sweep (SIGINT, SIGTERM)
+    retried: int = 0  # failed runs removed to run again (retry_failed)
+    extended: str = ""  # how the folder's sweep grew (replications, cells), if it did
 
     @property
     def done(self) -> int:
@@ -151,13 +165,35 @@ def prepare(
     checked = read_experiment(experiment)
     plan = make_plan(checked)
     folder = Path(out) if out is not None else default_folder(checked)
-    manifest = check_folder(folder, fingerprint(plan), resume, checked.name)
+
+    def extension(manifest: dict[str, Any]) -> Any:
+        return extension_of(folder, manifest, plan, Design.from_json(manifest["design"]))
+
+    manifest = check_folder(folder, fingerprint(plan), resume, checked.name, extension)
     if manifest is not None:
         stored = Design.from_json(manifest["design"])
-        if stored != plan.design:
+        if len(stored) == plan.cell_count and stored != plan.design:
             # The same file drew other samples (another SALib version): keep the folder's.
             plan = make_plan(checked, design=stored)
     return plan, folder, manifest
+
+
+def extended_manifest(plan: Plan, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of `plan`, the larger sweep that extends the one of `manifest`.
+
+    The folder keeps its creation time, its column types (fixed by part 0) and the
+    replications of its first layout (record parts written then carry no layout tag)."""
+    new = build_manifest(plan)
+    new["created"] = manifest["created"]
+    new["columns"] = manifest["columns"]
+    new["first_replications"] = manifest.get("first_replications", manifest["replications"])
+    step = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "replications": [manifest["replications"], plan.replications],
+        "cells": [manifest["cell_count"], plan.cell_count],
+    }
+    new["extended"] = [*manifest.get("extended", []), step]
+    return new
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -172,19 +208,37 @@ def execute(
     part_rows: int = PART_ROWS,
     shuffle: int | None = None,
     runner: Runner | None = None,
+    retry_failed: bool = False,
 ) -> Outcome:
     """Run every run of `plan` not yet in `folder`, writing parts as results come in.
 
-    `manifest` is the folder's manifest when resuming (None: a new folder is created).
-    `shuffle` submits runs in a random order (seeded): results are the same, but
-    progress and ETA are more even when some cells are much slower than others.
+    `manifest` is the folder's manifest when resuming (None: a new folder is created); when
+    `plan` is a larger sweep than the manifest's (`experiments.extension`), the folder is
+    extended first. `retry_failed` runs again the runs recorded as errors. `shuffle`
+    submits runs in a random order (seeded): results are the same, but progress and ETA
+    are more even when some cells are much slower than others.
     """
     start = time.perf_counter()
+    extended = ""
+    retried = 0
     if manifest is None:
         store = ResultsFolder.create(folder, build_manifest(plan))
     else:
         store = ResultsFolder.reopen(folder, manifest)
     try:
+        if manifest is not None and manifest.get("fingerprint") != fingerprint(plan):
+            grown = extended_manifest(plan, manifest)
+            store.replace_manifest(grown)
+            store.renumber()
+            step = grown["extended"][-1]
+            extended = ", ".join(
+                f"{what} {before} -> {after}"
+                for what in ("replications", "cells")
+                for before, after in [step[what]]
+                if before != after
+            )
+        if retry_failed:
+            retried = store.drop_failed()
         done, failed_before = store.completed(plan.run_count)
         outcome = Outcome(
             folder=folder,
@@ -192,6 +246,8 @@ def execute(
             done_before=int(done.sum()),
             failed_before=failed_before,
             workers=workers.description,
+            retried=retried,
+            extended=extended,
         )
         progress = Progress(
             plan.run_count, outcome.done_before, plan.experiment.name, show=show_progress
@@ -248,32 +304,37 @@ class _Coordinator:
     def run(self, order: Iterator[int]) -> None:
         in_flight: dict[Future, int] = {}
         limit = self.workers.parallelism * IN_FLIGHT_PER_WORKER
-        try:
-            exhausted = False
-            while True:
-                while not exhausted and len(in_flight) < limit:
-                    chunk = self._next_chunk(order)
-                    if chunk is None:
-                        exhausted = True
+        with _StopRequest(lambda: sum(in_flight.values())) as stop:
+            try:
+                exhausted = False
+                while True:
+                    while not exhausted and not stop.signal and len(in_flight) < limit:
+                        chunk = self._next_chunk(order)
+                        if chunk is None:
+                            exhausted = True
+                            break
+                        future = self.workers.executor.submit(run_chunk, chunk)
+                        in_flight[future] = len(chunk.runs)
+                    if not in_flight:
                         break
-                    in_flight[self.workers.executor.submit(run_chunk, chunk)] = len(chunk.runs)
-                if not in_flight:
-                    break
-                finished, _ = wait(
-                    list(in_flight), timeout=FLUSH_INTERVAL_S, return_when=FIRST_COMPLETED
-                )
-                for future in finished:
-                    in_flight.pop(future)
-                    self._collect(future.result())
-                self._maybe_flush()
-        except Exception as exc:
-            # The executor itself failed (a worker died, the scheduler went away): keep
-            # what is done; the rest runs with --resume.
-            self.outcome.stopped = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
-        finally:
-            for future in in_flight:
-                future.cancel()
-            self._flush()
+                    # Short waits: a stop request is seen within POLL_S.
+                    finished, _ = wait(list(in_flight), timeout=POLL_S, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        in_flight.pop(future)
+                        self._collect(future.result())
+                    self._maybe_flush()
+            except Exception as exc:
+                # The executor itself failed (a worker died, the scheduler went away): keep
+                # what is done; the rest runs with --resume.
+                self.outcome.stopped = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+            finally:
+                # Also after a second signal (KeyboardInterrupt): what was collected is
+                # written; signals now only mark the stop, so the writing is not cut short.
+                stop.writing = True
+                for future in in_flight:
+                    future.cancel()
+                self._flush()
+            self.outcome.interrupted = stop.signal
 
     def _chunk_size(self) -> int:
         parallelism = self.workers.parallelism
@@ -370,6 +431,41 @@ class _Coordinator:
         self.last_flush = time.monotonic()
 
 
+class _StopRequest:
+    """SIGINT and SIGTERM while a sweep runs: the first asks the coordinator to stop after
+    the chunks in flight (it notes which signal), the second raises KeyboardInterrupt.
+
+    Only the main thread can handle signals; elsewhere (a sweep started from a thread)
+    nothing is installed and signals keep their usual effect."""
+
+    def __init__(self, runs_in_flight: Callable[[], int]):
+        self.signal: str | None = None
+        self.writing = False
+        self._runs_in_flight = runs_in_flight
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            for number in STOP_SIGNALS:
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, previous in self._previous.items():
+            signal.signal(number, previous)
+
+    def _handle(self, number: int, frame: Any) -> None:
+        if self.signal is None:
+            self.signal = signal.Signals(number).name
+            print(
+                f"\n{self.signal}: stopping after the {self._runs_in_flight()} runs in flight "
+                "(they are saved); Ctrl+C again stops at once",
+                file=sys.stderr,
+            )
+        elif not self.writing:
+            raise KeyboardInterrupt
+
+
 def _run_of(frame: Any) -> int | None:
     # Each record frame holds one run (the worker builds one per run).
     if "run_id" not in frame or frame.empty:
@@ -391,11 +487,15 @@ def run_sweep(
     part_rows: int = PART_ROWS,
     shuffle: int | None = None,
     runner: Callable[..., Any] | None = None,
+    retry_failed: bool = False,
 ) -> pd.DataFrame:
     """Run an experiment (a file, or a mapping with the same keys) and return its runs.
 
     Results go to `out` (default `results/<name>`), exactly as `orgsim sweep` writes them;
-    `resume=True` completes a folder holding this experiment. `workers` (default: all
+    `resume=True` completes a folder holding this experiment, or extends it when the
+    experiment asks for more replications or samples; with `retry_failed=True` the runs
+    recorded as errors run again. Ctrl+C writes the runs finished, then raises
+    KeyboardInterrupt. `workers` (default: all
     cores; 1 runs in this process) or `scheduler` (a Dask address or scheduler file) say
     where runs execute. Bad input raises `simulator.errors.InputError`; failing runs are
     rows with `status == "error"`. Returns the runs table sorted by run_id.
@@ -411,6 +511,12 @@ def run_sweep(
             part_rows=part_rows,
             shuffle=shuffle,
             runner=runner,
+            retry_failed=retry_failed,
+        )
+    if outcome.interrupted:
+        raise KeyboardInterrupt(
+            f"{outcome.interrupted}: {outcome.done} of {outcome.total} runs are saved in "
+            f"{folder}: run again with resume=True"
         )
     if outcome.stopped:
         raise RuntimeError(

@@ -8,6 +8,7 @@ status `error` and the message; the rest of the chunk goes on.
 
 from __future__ import annotations
 
+import os
 import time
 import traceback
 import warnings
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from simulator.schema import Scenario
 
 MAX_ERROR_CHARS = 2000
+# Tests only: a file to which each finished run appends its run_id (which runs a stopped
+# sweep must have saved). Appends of one short line are atomic between processes.
+RUN_LOG = "ORGSIM_TEST_RUN_LOG"
 
 Runner = Callable[["Scenario", "Policy | str", int], Any]
 
@@ -73,6 +77,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
 
         runner = run_one
     result = ChunkResult(rows=[])
+    log = os.environ.get(RUN_LOG)
     with warnings.catch_warnings():
         # Mesa announces experimental APIs on first use; nothing for the results.
         warnings.simplefilter("ignore")
@@ -89,16 +94,24 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                         "elapsed_s": time.perf_counter() - start,
                     }
                 )
+                _log(log, run_id)
                 continue
             row = {"run_id": run_id, "status": STATUS_OK, "error": None}
             row.update(outcome.kpis)
             row["elapsed_s"] = time.perf_counter() - start
             result.rows.append(row)
+            _log(log, run_id)
             if chunk.record_daily:
                 result.daily.append(_long_daily(run_id, outcome.daily))
             if chunk.record_problems:
                 result.problems.append(outcome.problems.assign(run_id=run_id))
     return result
+
+
+def _log(log: str | None, run_id: int) -> None:
+    if log:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(f"{run_id}\n")
 
 
 def _message(exc: BaseException) -> str:

@@ -174,6 +174,33 @@ def test_sampled_designs_are_reproducible_from_the_seed():
     assert first.cells != other.cells
 
 
+def test_the_sampling_seed_draws_the_points_apart_from_the_replication_seeds():
+    from SALib.sample import latin
+
+    axes = {"project.problem_rate": {"min": 0.01, "max": 0.05}}
+    pinned = build_design(experiment(axes, design="lhs", samples=6, seed=3, sampling_seed=7))
+    reseeded = build_design(experiment(axes, design="lhs", samples=6, seed=4, sampling_seed=7))
+    assert pinned == reseeded  # other replication seeds, the same points
+    other = build_design(experiment(axes, design="lhs", samples=6, seed=3, sampling_seed=8))
+    assert other.cells != pinned.cells
+    # Without it the points are drawn from `seed`, as before the key existed.
+    default = build_design(experiment(axes, design="lhs", samples=6, seed=3))
+    problem = {"num_vars": 1, "names": ["project.problem_rate"], "bounds": [[0.01, 0.05]]}
+    assert default.samples == tuple(tuple(row) for row in latin.sample(problem, 6, seed=3))
+
+
+def test_the_sampling_seed_keeps_the_identity_of_older_files():
+    axes = {"project.problem_rate": {"min": 0.01, "max": 0.05}}
+    before = experiment(axes, design="lhs", samples=6, seed=3)
+    assert "sampling_seed" not in before.canonical()
+    # Naming the seed it already uses changes neither the points nor the identity.
+    same = experiment(axes, design="lhs", samples=6, seed=3, sampling_seed=3)
+    assert same.fingerprint() == before.fingerprint()
+    moved = experiment(axes, design="lhs", samples=6, seed=3, sampling_seed=5)
+    assert moved.fingerprint() != before.fingerprint()
+    assert moved.canonical()["sampling_seed"] == 5
+
+
 # --- runs and seeds ---------------------------------------------------------------------------------
 
 

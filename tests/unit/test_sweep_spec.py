@@ -170,6 +170,19 @@ BAD = [
         "samples: only for the lhs, sobol and morris designs",
         "10",
     ),
+    (
+        "name: x\nscenario: workshop\nsampling_seed: 4\n",
+        3,
+        "sampling_seed: only for the lhs, sobol and morris designs",
+        "4",
+    ),
+    (
+        "name: x\nscenario: workshop\ndesign: lhs\nsamples: 4\nsampling_seed: -1\n"
+        "parameters:\n  project.problem_rate: {min: 0.0, max: 0.1}\n",
+        5,
+        "sampling_seed: must be between 0 and",
+        "-1",
+    ),
     ("name: x\nscenario: workshop\nparameters:\n  seed: [1, 2]\n", 4, "cannot vary `seed`", None),
     (
         "name: x\nscenario: workshop\nrecord: {daily: yes please}\n",
