@@ -7,6 +7,7 @@
     python -m benchmarks.run --only scaling   # build and run time, 2,500 to 25,000 tasks
     python -m benchmarks.run --only compare   # `orgsim compare` whole process against its ideal
     python -m benchmarks.run --only cold_run  # cold `orgsim run --json` against `import mesa` + a run
+    python -m benchmarks.run --only events    # events/s against a bare Mesa model (benchmarks.events)
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16, 200 or
 270), 2 worker processes each. Each contender is a whole process (a script calling
@@ -234,7 +235,9 @@ def memory(sizes: tuple[int, ...] = MEMORY_SIZES) -> None:
 def main() -> None:
     """Run the benchmarks named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("batch", "memory", "scaling", "compare", "cold_run"))
+    parser.add_argument(
+        "--only", choices=("batch", "memory", "scaling", "compare", "cold_run", "events")
+    )
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds of the batch part")
     parser.add_argument(
         "--runs",
@@ -256,6 +259,10 @@ def main() -> None:
         from benchmarks import scaling
 
         scaling.main([])
+    if args.only in (None, "events"):
+        from benchmarks import events
+
+        events.main([])
     if args.only in (None, "compare", "cold_run"):
         from benchmarks import commands
 
