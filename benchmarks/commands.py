@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROUNDS = 5
@@ -83,11 +83,18 @@ def pool_start_seconds(workers: int, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def timed(commands: dict[str, tuple[Sequence[str], Path]], rounds: int) -> dict[str, float]:
-    """Median wall time of each command (run in its folder), interleaved round by round."""
+def timed(
+    commands: dict[str, tuple[Sequence[str], Path]],
+    rounds: int,
+    before: Callable[[str], object] | None = None,
+) -> dict[str, float]:
+    """Median wall time of each command (run in its folder), interleaved round by round;
+    `before(name)` is called (untimed) before each command, e.g. to remove its output."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, (argv, folder) in commands.items():
+            if before is not None:
+                before(name)
             start = time.perf_counter()
             subprocess.run(argv, cwd=folder, check=True, capture_output=True)
             times[name].append(time.perf_counter() - start)

@@ -106,7 +106,10 @@ def command(args: argparse.Namespace) -> int:
         # Nothing left to run: no need to start workers or reach a cluster.
         args.workers, args.scheduler = 1, None
     try:
-        with _terminate_as_interrupt(), open_workers(args.workers, args.scheduler) as workers:
+        with (
+            _terminate_as_interrupt(),
+            open_workers(args.workers, args.scheduler, on_demand=True) as workers,
+        ):
             if sys.stderr.isatty():
                 print(
                     f"{plan.experiment.name}: {plan.run_count} runs on {workers.description} "

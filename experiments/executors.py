@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -65,6 +66,100 @@ class Workers:
     description: str
     kind: str
 
+    def consider(self, remaining_runs: int, seconds_per_run: float) -> None:
+        """Tell a pool opened on demand (`open_workers(..., on_demand=True)`) how much work is
+        left: it starts its processes once they pay for their start. Others ignore it."""
+        if isinstance(self.executor, PoolOnDemand):
+            self.executor.consider(remaining_runs, seconds_per_run)
+            self.description = self.executor.description
+
+
+class PoolOnDemand(Executor):
+    """Runs calls in this process until a process pool pays for its start, then on the pool.
+
+    Starting local workers costs `experiments.compare.POOL_START_S` (the forkserver imports
+    the simulator), more than a small sweep's runs take; on a machine busy with other work
+    a pool is slower than one process. So calls run here, and `consider(remaining runs,
+    seconds per run)` starts the pool when `experiments.compare.pool_pays` says it saves
+    more than its start with the cores that are idle. The pool starts in a thread while
+    this process goes on running calls itself; once its workers answer, calls go to it.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._here = InProcessExecutor()
+        self._pool: ProcessPoolExecutor | None = None
+        self._ready = threading.Event()
+        self._starter: threading.Thread | None = None
+        self._alive: tuple[Any, Any] | None = None
+        self._start_error: BaseException | None = None
+        self._considered = False
+
+    @property
+    def description(self) -> str:
+        """Where calls run now, in plain words."""
+        if self._ready.is_set():
+            return f"{self.workers} local worker processes"
+        if self._start_error is not None:
+            return f"in this process ({self.workers} worker processes failed to start)"
+        if self._starter is not None:
+            return f"in this process while {self.workers} local worker processes start"
+        if self._considered:
+            return f"in this process ({self.workers} worker processes would not pay their start)"
+        return f"up to {self.workers} local worker processes, started once they pay"
+
+    def consider(self, remaining_runs: int, seconds_per_run: float) -> None:
+        """Start the pool (in the background) if it pays for the runs left."""
+        from experiments.compare import pool_pays
+
+        self._considered = True
+        if self._starter is None and pool_pays(remaining_runs, seconds_per_run, self.workers):
+            self.start()
+
+    def start(self, wait: bool = False) -> None:
+        """Start the pool now (in the background); `wait`: until its workers answer."""
+        if self._starter is None:
+            self._starter = threading.Thread(target=self._start, daemon=True)
+            self._starter.start()
+        if wait:
+            self._starter.join()
+
+    def _start(self) -> None:
+        try:
+            context = _context()
+            reader, writer = context.Pipe(duplex=False)
+            self._alive = (reader, writer)
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_initialise_worker,
+                initargs=(reader,),
+            )
+            self._pool = pool
+            # Calls go to the pool once every worker has started and answered.
+            for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                future.result()
+            self._ready.set()
+        except BaseException as exc:  # the pool cannot start: keep running here
+            self._start_error = exc
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:  # type: ignore[override]
+        """On the pool once it is ready, else now in this process."""
+        if self._ready.is_set() and self._pool is not None:
+            return self._pool.submit(fn, *args, **kwargs)
+        return self._here.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Shut the pool down (if it started) and refuse later calls."""
+        self._here.shutdown()
+        if self._starter is not None:
+            self._starter.join()
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if self._alive is not None:
+            for end in reversed(self._alive):
+                end.close()
+
 
 def cpu_count() -> int:
     """Cores this process may use."""
@@ -77,13 +172,26 @@ def cpu_count() -> int:
 
 
 @contextmanager
-def open_workers(workers: int | None = None, scheduler: str | None = None) -> Iterator[Workers]:
-    """The executor for `--workers N` / `--scheduler ADDRESS`, shut down on exit."""
+def open_workers(
+    workers: int | None = None, scheduler: str | None = None, *, on_demand: bool = False
+) -> Iterator[Workers]:
+    """The executor for `--workers N` / `--scheduler ADDRESS`, shut down on exit.
+
+    `on_demand`: a local pool starts only once it pays for its start (`PoolOnDemand`; the
+    caller reports the work left with `Workers.consider`); until then calls run here.
+    """
     if scheduler is not None:
         with _dask(scheduler) as opened:
             yield opened
         return
     count = workers if workers is not None else cpu_count()
+    if count > 1 and on_demand:
+        on_demand_pool = PoolOnDemand(count)
+        try:
+            yield Workers(on_demand_pool, count, on_demand_pool.description, "process-pool")
+        finally:
+            on_demand_pool.shutdown(wait=True, cancel_futures=True)
+        return
     if count <= 1:
         executor: Executor = InProcessExecutor()
         try:

@@ -261,6 +261,7 @@ def execute(
     finally:
         store.close()
     outcome.elapsed_s = time.perf_counter() - start
+    outcome.workers = workers.description  # where the runs went (a pool on demand decides)
     return outcome
 
 
@@ -410,6 +411,8 @@ class _Coordinator:
             mean = sum(elapsed) / len(elapsed)
             previous = self.seconds_per_run
             self.seconds_per_run = mean if previous is None else 0.7 * previous + 0.3 * mean
+            # A pool opened on demand starts once the runs left pay for its start.
+            self.workers.consider(self.remaining, self.seconds_per_run)
         self.outcome.ran += len(result.rows)
         self.outcome.failed += failures
         self.progress.advance(len(result.rows), failures)
@@ -501,7 +504,7 @@ def run_sweep(
     rows with `status == "error"`. Returns the runs table sorted by run_id.
     """
     plan, folder, manifest = prepare(experiment, out, resume)
-    with open_workers(workers, scheduler) as opened:
+    with open_workers(workers, scheduler, on_demand=True) as opened:
         outcome = execute(
             plan,
             folder,

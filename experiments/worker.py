@@ -69,10 +69,22 @@ def kpis_of_run(scenario: Scenario, policy: Policy | str, seed: int) -> dict[str
     return model.kpis()
 
 
+@dataclass
+class _Kpis:
+    kpis: dict[str, Any]
+
+
+def _kpis_only(scenario: Scenario, policy: Policy | str, seed: int) -> _Kpis:
+    return _Kpis(kpis_of_run(scenario, policy, seed))
+
+
 def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every run of the chunk in turn; never raises for a failing run."""
     runner = chunk.runner
-    if runner is None:
+    if runner is None and not (chunk.record_daily or chunk.record_problems):
+        # KPIs only: no frames of series and records, no metadata (the same KPIs).
+        runner = _kpis_only
+    elif runner is None:
         from simulator.run import run_one
 
         runner = run_one

@@ -35,6 +35,9 @@ COVERED_ELSEWHERE = {
     "dask worker tcp://127.0.0.1:8786": "tests/e2e/test_sweep_dask.py starts a real worker",
     # Measurements, never timed in the test run (machines are shared and noisy).
     ".venv/bin/python -m benchmarks.commands --baseline e5b8a3f": "a benchmark (make benchmark)",
+    ".venv/bin/python -m benchmarks.events --baseline 41b8109": "a benchmark (make benchmark)",
+    ".venv/bin/python -m benchmarks.run --only batch": "a benchmark (make benchmark)",
+    ".venv/bin/python -m benchmarks.run --only memory": "a benchmark (make benchmark)",
     "make benchmark": "benchmarks are measurements, run on demand, out of the test run",
 }
 

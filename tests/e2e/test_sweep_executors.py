@@ -1,7 +1,8 @@
 """The same KPI table whatever the executor, the number of workers, the order and the chunks.
 
 One small experiment (30 tasks, 2 replications, a mechanism axis) is swept in this process,
-on a pool of 2 processes, in a shuffled order, and with one run per part; the runs tables
+on a pool of 2 processes (started before the first run), with `--workers 2` (a pool started
+only once it pays: here never), in a shuffled order, and with one run per part; the runs tables
 must be identical apart from the measured `elapsed_s`. A run is also checked against
 `run_one` called directly on the cell's scenario and policy.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from experiments.sweep import run_sweep
+from experiments.executors import open_workers
+from experiments.store import read_runs
+from experiments.sweep import execute, prepare, run_sweep
 from simulator.loading import load_scenario
 from simulator.policies import resolve_policy, with_mechanism
 from simulator.run import run_one
@@ -39,18 +42,54 @@ def in_process(tmp_path_factory) -> pd.DataFrame:
     return kpi_table(run_sweep(EXPERIMENT, tmp_path_factory.mktemp("one") / "r", workers=1))
 
 
+def on_pool(folder, shuffle: int | None = None) -> tuple[pd.DataFrame, str]:
+    """The experiment swept on a pool of 2 processes started before the first run (a
+    sweep starts it only once it pays), and where the outcome says the runs went."""
+    plan, target, manifest = prepare(EXPERIMENT, folder)
+    with open_workers(2, on_demand=True) as opened:
+        opened.executor.start(wait=True)
+        outcome = execute(plan, target, opened, manifest, show_progress=False, shuffle=shuffle)
+    return read_runs(target), outcome.workers
+
+
+@pytest.mark.parametrize("shuffle", [None, 7], ids=["pool", "pool-shuffled"])
+def test_the_kpi_table_is_the_same_on_a_pool(in_process, tmp_path, shuffle):
+    found, where = on_pool(tmp_path / "r", shuffle)
+    assert where == "2 local worker processes"
+    pd.testing.assert_frame_equal(kpi_table(found), in_process)
+
+
 @pytest.mark.parametrize(
     "options",
     [
         {"workers": 2},
-        {"workers": 2, "shuffle": 7},
         {"workers": 1, "shuffle": 3, "part_rows": 1},
     ],
-    ids=["pool", "pool-shuffled", "in-process-shuffled-one-run-parts"],
+    ids=["pool-on-demand", "in-process-shuffled-one-run-parts"],
 )
 def test_the_kpi_table_does_not_depend_on_how_runs_execute(in_process, tmp_path, options):
     found = kpi_table(run_sweep(EXPERIMENT, tmp_path / "r", **options))
     pd.testing.assert_frame_equal(found, in_process)
+
+
+def test_a_pool_on_demand_starts_only_when_it_pays(tmp_path, monkeypatch):
+    from experiments import compare
+
+    plan, target, manifest = prepare(EXPERIMENT, tmp_path / "small")
+    with open_workers(2, on_demand=True) as opened:
+        outcome = execute(plan, target, opened, manifest, show_progress=False)
+    # 24 runs of a 30-task project take far less than a pool's start: all ran here.
+    assert outcome.workers.startswith("in this process (2 worker processes would not pay")
+    assert outcome.done == 24
+    # With a pool that starts for free and idle cores, the sweep starts it.
+    monkeypatch.setattr(compare, "POOL_START_S", 0.0)
+    monkeypatch.setattr(compare, "free_cores", lambda: 2.0)
+    with open_workers(2, on_demand=True) as opened:
+        opened.consider(100, 0.01)
+        assert opened.description != "up to 2 local worker processes, started once they pay"
+        opened.executor.start(wait=True)
+        opened.consider(100, 0.01)
+        assert opened.description == "2 local worker processes"
 
 
 def test_the_table_is_complete_and_tidy(in_process):

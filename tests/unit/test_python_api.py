@@ -129,3 +129,27 @@ def test_scenario_values_as_keyword_arguments_are_validated():
     assert model.config.project.problem_rate == 0
     with pytest.raises(simulator.InputError, match=r"project\.problem_rate"):
         simulator.OrgModel("workshop", **{"project.problem_rate": -1})
+
+
+def test_run_to_end_restores_the_garbage_collector_and_frees_its_model():
+    import gc
+    import weakref
+
+    assert gc.isenabled()
+    model = simulator.OrgModel("workshop", "hierarchical", rng=3, collect_kpis=False)
+    model.run_to_end()
+    assert gc.isenabled()  # paused for the run only
+    first = model.kpis()
+    gone = weakref.ref(model)
+    del model
+    gc.collect()
+    assert gone() is None  # the model (full of reference cycles) is collected as before
+    # A caller that turned the collector off keeps it off, and the run is the same.
+    gc.disable()
+    try:
+        again = simulator.OrgModel("workshop", "hierarchical", rng=3, collect_kpis=False)
+        again.run_to_end()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert again.kpis() == first
