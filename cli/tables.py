@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from simulator.schema import Scenario
 
 PIPED_WIDTH = 120
+# What `orgsim run` adds to a run's KPIs (cli.run.run_record): shown apart from the KPIs.
+RUN_LABELS = ("finish_date", "deadline_date", "currency")
+
+
+def unit_in(kpi: str, scenario: Scenario) -> str:
+    """A KPI's unit, with amounts in the scenario's currency when it names one."""
+    from experiments.display import COST_KPIS, unit
+
+    currency = scenario.organisation.cost_per_hour.currency
+    return currency if kpi in COST_KPIS and currency else unit(kpi)
 
 
 def console() -> Console:
@@ -44,9 +54,9 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
     """The KPIs of one run as a table grouped by theme, with units."""
     from rich.text import Text
 
-    from experiments.display import grouped, label, number, unit
+    from experiments.display import grouped, label, number
 
-    kpis = [k for k in record if k not in ("scenario", "policy", "seed")]
+    kpis = [k for k in record if k not in ("scenario", "policy", "seed", *RUN_LABELS)]
     table = titled_table(
         f"{record['scenario']} under {record['policy']} (seed {record['seed']})",
         (("KPI", "left"), ("value", "right"), ("unit", "left")),
@@ -57,10 +67,20 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
         for i, kpi in enumerate(names):
             last = i == len(names) - 1 and g < len(groups) - 1
             table.add_row(
-                Text("  " + label(kpi)), number(kpi, record[kpi]), unit(kpi), end_section=last
+                Text("  " + label(kpi)),
+                number(kpi, record[kpi]),
+                unit_in(kpi, scenario),
+                end_section=last,
             )
     out = console()
     out.print(table)
+    if record.get("finish_date") or record.get("deadline_date"):
+        dates = [
+            f"{name} {record[key]}"
+            for name, key in (("finished on", "finish_date"), ("deadline", "deadline_date"))
+            if record.get(key)
+        ]
+        out.print(Text("Dates: " + "; ".join(dates) + "."), soft_wrap=True)
     if record.get("finished") is False:
         out.print(
             Text(
