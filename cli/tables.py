@@ -95,6 +95,23 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
 # --- orgsim compare ------------------------------------------------------------------------------
 
 
+# What the comparison table shows per policy: on time only with a deadline (KPIs without a
+# value in any run are left out), and both costs.
+COMPARISON_KPIS = (
+    "lead_time_days",
+    "on_time",
+    "work_hours",
+    "rework_hours",
+    "coordination_hours",
+    "decision_wait_hours",
+    "information_wait_hours",
+    "manager_utilization",
+    "labour_cost",
+    "staffing_cost",
+)
+_SHARE_UNIT = "share of runs"
+
+
 def _span(kpi: str, low: float, high: float, signed: bool = False) -> str:
     from experiments.display import is_missing
 
@@ -119,16 +136,25 @@ def print_comparison(
     policies: list[str],
     scenario: Scenario,
     base_seed: int,
+    extras: dict[str, Any] | None = None,
 ) -> None:
-    """Headline, then per policy the main KPIs, then paired differences to the first policy."""
+    """Headline, then per policy the main KPIs (on-time share and costs included), finish
+    dates, the paired differences to the first policy, and what holds across uncertain
+    inputs. `extras` is what `orgsim compare --json` adds (dates, p_beats, sensitivity)."""
     from rich.text import Text
 
-    from experiments.compare import MAIN_KPIS, unfinished
-    from experiments.display import PERCENT_KPIS, label, unit
+    from experiments.compare import unfinished
+    from experiments.display import PERCENT_KPIS, SHARE_KPIS, label
     from experiments.statistics import wins
 
+    extras = extras or {}
     out = console()
     out.print(Text(text), soft_wrap=True)
+    if "p_beats" in extras:
+        from experiments.uncertainty import headline_pair, uncertainty_sentence
+
+        _, other = headline_pair(runs, policies)
+        out.print(Text(uncertainty_sentence(extras, policies, other)), soft_wrap=True)
     out.print()
     replications = int(runs["replicate"].nunique())
     seeds = (
@@ -163,7 +189,7 @@ def print_comparison(
             f"{100 * done / n:.0f}% of runs" if n else "",
             end_section=i == len(policies) - 1,
         )
-    kpis = [k for k in MAIN_KPIS if k in summary["policies"][first]]
+    kpis = [k for k in COMPARISON_KPIS if k in summary["policies"][first]]
     for kpi in kpis:
         for i, policy in enumerate(policies):
             stat = summary["policies"][policy][kpi]
@@ -175,11 +201,13 @@ def print_comparison(
                 Text(policy),
                 mean,
                 _span(kpi, stat["ci_low"], stat["ci_high"]),
-                _value(kpi, stat["p90"]),
-                unit(kpi) if i == 0 else "",
+                "" if kpi in SHARE_KPIS else _value(kpi, stat["p90"]),
+                (_SHARE_UNIT if kpi in SHARE_KPIS else unit_in(kpi, scenario)) if i == 0 else "",
                 end_section=i == len(policies) - 1,
             )
     out.print(table)
+    if "dates" in extras:
+        print_dates(out, extras["dates"], scenario)
     print_split(out, summary, policies)
     for policy in policies:
         k, n = stuck[policy]
@@ -221,9 +249,34 @@ def print_comparison(
                 Text(policy),
                 _value(kpi, diff["mean"], signed=True),
                 _span(kpi, diff["ci_low"], diff["ci_high"], signed=True),
-                ("percentage points" if kpi in PERCENT_KPIS else unit(kpi)) if i == 0 else "",
+                (
+                    "percentage points"
+                    if kpi in PERCENT_KPIS | SHARE_KPIS
+                    else unit_in(kpi, scenario)
+                )
+                if i == 0
+                else "",
                 end_section=i == len(others) - 1,
             )
+    out.print(table)
+
+
+def print_dates(out: Console, dates: dict[str, dict[str, Any]], scenario: Scenario) -> None:
+    """Finish dates per policy (median and 90th percentile) on the scenario's calendar."""
+    from rich.text import Text
+
+    from simulator.calendar import date_at
+
+    deadline = scenario.project.deadline_days
+    title = f"Finish dates (working days from {scenario.time.start}"
+    if deadline is not None:
+        title += f"; deadline {date_at(scenario.time, deadline)}"
+    table = titled_table(
+        title + ")", (("policy", "left"), ("median (p50)", "right"), ("p90", "right"))
+    )
+    for policy, finish in dates.items():
+        table.add_row(Text(policy), finish["finish_p50"] or "n/a", finish["finish_p90"] or "n/a")
+    out.print()
     out.print(table)
 
 

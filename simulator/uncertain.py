@@ -279,6 +279,11 @@ def with_numbers(data: Any, numbers: dict[tuple[Any, ...], Any]) -> Any:
     return result
 
 
+def uncertain_draws(scenario: Any, seed: int) -> dict[str, float]:
+    """The value of every uncertain input of `scenario` in the replication with `seed`."""
+    return {key: item.draw(seed) for key, item in getattr(scenario, "uncertain", {}).items()}
+
+
 # --- resolving for a replication ---------------------------------------------------------------------
 
 
@@ -299,7 +304,7 @@ def resolve_uncertain(scenario: Any, seed: int) -> tuple[Any, dict[str, float]]:
         return last[2]
     from simulator.schema import Scenario
 
-    draws = {key: item.draw(seed) for key, item in inputs.items()}
+    draws = uncertain_draws(scenario, seed)
     data = with_numbers(
         scenario.model_dump(mode="json", by_alias=True),
         {item.path: draws[key] for key, item in inputs.items()},
