@@ -267,17 +267,18 @@ def print_dates(out: Console, dates: dict[str, dict[str, Any]], scenario: Scenar
 
     from simulator.calendar import date_at
 
-    deadline = scenario.project.deadline_days
-    title = f"Finish dates (working days from {scenario.time.start}"
-    if deadline is not None:
-        title += f"; deadline {date_at(scenario.time, deadline)}"
     table = titled_table(
-        title + ")", (("policy", "left"), ("median (p50)", "right"), ("p90", "right"))
+        "Finish dates", (("policy", "left"), ("median (p50)", "right"), ("p90", "right"))
     )
     for policy, finish in dates.items():
         table.add_row(Text(policy), finish["finish_p50"] or "n/a", finish["finish_p90"] or "n/a")
     out.print()
     out.print(table)
+    note = f"Working days from {scenario.time.start} on the scenario's calendar"
+    deadline = scenario.project.deadline_days
+    if deadline is not None:
+        note += f"; the deadline falls on {date_at(scenario.time, deadline)}"
+    out.print(Text(note + "."), soft_wrap=True)
 
 
 def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> None:
