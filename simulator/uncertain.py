@@ -24,6 +24,7 @@ returned unchanged.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
 import types
@@ -124,17 +125,25 @@ def lognormal_parameters(spec: dict[str, Any]) -> tuple[float, float]:
     return mean / math.exp(sigma2 / 2), math.sqrt(sigma2)
 
 
+@functools.lru_cache(maxsize=256)
+def _law(items: tuple[tuple[str, Any], ...]) -> tuple[Any, float, float]:
+    """The scipy law of a spec, and the quantiles of its min and max (0 and 1 without)."""
+    spec = dict(items)
+    frozen = _frozen(spec)
+    if spec["dist"] not in ("normal", "lognormal"):
+        return frozen, 0.0, 1.0
+    low = float(frozen.cdf(spec["min"])) if "min" in spec else 0.0
+    high = float(frozen.cdf(spec["max"])) if "max" in spec else 1.0
+    return frozen, low, high
+
+
 def _quantile(spec: dict[str, Any], u: float) -> float:
     dist = spec["dist"]
     if dist in ("uniform", "triangular") and spec["min"] == spec["max"]:
         return float(spec["min"])
-    frozen = _frozen(spec)
-    if dist in ("normal", "lognormal"):
-        # Truncation: the quantile within the part of the law between min and max.
-        low = frozen.cdf(spec["min"]) if "min" in spec else 0.0
-        high = frozen.cdf(spec["max"]) if "max" in spec else 1.0
-        u = low + u * (high - low)
-    value = float(frozen.ppf(u))
+    frozen, low, high = _law(tuple(sorted(spec.items())))
+    # Truncation: the quantile within the part of the law between min and max.
+    value = float(frozen.ppf(low + u * (high - low)))
     # The ends of a truncated range are exact, whatever the rounding inside ppf.
     if "min" in spec:
         value = max(value, float(spec["min"]))
