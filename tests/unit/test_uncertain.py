@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from simulator.errors import InputError
-from simulator.loading import load_scenario, parse_scenario, with_values
+from simulator.loading import load_scenario, parse_scenario, scenario_from_mapping, with_values
 from simulator.model import OrgModel
 from simulator.uncertain import parse_input, resolve_uncertain, uncertain_draws
 
@@ -209,3 +209,25 @@ def test_a_run_is_the_run_of_the_scenario_with_the_drawn_values():
     again = OrgModel(fixed, "cooperative", rng=4, collect_kpis=False)
     again.run_to_end()
     assert again.kpis() == model.kpis()
+
+
+def test_the_example_of_docs_scenarios_loads_with_its_four_inputs():
+    import re
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    section = text.split("## Uncertain inputs", 1)[1].split("\n## ", 1)[0]
+    example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, flags=re.S).group(1))
+    data = yaml.safe_load(SMALL)
+    data["project"].update(example["project"])
+    data["organisation"].update(example["organisation"])
+    data["timing"] = example["timing"]
+    scenario = scenario_from_mapping(data)
+    assert set(scenario.uncertain) == {
+        RATE,
+        AVAILABILITY,
+        EXPERTISE,
+        "timing.decision_hours.mean",
+    }
+    assert scenario.timing.decision_hours.mean == pytest.approx(4.0)  # the lognormal's median
