@@ -231,3 +231,26 @@ def test_the_example_of_docs_scenarios_loads_with_its_four_inputs():
         "timing.decision_hours.mean",
     }
     assert scenario.timing.decision_hours.mean == pytest.approx(4.0)  # the lognormal's median
+
+
+def test_a_sweep_records_each_runs_draws_apart_from_its_swept_keys(tmp_path):
+    from experiments import run_sweep
+    from experiments.runs_table import input_column, parameter_columns
+
+    runs = run_sweep(
+        {
+            "name": "uncertain",
+            "scenario": str(FIXTURE),
+            "policies": ["hierarchical", "cooperative"],
+            "replications": 2,
+            "parameters": {"project.interdependence": [0.2, 0.5]},
+        },
+        out=tmp_path / "uncertain",
+        workers=1,
+    )
+    assert parameter_columns(runs) == ["project.interdependence"]
+    scenario = load_scenario(FIXTURE)
+    for _, row in runs.iterrows():
+        draws = uncertain_draws(scenario, int(row["seed"]))
+        assert row[input_column(RATE)] == draws[RATE]
+        assert row[input_column(AVAILABILITY)] == draws[AVAILABILITY]
