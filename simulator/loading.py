@@ -14,9 +14,10 @@ scenario that did not pass. Loading is in layers, each using only the ones befor
 3. `simulator.plan_csv` and `simulator.people`: the CSV plan (each row, then the plan as
    a whole: unique ids, known names, no precedence cycle) and the people file;
 4. here: `--set` overrides, uncertain inputs (`simulator.uncertain`: their parameters,
-   then the scenario at their medians and at the ends of their ranges), the schema (`simulator.schema`, pydantic: types, bounds,
-   unknown keys), then cross-field rules: names that must exist (departments, policies),
-   unique names, the files a scenario points at.
+   then the scenario at their medians and at the ends of their ranges), the schema
+   (`simulator.schema`, pydantic: types, bounds, unknown keys), then cross-field rules:
+   names that must exist (departments, policies), unique names, the files a scenario
+   points at.
 """
 
 from __future__ import annotations
@@ -189,6 +190,12 @@ def _validate(
                 )
     scenario = _check_references(scenario, locate, base_dir)
     _check_overridden_settings(scenario, set_by)
+    for item in inputs:
+        overridden = _overridden_by(scenario, item.path)
+        if overridden is not None:
+            raise InputError(
+                locate.problem(item.path, f"{overridden}: an uncertain value would not be used")
+            )
     scenario._source_dir = str(base_dir) if base_dir is not None else None
     scenario._uncertain = {i.key: i for i in inputs}
     return scenario
@@ -214,21 +221,29 @@ _PLAN_GIVES = ("dependency_density", "interdependence", "effort_hours")
 _PEOPLE_FILE_GIVES = ("collaborators", "teams", "expertise_sd")
 
 
+def _overridden_by(scenario: Scenario, path: tuple[Any, ...]) -> str | None:
+    """What makes the value at `path` useless (a plan, a people file), or None."""
+    if (
+        isinstance(scenario.project.tasks, list)
+        and path[:1] == ("project",)
+        and len(path) > 1
+        and path[1] in _PLAN_GIVES
+    ):
+        return "the plan gives the tasks"
+    if (
+        scenario.organisation.people_file is not None
+        and path[:2] == ("organisation", "departments")
+        and len(path) > 3
+        and path[3] in _PEOPLE_FILE_GIVES
+    ):
+        return f"{scenario.organisation.people_file} gives the people"
+    return None
+
+
 def _check_overridden_settings(scenario: Scenario, set_by: dict[tuple[Any, ...], str]) -> None:
     """A `--set` that a people file or an explicit plan overrides is an error, not a no-op."""
-    plan = isinstance(scenario.project.tasks, list)
-    people = scenario.organisation.people_file is not None
     for path, text in set_by.items():
-        overridden = None
-        if plan and path[:1] == ("project",) and len(path) > 1 and path[1] in _PLAN_GIVES:
-            overridden = "the plan gives the tasks"
-        elif (
-            people
-            and path[:2] == ("organisation", "departments")
-            and len(path) > 3
-            and path[3] in _PEOPLE_FILE_GIVES
-        ):
-            overridden = f"{scenario.organisation.people_file} gives the people"
+        overridden = _overridden_by(scenario, path)
         if overridden is not None:
             raise InputError(
                 Problem(

@@ -254,3 +254,17 @@ def test_a_sweep_records_each_runs_draws_apart_from_its_swept_keys(tmp_path):
         draws = uncertain_draws(scenario, int(row["seed"]))
         assert row[input_column(RATE)] == draws[RATE]
         assert row[input_column(AVAILABILITY)] == draws[AVAILABILITY]
+
+
+def test_an_uncertain_value_that_a_plan_overrides_is_an_error():
+    text = SMALL.replace(
+        "  tasks: 10\n",
+        "  tasks:\n    - {id: a, department: engineering, effort_hours: 8}\n"
+        "  interdependence: {uncertain: {min: 0.1, max: 0.5}}\n",
+    )
+    with pytest.raises(InputError) as caught:
+        parse_scenario(text, source="s.yaml")
+    assert caught.value.lines() == [
+        "error: s.yaml:9: project.interdependence: the plan gives the tasks: "
+        "an uncertain value would not be used"
+    ]
