@@ -119,12 +119,15 @@ def command(args: argparse.Namespace) -> int:
 def _ceo_extras(
     runs: pd.DataFrame, summary: dict[str, Any], policies: list[str], scenario: Scenario
 ) -> dict[str, Any]:
-    """What a comparison adds when the scenario allows: finish dates (with `time.start`) and
-    P(beats) and sensitivity (with uncertain inputs)."""
+    """What a comparison adds when the scenario allows: the currency of its amounts, finish
+    dates (with `time.start`), P(beats) and sensitivity (with uncertain inputs)."""
     from experiments.compare import finish_dates
     from experiments.uncertainty import uncertainty_summary
 
     extras: dict[str, Any] = {}
+    currency = scenario.organisation.cost_per_hour.currency
+    if currency:
+        extras["currency"] = currency  # of labour_cost and staffing_cost
     dates = finish_dates(summary, scenario)
     if dates:
         extras["dates"] = dates

@@ -58,11 +58,13 @@ def test_the_json_adds_dates_p_beats_and_sensitivity(outputs, folder):
         "policies",
         "differences",
         "headline",
+        "currency",
         "dates",
         "p_beats",
         "sensitivity",
         "sensitivity_by_policy",
     }
+    assert result["currency"] == "EUR"
     assert set(result["dates"]) == set(POLICIES)
     assert set(result["sensitivity_by_policy"]) == {"cooperative", "self_managed"}
     for by_key in result["sensitivity_by_policy"].values():
