@@ -61,8 +61,7 @@ class UncertainInput:
 
     def quantile(self, u: float) -> float:
         """The value at quantile `u` of the distribution (truncated to min/max if given)."""
-        value = _quantile(self.spec, u)
-        return float(round(value)) if self.whole else value
+        return self._as_field(_quantile(self.spec, u))
 
     def draw(self, seed: int) -> float:
         """This input's value in the replication with `seed`."""
@@ -78,18 +77,17 @@ class UncertainInput:
 
     @property
     def ends(self) -> tuple[float, float]:
-        """The lowest and highest values a draw can take."""
+        """The lowest and highest values a draw can take: min and max when given (exactly),
+        else the quantiles one draw in a billion goes beyond."""
         low = self.spec.get("min")
         high = self.spec.get("max")
-        low = self.quantile(EDGE) if low is None else float(round(low)) if self.whole else low
-        high = (
-            self.quantile(1.0 - EDGE)
-            if high is None
-            else float(round(high))
-            if self.whole
-            else high
+        return (
+            self.quantile(EDGE) if low is None else self._as_field(low),
+            self.quantile(1.0 - EDGE) if high is None else self._as_field(high),
         )
-        return low, high
+
+    def _as_field(self, value: float) -> float:
+        return float(round(value)) if self.whole else float(value)
 
 
 def key_words(key: str) -> tuple[int, ...]:
