@@ -169,7 +169,10 @@ def _validate(
     if overrides:
         data, set_by = apply_assignments(data, overrides)
     locate = Locator(source, lines, set_by)
-    inputs = [parse_input(path, block, locate.problem) for path, block in find_uncertain(data)]
+    inputs = [
+        parse_input(path, block, locate.problem)
+        for path, block in find_uncertain(data, locate.problem)
+    ]
     if inputs:
         # The scenario holds each uncertain input's median; the ends are checked below.
         data = with_numbers(data, {i.path: i.representative for i in inputs})

@@ -153,17 +153,40 @@ def _quantile(spec: dict[str, Any], u: float) -> float:
 # --- finding and checking uncertain inputs ----------------------------------------------------------
 
 
-def find_uncertain(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], Any]]:
-    """Every `{uncertain: ...}` in plain scenario data: (path, what is under `uncertain`)."""
+def find_uncertain(
+    data: Any, problem: typing.Callable[..., Problem]
+) -> list[tuple[tuple[Any, ...], Any]]:
+    """Every `{uncertain: ...}` in plain scenario data: (path, the block holding it).
+
+    Each list and mapping is walked once, so that a file of nested YAML aliases costs linear
+    time; an uncertain input reached a second time through an alias is an error (it would
+    be one draw in one place and a fixed value in the others).
+    """
     found: list[tuple[tuple[Any, ...], Any]] = []
-    if isinstance(data, dict):
-        if UNCERTAIN_KEY in data:
-            return [(path, data)]
-        for key, value in data.items():
-            found += find_uncertain(value, (*path, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += find_uncertain(value, (*path, index))
+    holds: dict[int, bool] = {}  # container id -> whether it holds an uncertain input
+
+    def walk(node: Any, path: tuple[Any, ...]) -> bool:
+        if not isinstance(node, dict | list):
+            return False
+        if id(node) in holds:
+            if holds[id(node)]:
+                raise InputError(
+                    problem(path, "an uncertain input cannot be reused through an alias")
+                )
+            return False
+        holds[id(node)] = False
+        if isinstance(node, dict) and UNCERTAIN_KEY in node:
+            found.append((path, node))
+            holds[id(node)] = True
+            return True
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        inside = False
+        for key, value in items:
+            inside = walk(value, (*path, key)) or inside
+        holds[id(node)] = inside
+        return inside
+
+    walk(data, ())
     return found
 
 

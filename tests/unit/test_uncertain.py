@@ -268,3 +268,16 @@ def test_an_uncertain_value_that_a_plan_overrides_is_an_error():
         "error: s.yaml:9: project.interdependence: the plan gives the tasks: "
         "an uncertain value would not be used"
     ]
+
+
+def test_an_uncertain_input_reused_through_an_alias_is_an_error():
+    text = SMALL.replace(
+        "  problem_rate: 0.02\n",
+        "  problem_rate: &rate {uncertain: {min: 0.01, max: 0.05}}\n  interdependence: *rate\n",
+    )
+    with pytest.raises(InputError) as caught:
+        parse_scenario(text, source="s.yaml")
+    assert caught.value.lines() == [
+        "error: s.yaml:9: project.interdependence: an uncertain input cannot be reused "
+        "through an alias"
+    ]
