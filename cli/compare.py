@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cli import exit_codes
 from cli.decomposition_table import add_decompose_option, checked_decomposition
@@ -26,6 +27,11 @@ from cli.options import (
     split_policies,
 )
 from cli.output import print_json, progress_bar, results_only_on_stdout, write_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simulator.schema import Scenario
 
 DEFAULT_REPLICATIONS = 20
 MAX_REPLICATIONS = 100_000
@@ -103,14 +109,34 @@ def command(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         write_csv(out / "runs.csv", runs)
         write_csv(out / "summary.csv", summary_table(runs, policies))
+    extras = _ceo_extras(runs, summary, policies, scenario)
     if args.json:
-        print_json({**summary, "headline": text})
+        print_json({**summary, "headline": text, **extras})
     else:
         from cli.tables import print_comparison
 
-        print_comparison(runs, summary, text, policies, scenario, base_seed)
+        print_comparison(runs, summary, text, policies, scenario, base_seed, extras)
         if out is not None:
             print(f"written to {out}/: runs.csv, summary.csv")
         if decompose is not None:
             decompose.show()
     return exit_codes.OK
+
+
+def _ceo_extras(
+    runs: pd.DataFrame, summary: dict[str, Any], policies: list[str], scenario: Scenario
+) -> dict[str, Any]:
+    """What a comparison adds when the scenario allows: the currency of its amounts, finish
+    dates (with `time.start`), P(beats) and sensitivity (with uncertain inputs)."""
+    from experiments.compare import finish_dates
+    from experiments.uncertainty import uncertainty_summary
+
+    extras: dict[str, Any] = {}
+    currency = scenario.organisation.cost_per_hour.currency
+    if currency:
+        extras["currency"] = currency  # of labour_cost and staffing_cost
+    dates = finish_dates(summary, scenario)
+    if dates:
+        extras["dates"] = dates
+    extras.update(uncertainty_summary(runs, policies))
+    return extras

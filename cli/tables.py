@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from simulator.schema import Scenario
 
 PIPED_WIDTH = 120
+# What `orgsim run` adds to a run's KPIs (cli.run.run_record): shown apart from the KPIs.
+RUN_LABELS = ("finish_date", "deadline_date", "currency")
+
+
+def unit_in(kpi: str, scenario: Scenario) -> str:
+    """A KPI's unit, with amounts in the scenario's currency when it names one."""
+    from experiments.display import COST_KPIS, unit
+
+    currency = scenario.organisation.cost_per_hour.currency
+    return currency if kpi in COST_KPIS and currency else unit(kpi)
 
 
 def console() -> Console:
@@ -44,9 +54,9 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
     """The KPIs of one run as a table grouped by theme, with units."""
     from rich.text import Text
 
-    from experiments.display import grouped, label, number, unit
+    from experiments.display import grouped, label, number
 
-    kpis = [k for k in record if k not in ("scenario", "policy", "seed")]
+    kpis = [k for k in record if k not in ("scenario", "policy", "seed", *RUN_LABELS)]
     table = titled_table(
         f"{record['scenario']} under {record['policy']} (seed {record['seed']})",
         (("KPI", "left"), ("value", "right"), ("unit", "left")),
@@ -57,10 +67,20 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
         for i, kpi in enumerate(names):
             last = i == len(names) - 1 and g < len(groups) - 1
             table.add_row(
-                Text("  " + label(kpi)), number(kpi, record[kpi]), unit(kpi), end_section=last
+                Text("  " + label(kpi)),
+                number(kpi, record[kpi]),
+                unit_in(kpi, scenario),
+                end_section=last,
             )
     out = console()
     out.print(table)
+    if record.get("finish_date") or record.get("deadline_date"):
+        dates = [
+            f"{name} {record[key]}"
+            for name, key in (("finished on", "finish_date"), ("deadline", "deadline_date"))
+            if record.get(key)
+        ]
+        out.print(Text("Dates: " + "; ".join(dates) + "."), soft_wrap=True)
     if record.get("finished") is False:
         out.print(
             Text(
@@ -73,6 +93,23 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
 
 
 # --- orgsim compare ------------------------------------------------------------------------------
+
+
+# What the comparison table shows per policy: on time only with a deadline (KPIs without a
+# value in any run are left out), and both costs.
+COMPARISON_KPIS = (
+    "lead_time_days",
+    "on_time",
+    "work_hours",
+    "rework_hours",
+    "coordination_hours",
+    "decision_wait_hours",
+    "information_wait_hours",
+    "manager_utilization",
+    "labour_cost",
+    "staffing_cost",
+)
+_SHARE_UNIT = "share of runs"
 
 
 def _span(kpi: str, low: float, high: float, signed: bool = False) -> str:
@@ -99,16 +136,25 @@ def print_comparison(
     policies: list[str],
     scenario: Scenario,
     base_seed: int,
+    extras: dict[str, Any] | None = None,
 ) -> None:
-    """Headline, then per policy the main KPIs, then paired differences to the first policy."""
+    """Headline, then per policy the main KPIs (on-time share and costs included), finish
+    dates, the paired differences to the first policy, and what holds across uncertain
+    inputs. `extras` is what `orgsim compare --json` adds (dates, p_beats, sensitivity)."""
     from rich.text import Text
 
-    from experiments.compare import MAIN_KPIS, unfinished
-    from experiments.display import PERCENT_KPIS, label, unit
+    from experiments.compare import unfinished
+    from experiments.display import PERCENT_KPIS, SHARE_KPIS, label
     from experiments.statistics import wins
 
+    extras = extras or {}
     out = console()
     out.print(Text(text), soft_wrap=True)
+    if "p_beats" in extras:
+        from experiments.uncertainty import headline_pair, uncertainty_sentence
+
+        _, other = headline_pair(runs, policies)
+        out.print(Text(uncertainty_sentence(extras, policies, other)), soft_wrap=True)
     out.print()
     replications = int(runs["replicate"].nunique())
     seeds = (
@@ -143,7 +189,7 @@ def print_comparison(
             f"{100 * done / n:.0f}% of runs" if n else "",
             end_section=i == len(policies) - 1,
         )
-    kpis = [k for k in MAIN_KPIS if k in summary["policies"][first]]
+    kpis = [k for k in COMPARISON_KPIS if k in summary["policies"][first]]
     for kpi in kpis:
         for i, policy in enumerate(policies):
             stat = summary["policies"][policy][kpi]
@@ -155,11 +201,13 @@ def print_comparison(
                 Text(policy),
                 mean,
                 _span(kpi, stat["ci_low"], stat["ci_high"]),
-                _value(kpi, stat["p90"]),
-                unit(kpi) if i == 0 else "",
+                "" if kpi in SHARE_KPIS else _value(kpi, stat["p90"]),
+                (_SHARE_UNIT if kpi in SHARE_KPIS else unit_in(kpi, scenario)) if i == 0 else "",
                 end_section=i == len(policies) - 1,
             )
     out.print(table)
+    if "dates" in extras:
+        print_dates(out, extras["dates"], scenario)
     print_split(out, summary, policies)
     for policy in policies:
         k, n = stuck[policy]
@@ -201,10 +249,36 @@ def print_comparison(
                 Text(policy),
                 _value(kpi, diff["mean"], signed=True),
                 _span(kpi, diff["ci_low"], diff["ci_high"], signed=True),
-                ("percentage points" if kpi in PERCENT_KPIS else unit(kpi)) if i == 0 else "",
+                (
+                    "percentage points"
+                    if kpi in PERCENT_KPIS | SHARE_KPIS
+                    else unit_in(kpi, scenario)
+                )
+                if i == 0
+                else "",
                 end_section=i == len(others) - 1,
             )
     out.print(table)
+
+
+def print_dates(out: Console, dates: dict[str, dict[str, Any]], scenario: Scenario) -> None:
+    """Finish dates per policy (median and 90th percentile) on the scenario's calendar."""
+    from rich.text import Text
+
+    from simulator.calendar import date_at
+
+    table = titled_table(
+        "Finish dates", (("policy", "left"), ("median (p50)", "right"), ("p90", "right"))
+    )
+    for policy, finish in dates.items():
+        table.add_row(Text(policy), finish["finish_p50"] or "n/a", finish["finish_p90"] or "n/a")
+    out.print()
+    out.print(table)
+    note = f"Working days from {scenario.time.start} on the scenario's calendar"
+    deadline = scenario.project.deadline_days
+    if deadline is not None:
+        note += f"; the deadline falls on {date_at(scenario.time, deadline)}"
+    out.print(Text(note + "."), soft_wrap=True)
 
 
 def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> None:

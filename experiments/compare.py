@@ -11,8 +11,9 @@ the mean (Student t), median (p50) and 90th percentile (p90). Paired differences
 in that paired run). Unfinished runs have the horizon as lead time: it is then a lower
 bound, and the headline says so.
 
-The runs table (`runs`) has one row per run: `policy`, `replicate`, `seed`, then every KPI
-(the run row of `experiments.runs_table` for a single cell).
+The runs table (`runs`) has one row per run: `policy`, `replicate`, `seed`, the value of each
+uncertain input in that replication (`input:KEY`), then every KPI (the run row of
+`experiments.runs_table` for a single cell).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from experiments.runs_table import (
     FINISHED,
     LEAD_TIME,
     as_float,
+    input_column,
     kpi_names,
     kpi_row,
     policy_order,
@@ -152,18 +154,14 @@ def _span(low: float, high: float) -> str:
 def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
     """A plain-language first sentence for a comparison, checked against the numbers.
 
-    The policy with the lowest mean lead time is compared with the first policy (if the
-    first is itself the fastest, with the second fastest): in how many paired runs it
-    finished strictly earlier, and the mean paired difference in working days with its 95%
-    CI. When the CI includes 0 (or cannot be estimated), the sentence says the difference
-    is not clear at this sample size. Policies with runs that hit the horizon are named:
-    their lead times are lower bounds.
+    Every policy is compared with the first (the reference), in order of mean lead time:
+    for each, which of the two finished earlier, in how many paired runs it finished
+    strictly earlier, and the mean paired difference in working days with its 95% CI. The
+    first clause names the fastest policy. When a CI includes 0 (or cannot be estimated),
+    its clause says the difference is not clear at this sample size. Policies with runs
+    that hit the horizon are named: their lead times are lower bounds.
     """
     policies = list(policies) if policies is not None else policy_order(runs)
-    means = {p: mean_ci(as_float(runs.loc[runs["policy"] == p, LEAD_TIME])).mean for p in policies}
-    rank = sorted(
-        policies, key=lambda p: (math.inf if math.isnan(means[p]) else means[p], policies.index(p))
-    )
     if len(policies) == 1:
         only = policies[0]
         estimate = mean_ci(as_float(runs.loc[runs["policy"] == only, LEAD_TIME]))
@@ -175,27 +173,14 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
             text += f" (95% CI {_span(estimate.ci_low, estimate.ci_high)})"
         text += "."
     else:
-        first = policies[0]
-        faster, slower = (rank[0], first) if rank[0] != first else (first, rank[1])
-        gain = differences(runs, slower, faster, LEAD_TIME)  # positive: `faster` ended earlier
-        k, n = wins(runs, faster, slower)
-        estimate = mean_ci(gain)
-        if n > 0 and np.all(gain == 0):
-            text = f"{faster} and {slower} had the same lead time in all {n} paired runs."
-        else:
-            text = (
-                f"{faster} finished earlier than {slower} in {k} of {n} paired run{'' if n == 1 else 's'}, "
-                f"by {estimate.mean:.1f} working days on average"
+        text = (
+            "; ".join(
+                _against_reference(runs, policies, p)
+                for p in by_lead_time(runs, policies)
+                if p != policies[0]
             )
-            if math.isnan(estimate.ci_low):
-                text += ": the difference is not clear at this sample size."
-            elif estimate.ci_low <= 0 <= estimate.ci_high:
-                text += (
-                    f" (95% CI {_span(estimate.ci_low, estimate.ci_high)}): "
-                    "the difference is not clear at this sample size."
-                )
-            else:
-                text += f" (95% CI {_span(estimate.ci_low, estimate.ci_high)})."
+            + "."
+        )
     stuck = [(p, *unfinished(runs, p)) for p in policies]
     stuck = [f"{p} {k} of {n}" for p, k, n in stuck if k]
     if stuck:
@@ -205,6 +190,55 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
             + "."
         )
     return text
+
+
+def by_lead_time(runs: pd.DataFrame, policies: Sequence[str]) -> list[str]:
+    """The policies from the shortest mean lead time to the longest (ties: given order)."""
+    means = {p: mean_ci(as_float(runs.loc[runs["policy"] == p, LEAD_TIME])).mean for p in policies}
+    return sorted(
+        policies, key=lambda p: (math.inf if math.isnan(means[p]) else means[p], policies.index(p))
+    )
+
+
+def _against_reference(runs: pd.DataFrame, policies: Sequence[str], policy: str) -> str:
+    """The headline's clause for `policy` against the reference (the first policy)."""
+    reference = policies[0]
+    order = by_lead_time(runs, policies)
+    faster, slower = (
+        (policy, reference) if order.index(policy) < order.index(reference) else (reference, policy)
+    )
+    gain = differences(runs, slower, faster, LEAD_TIME)  # positive: `faster` ended earlier
+    k, n = wins(runs, faster, slower)
+    estimate = mean_ci(gain)
+    if n > 0 and np.all(gain == 0):
+        return f"{faster} and {slower} had the same lead time in all {n} paired runs"
+    text = (
+        f"{faster} finished earlier than {slower} in {k} of {n} paired run{'' if n == 1 else 's'}, "
+        f"by {estimate.mean:.1f} working days on average"
+    )
+    if math.isnan(estimate.ci_low):
+        return text + ": the difference is not clear at this sample size"
+    text += f" (95% CI {_span(estimate.ci_low, estimate.ci_high)})"
+    if estimate.ci_low <= 0 <= estimate.ci_high:
+        text += ": the difference is not clear at this sample size"
+    return text
+
+
+def finish_dates(summary: dict[str, Any], scenario: Scenario) -> dict[str, dict[str, str | None]]:
+    """`{POLICY: {"finish_p50", "finish_p90"}}`: the median and 90th-percentile lead times
+    as ISO dates on the scenario's calendar (empty without `time.start`)."""
+    from simulator.calendar import date_at
+
+    if scenario.time.start is None:
+        return {}
+    dates: dict[str, dict[str, str | None]] = {}
+    for policy, stats in summary["policies"].items():
+        lead = stats.get(LEAD_TIME, {})
+        dates[policy] = {}
+        for stat in ("p50", "p90"):
+            day = date_at(scenario.time, lead.get(stat, math.nan))
+            dates[policy][f"finish_{stat}"] = day.isoformat() if day is not None else None
+    return dates
 
 
 # --- running -------------------------------------------------------------------------------
@@ -311,12 +345,20 @@ def run_replications(
             workers,
             record,
         )
+    from simulator.uncertain import uncertain_draws
+
+    # The value each uncertain input took in the replication (the same for every policy).
+    inputs = {
+        r: {input_column(k): v for k, v in uncertain_draws(scenario, base_seed + r).items()}
+        for r in rows_by_replicate
+    }
     rows = [
-        {"policy": policy, "replicate": r, "seed": base_seed + r, **row}
+        {"policy": policy, "replicate": r, "seed": base_seed + r, **inputs[r], **row}
         for r in sorted(rows_by_replicate)
         for policy, row in zip(policies, rows_by_replicate[r], strict=True)
     ]
-    columns = [*COMPARISON_KEYS, *KPI_NAMES]
+    columns = [*COMPARISON_KEYS, *(c for r in inputs.values() for c in r), *KPI_NAMES]
+    columns = list(dict.fromkeys(columns))
     frame = pd.DataFrame(rows)
     return (
         frame[[*columns, *(c for c in frame.columns if c not in columns)]]

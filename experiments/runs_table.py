@@ -2,6 +2,7 @@
 
     run_id, cell_id, policy, replicate, seed   which run it is (ID_COLUMNS)
     project.problem_rate, ...                  one column per swept key (a dotted path)
+    input:project.problem_rate, ...            one per uncertain input: its draw in the run
     status, error                              how it went (STATUS_COLUMNS)
     lead_time_days, ..., staffing_cost         every KPI, in `simulator.kpis.KPI_NAMES` order
     elapsed_s                                  seconds the run took (TAIL_COLUMNS)
@@ -99,9 +100,29 @@ def as_runs(runs: pd.DataFrame | str | Path) -> pd.DataFrame:
     return runs
 
 
+# Uncertain inputs (simulator.uncertain) are drawn per run, not set per cell: their columns
+# are named apart from swept keys, so that they never split a cell of the design.
+INPUT_PREFIX = "input:"
+
+
+def input_column(key: str) -> str:
+    """The column of an uncertain input's draws (`input:project.problem_rate`)."""
+    return INPUT_PREFIX + key
+
+
+def is_input(column: str) -> bool:
+    """Whether a column holds the draws of an uncertain input."""
+    return column.startswith(INPUT_PREFIX)
+
+
+def input_columns(runs: pd.DataFrame) -> list[str]:
+    """The uncertain-input columns of a runs table, in table order."""
+    return [c for c in runs.columns if is_input(c)]
+
+
 def is_parameter(column: str) -> bool:
     """Whether a column holds a swept key: those are dotted paths (`project.problem_rate`)."""
-    return "." in column
+    return "." in column and not is_input(column)
 
 
 def parameter_columns(runs: pd.DataFrame) -> list[str]:
@@ -111,7 +132,9 @@ def parameter_columns(runs: pd.DataFrame) -> list[str]:
 
 def kpi_names(runs: pd.DataFrame) -> list[str]:
     """The KPI columns of a runs table, in table order."""
-    return [c for c in runs.columns if c not in NOT_KPIS and not is_parameter(c)]
+    return [
+        c for c in runs.columns if c not in NOT_KPIS and not is_parameter(c) and not is_input(c)
+    ]
 
 
 def as_float(column: pd.Series) -> pd.Series:

@@ -80,10 +80,8 @@ def headline(runs: pd.DataFrame | str | Path, policies: Sequence[str] | None = N
     """A plain-language first sentence for a sweep, checked against the numbers.
 
     The sentence of `experiments.compare.headline` over every pair of runs of the design
-    (same cell, replicate and seed): which policy finished earlier than the first
-    (reference) policy in how many pairs, by how much on average with its 95% CI; then
-    every other policy against the reference (paired difference, its CI, wins in k of n),
-    so no policy is left out. With several cells it says the figures are over all of them;
+    (same cell, replicate and seed): every policy against the first (reference) policy,
+    which finished earlier in how many pairs, by how much on average with its 95% CI. With several cells it says the figures are over all of them;
     failed runs are counted.
     """
     from experiments import compare
@@ -94,7 +92,6 @@ def headline(runs: pd.DataFrame | str | Path, policies: Sequence[str] | None = N
         return "No run succeeded: there is nothing to summarise."
     policies = list(policies) if policies is not None else policy_order(good)
     text = compare.headline(good, policies)
-    text += _other_policies(good, policies)
     cells = int(table["cell_id"].nunique())
     if cells > 1:
         text = f"Over all {cells} cells of the design: {text}"
@@ -102,42 +99,6 @@ def headline(runs: pd.DataFrame | str | Path, policies: Sequence[str] | None = N
     if failed:
         text += f" {failed} of {len(table)} runs failed and are left out."
     return text
-
-
-def _other_policies(good: pd.DataFrame, policies: Sequence[str]) -> str:
-    """The policies `compare.headline` does not name, each against the reference."""
-    import math
-
-    from experiments.compare import _span as compare_span
-    from experiments.statistics import mean_ci, paired, wins
-
-    if len(policies) < 3:
-        return ""
-    reference = policies[0]
-    means = {p: mean_ci(as_float(good.loc[good["policy"] == p, LEAD_TIME])).mean for p in policies}
-    rank = sorted(
-        policies, key=lambda p: (math.inf if math.isnan(means[p]) else means[p], policies.index(p))
-    )
-    named = {rank[0], reference} if rank[0] != reference else {reference, rank[1]}
-    parts = []
-    for policy in policies[1:]:
-        if policy in named:
-            continue
-        pairs = paired(good, policy, reference, LEAD_TIME)
-        if pairs.empty:
-            continue
-        estimate = mean_ci(pairs["policy"] - pairs["reference"])
-        k, n = wins(good, policy, reference)
-        interval = (
-            ""
-            if math.isnan(estimate.ci_low)
-            else f" (95% CI {compare_span(estimate.ci_low, estimate.ci_high)})"
-        )
-        parts.append(
-            f"{policy} − {reference}: {estimate.mean:+.1f} working days{interval}, "
-            f"earlier in {k} of {n} paired runs."
-        )
-    return "".join(f" {p}" for p in parts)
 
 
 # --- the paired gap against the swept parameters -----------------------------------------------

@@ -37,7 +37,13 @@ from experiments.executors import Workers, open_workers
 from experiments.extension import extension_of
 from experiments.plan import Plan, make_plan
 from experiments.progress import Progress
-from experiments.runs_table import STATUS_ERROR, STATUS_OK, run_columns, value_type
+from experiments.runs_table import (
+    STATUS_ERROR,
+    STATUS_OK,
+    input_column,
+    run_columns,
+    value_type,
+)
 from experiments.spec import Experiment, experiment_from_mapping, load_experiment
 from experiments.store import FORMAT, ResultsFolder, check_folder, read_runs
 from experiments.worker import Chunk, ChunkResult, Runner, run_chunk
@@ -149,7 +155,11 @@ def build_manifest(plan: Plan) -> dict[str, Any]:
         "parameters": [key for key, _ in parameters],
         "kpis": list(KPI_NAMES),
         "record": {"daily": experiment.record_daily, "problems": experiment.record_problems},
-        "columns": run_columns(parameters, KPI_NAMES),
+        # Uncertain inputs are drawn per run: one column each, after the swept keys.
+        "columns": run_columns(
+            [*parameters, *((input_column(k), "float64") for k in plan.base_scenario.uncertain)],
+            KPI_NAMES,
+        ),
         "design": design.to_json(),
         "versions": versions(),
     }

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from experiments.runs_table import STATUS_ERROR, STATUS_OK
+from experiments.runs_table import STATUS_ERROR, STATUS_OK, input_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,6 +109,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
                 _log(log, run_id)
                 continue
             row = {"run_id": run_id, "status": STATUS_OK, "error": None}
+            row.update(_input_values(chunk.scenarios[cell_id], seed))
             row.update(outcome.kpis)
             row["elapsed_s"] = time.perf_counter() - start
             result.rows.append(row)
@@ -124,6 +125,13 @@ def _log(log: str | None, run_id: int) -> None:
     if log:
         with open(log, "a", encoding="utf-8") as file:
             file.write(f"{run_id}\n")
+
+
+def _input_values(scenario: Scenario, seed: int) -> dict[str, float]:
+    """The run's draw of each uncertain input, by runs-table column (`input:KEY`)."""
+    from simulator.uncertain import uncertain_draws
+
+    return {input_column(k): v for k, v in uncertain_draws(scenario, seed).items()}
 
 
 def _message(exc: BaseException) -> str:

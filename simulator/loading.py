@@ -13,13 +13,16 @@ scenario that did not pass. Loading is in layers, each using only the ones befor
    `FILE:LINE: field.path: problem (got VALUE)`; pydantic's errors are reworded;
 3. `simulator.plan_csv` and `simulator.people`: the CSV plan (each row, then the plan as
    a whole: unique ids, known names, no precedence cycle) and the people file;
-4. here: `--set` overrides, the schema (`simulator.schema`, pydantic: types, bounds,
-   unknown keys), then cross-field rules: names that must exist (departments, policies),
-   unique names, the files a scenario points at.
+4. here: `--set` overrides, uncertain inputs (`simulator.uncertain`: their parameters,
+   then the scenario at their medians and at the ends of their ranges), the schema
+   (`simulator.schema`, pydantic: types, bounds, unknown keys), then cross-field rules:
+   names that must exist (departments, policies), unique names, the files a scenario
+   points at.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -34,6 +37,13 @@ from simulator.plan_csv import PLAN_COLUMNS, check_plan, load_plan_csv, parse_pl
 from simulator.policies import PRESETS, UnknownPolicy, resolve_policy
 from simulator.reading import Lines, is_file, read_mapping, read_text
 from simulator.schema import Scenario
+from simulator.uncertain import (
+    UNCERTAIN_KEY,
+    UncertainInput,
+    find_uncertain,
+    parse_input,
+    with_numbers,
+)
 
 __all__ = [
     "PLAN_COLUMNS",
@@ -159,11 +169,19 @@ def _validate(
     if overrides:
         data, set_by = apply_assignments(data, overrides)
     locate = Locator(source, lines, set_by)
+    inputs = [
+        parse_input(path, block, locate.problem)
+        for path, block in find_uncertain(data, locate.problem)
+    ]
+    if inputs:
+        # The scenario holds each uncertain input's median; the ends are checked below.
+        data = with_numbers(data, {i.path: i.representative for i in inputs})
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = [locate.from_pydantic(err) for err in exc.errors()]
         raise InputError(problems) from None
+    _check_uncertain_ends(data, inputs, locate)
     if not allow_files:
         for key, value in (
             (("project", "tasks_file"), scenario.project.tasks_file),
@@ -175,8 +193,30 @@ def _validate(
                 )
     scenario = _check_references(scenario, locate, base_dir)
     _check_overridden_settings(scenario, set_by)
+    for item in inputs:
+        overridden = _overridden_by(scenario, item.path)
+        if overridden is not None:
+            raise InputError(
+                locate.problem(item.path, f"{overridden}: an uncertain value would not be used")
+            )
     scenario._source_dir = str(base_dir) if base_dir is not None else None
+    scenario._uncertain = {i.key: i for i in inputs}
     return scenario
+
+
+def _check_uncertain_ends(
+    data: dict[str, Any], inputs: list[UncertainInput], locate: Locator
+) -> None:
+    """Each uncertain input at the lowest and the highest value a draw can take (the
+    others at their medians): a range that reaches a value the field refuses is an error."""
+    for item in inputs:
+        for end, value in zip(("lowest", "highest"), item.ends, strict=True):
+            try:
+                Scenario.model_validate(with_numbers(data, {item.path: value}))
+            except ValidationError as exc:
+                problem = locate.from_pydantic(exc.errors()[0])
+                message = f"{problem.message}, at the {end} value of its uncertain range"
+                raise InputError(dataclasses.replace(problem, message=message)) from None
 
 
 # Keys a file makes useless: a plan gives the tasks; a people file gives the people.
@@ -184,21 +224,29 @@ _PLAN_GIVES = ("dependency_density", "interdependence", "effort_hours")
 _PEOPLE_FILE_GIVES = ("collaborators", "teams", "expertise_sd")
 
 
+def _overridden_by(scenario: Scenario, path: tuple[Any, ...]) -> str | None:
+    """What makes the value at `path` useless (a plan, a people file), or None."""
+    if (
+        isinstance(scenario.project.tasks, list)
+        and path[:1] == ("project",)
+        and len(path) > 1
+        and path[1] in _PLAN_GIVES
+    ):
+        return "the plan gives the tasks"
+    if (
+        scenario.organisation.people_file is not None
+        and path[:2] == ("organisation", "departments")
+        and len(path) > 3
+        and path[3] in _PEOPLE_FILE_GIVES
+    ):
+        return f"{scenario.organisation.people_file} gives the people"
+    return None
+
+
 def _check_overridden_settings(scenario: Scenario, set_by: dict[tuple[Any, ...], str]) -> None:
     """A `--set` that a people file or an explicit plan overrides is an error, not a no-op."""
-    plan = isinstance(scenario.project.tasks, list)
-    people = scenario.organisation.people_file is not None
     for path, text in set_by.items():
-        overridden = None
-        if plan and path[:1] == ("project",) and len(path) > 1 and path[1] in _PLAN_GIVES:
-            overridden = "the plan gives the tasks"
-        elif (
-            people
-            and path[:2] == ("organisation", "departments")
-            and len(path) > 3
-            and path[3] in _PEOPLE_FILE_GIVES
-        ):
-            overridden = f"{scenario.organisation.people_file} gives the people"
+        overridden = _overridden_by(scenario, path)
         if overridden is not None:
             raise InputError(
                 Problem(
@@ -342,8 +390,14 @@ def assignments(values: dict[str, Any]) -> list[str]:
 
 
 def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
-    """`scenario` with values changed by dotted key, validated again like a file."""
+    """`scenario` with values changed by dotted key, validated again like a file.
+
+    Its uncertain inputs stay uncertain, unless a value given here replaces one.
+    """
     data = scenario.model_dump(mode="json", by_alias=True)
+    data = with_numbers(
+        data, {i.path: {UNCERTAIN_KEY: dict(i.spec)} for i in scenario.uncertain.values()}
+    )
     base_dir = Path(scenario.source_dir) if scenario.source_dir is not None else None
     return scenario_from_mapping(
         data, source=scenario.name, base_dir=base_dir, overrides=assignments(values)

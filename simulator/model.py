@@ -41,6 +41,7 @@ from simulator.project import build_project, critical_path_hours
 from simulator.randomness import AVAILABILITY, HAZARD, OTHER_WORK, TIMING, Sampler, stream
 from simulator.schema import Scenario
 from simulator.transition import LearnedTransition
+from simulator.uncertain import resolve_uncertain
 
 DEFAULT_SCENARIO = "product-launch"
 FEED_LENGTH = 500  # notable events kept for the dashboard's feed
@@ -86,6 +87,8 @@ class OrgModel(mesa.Model):
         else:
             seed = int(rng)
         super().__init__(rng=seed)
+        # Uncertain inputs take this replication's values (the same under every policy).
+        scenario, self.uncertain_draws = resolve_uncertain(scenario, seed)
         self.config = scenario
         self.seed = seed
         self.policy = policy if isinstance(policy, Policy) else resolve_policy(policy, scenario)

@@ -32,6 +32,10 @@ class RunResult:
 def scenario_hash(scenario: Scenario) -> str:
     """A short fingerprint of the validated scenario (same content, same hash)."""
     text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    if scenario.uncertain:
+        # The scenario holds the medians: the laws they are drawn from are part of it too.
+        laws = {key: item.spec for key, item in scenario.uncertain.items()}
+        text += json.dumps(laws, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -70,6 +74,7 @@ def run_one(
         "policy": model.policy.name,
         "mechanisms": model.policy.mechanisms(),
         "seed": model.seed,
+        **({"uncertain_inputs": model.uncertain_draws} if model.uncertain_draws else {}),
         "versions": versions(),
     }
     return RunResult(model.kpis(), pd.DataFrame(model.daily), problems, messages, metadata)

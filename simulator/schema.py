@@ -443,11 +443,19 @@ class Scenario(Closed):
     _source_dir: str | None = PrivateAttr(default=None)
     # People by name from `organisation.people_file` (simulator.people.Roster), once loaded.
     _roster: Any = PrivateAttr(default=None)
+    # Uncertain inputs by dotted key (simulator.uncertain.UncertainInput), drawn per run.
+    _uncertain: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def roster(self) -> Any:
         """Named people from `organisation.people_file`, or None when counts are used."""
         return self._roster
+
+    @property
+    def uncertain(self) -> dict[str, Any]:
+        """Uncertain inputs by dotted key (`simulator.uncertain`): each holds its median
+        here and is drawn once per replication when the scenario runs."""
+        return self._uncertain
 
     @property
     def source_dir(self) -> str | None:
