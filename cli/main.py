@@ -14,12 +14,23 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from cli import compare, dashboard, errors, exit_codes, report, run, scenarios, sweep, validate
+from cli import (
+    calibrate,
+    compare,
+    dashboard,
+    errors,
+    exit_codes,
+    report,
+    run,
+    scenarios,
+    sweep,
+    validate,
+)
 from cli.errors import CommandLineError
 from simulator.errors import InputError
 
 # In the order `orgsim --help` lists them.
-COMMANDS = (run, compare, validate, scenarios, sweep, report, dashboard)
+COMMANDS = (run, compare, calibrate, validate, scenarios, sweep, report, dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:
