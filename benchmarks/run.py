@@ -6,6 +6,7 @@
     python -m benchmarks.run --only scaling   # build and run time, 2,500 to 25,000 tasks
     python -m benchmarks.run --only compare   # `orgsim compare` whole process against its ideal
     python -m benchmarks.run --only cold_run  # cold `orgsim run --json` against `import mesa` + a run
+    python -m benchmarks.run --only calibrate # `orgsim calibrate`: simulations, wall time, recovery
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16 or 200),
 KPIs only, 2 worker processes each. Printed per size: wall time and runs per second of
@@ -21,7 +22,8 @@ The scaling part is `benchmarks.scaling` with its defaults (see there, and for a
 side comparison with an earlier revision).
 
 The compare and cold_run parts are `benchmarks.commands` (see there; it also takes
-`--baseline REV` to time an earlier revision in the same rounds).
+`--baseline REV` to time an earlier revision in the same rounds). The calibrate part is
+`benchmarks.calibrate`.
 """
 
 from __future__ import annotations
@@ -169,7 +171,9 @@ def memory() -> None:
 def main() -> None:
     """Run the benchmarks named on the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("batch", "memory", "scaling", "compare", "cold_run"))
+    parser.add_argument(
+        "--only", choices=("batch", "memory", "scaling", "compare", "cold_run", "calibrate")
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -188,6 +192,10 @@ def main() -> None:
         from benchmarks import commands
 
         commands.main(["--only", args.only] if args.only else [])
+    if args.only in (None, "calibrate"):
+        from benchmarks import calibrate
+
+        calibrate.main([])
 
 
 if __name__ == "__main__":

@@ -123,6 +123,7 @@ def command(args: argparse.Namespace) -> int:
         from experiments.atomic import write_text
         from experiments.calibrated_scenario import calibrated_text
 
+        out.parent.mkdir(parents=True, exist_ok=True)
         write_text(out, calibrated_text(args.scenario, args.overrides, calibration, out))
     if args.json:
         print_json(calibration.as_json())
@@ -148,15 +149,19 @@ def _policy(option: str | None, in_file: str | None, observed: Path) -> str:
 
 
 def _check_out(out: Path | None, scenario_path: Path) -> Path | None:
-    """An --out file that can be written and is not the scenario itself, else exit 2."""
+    """An --out file that can be written (missing folders are made) and is not the
+    scenario itself, else exit 2."""
     if out is None:
         return None
     if out.exists() and out.resolve() == scenario_path.resolve():
         raise CommandLineError(f"--out {out}: is the scenario being calibrated; name a new file")
     if out.is_dir():
         raise CommandLineError(f"--out {out}: is a folder; name a file")
-    if not out.parent.is_dir():
-        raise CommandLineError(f"--out {out}: folder {out.parent} does not exist")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CommandLineError(f"--out {out}: {parent} is not a folder")
+            break
     return out
 
 

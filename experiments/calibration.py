@@ -349,7 +349,14 @@ def calibrate(
 
     from experiments.compare import pool_pays
     from experiments.executors import InProcessExecutor, open_workers
-    from experiments.surrogate import KpiSurrogate, SyntheticLikelihood, posterior_sample
+    from experiments.surrogate import (
+        FIRST_BURN_IN,
+        FIRST_STEPS,
+        KpiSurrogate,
+        SyntheticLikelihood,
+        posterior_sample,
+        run_correlation,
+    )
 
     dims = len(keys)
     points_per_round, check_runs = plan(budget, dims)
@@ -377,7 +384,8 @@ def calibrate(
                     "(e.g. on_time without a deadline): leave it out of the observed file"
                 )
             surrogates.append(KpiSurrogate.fit(points, values, int(rng.integers(2**31))))
-        return SyntheticLikelihood(surrogates, observed, runs)
+        correlation = run_correlation(np.stack(results))
+        return SyntheticLikelihood(surrogates, observed, runs, correlation)
 
     with ExitStack() as stack:
         first = qmc.LatinHypercube(d=dims, seed=rng).random(points_per_round)
@@ -393,7 +401,9 @@ def calibrate(
             [(simulator.values(p), seeds(i)) for i, p in enumerate(first) if i > 0]
         )
         likelihood = fitted_surrogates(first, results)
-        draws = posterior_sample(likelihood, dims, int(rng.integers(2**31)))
+        draws = posterior_sample(
+            likelihood, dims, int(rng.integers(2**31)), FIRST_STEPS, FIRST_BURN_IN
+        )
 
         second = draws[rng.choice(len(draws), size=points_per_round, replace=False)]
         results += simulator.batch(
