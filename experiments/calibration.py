@@ -378,12 +378,13 @@ def calibrate(
         surrogates = []
         for i, kpi in enumerate(kpis):
             values = np.stack([r[:, i] for r in results])
-            if np.isnan(values).any():
+            try:
+                surrogates.append(KpiSurrogate.fit(points, values, int(rng.integers(2**31))))
+            except ValueError:
                 raise CalibrationError(
-                    f"KPI {kpi} has no value in some runs of this scenario under {policy} "
+                    f"KPI {kpi} has no value in most runs of this scenario under {policy} "
                     "(e.g. on_time without a deadline): leave it out of the observed file"
-                )
-            surrogates.append(KpiSurrogate.fit(points, values, int(rng.integers(2**31))))
+                ) from None
         correlation = run_correlation(np.stack(results))
         return SyntheticLikelihood(surrogates, observed, runs, correlation)
 
@@ -444,7 +445,11 @@ def _rounded(value: float) -> float:
 
 def _quality(observed: float, simulated: np.ndarray, runs: int) -> FitQuality:
     """The simulated mean and the 90% range of an observation of `runs` runs: the runs'
-    quantiles for one run, the normal range of a mean of `runs` runs otherwise."""
+    quantiles for one run, the normal range of a mean of `runs` runs otherwise. Runs in
+    which the KPI has no value (no problem, no resolution time) are left out."""
+    simulated = simulated[~np.isnan(simulated)]
+    if len(simulated) < 2:
+        return FitQuality(float(observed), math.nan, math.nan, math.nan, runs)
     mean = float(simulated.mean())
     if runs == 1:
         low, high = (float(q) for q in np.quantile(simulated, INTERVAL))

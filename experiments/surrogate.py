@@ -23,7 +23,7 @@ posterior under a uniform prior on the cube with emcee's affine-invariant ensemb
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +42,8 @@ BURN_IN = 80
 # A first posterior only chooses where to simulate next: a shorter chain does.
 FIRST_STEPS = 100
 FIRST_BURN_IN = 50
+# Points (with two runs or more that give the KPI a value) below which no surrogate is fitted.
+MIN_POINTS = 4
 # Weight of the identity in the KPIs' correlation matrix (see run_correlation).
 SHRINKAGE = 0.05
 
@@ -76,7 +78,8 @@ class KpiSurrogate:
     def fit(cls, points: np.ndarray, runs: np.ndarray, seed: int) -> KpiSurrogate:
         """Fit from `points` (n × dims, in the unit cube) and `runs` (n × reps KPI values)."""
 
-        with threadpool_limits(1):
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a point without any value
             return cls._fit(points, runs, seed)
 
     @classmethod
@@ -86,23 +89,27 @@ class KpiSurrogate:
         from scipy.special import digamma
         from sklearn.exceptions import ConvergenceWarning
 
-        reps = runs.shape[1]
-        means = runs.mean(axis=1)
-        variances = runs.var(axis=1, ddof=1) if reps > 1 else np.zeros(len(runs))
+        # A KPI may have no value in a run (no problem raised, no mean resolution time):
+        # a point counts with the runs that have one, if at least two do.
+        counts = np.sum(~np.isnan(runs), axis=1)
+        keep = counts >= 2
+        if keep.sum() < MIN_POINTS:
+            raise ValueError("has a value in too few runs of the design")
+        points, runs, counts = points[keep], runs[keep], counts[keep]
+        means = np.nanmean(runs, axis=1)
+        variances = np.nanvar(runs, axis=1, ddof=1)
         centre = float(means.mean())
         scale = float(means.std()) or float(np.sqrt(variances.mean())) or 1.0
         # A floor: a KPI without spread (every run equal) still has a finite log variance.
         floor = (1e-6 * scale) ** 2 + 1e-12
-        log_variances = np.log(variances + floor)
-        if reps > 1:
-            degrees = reps - 1
-            log_variances -= digamma(degrees / 2) - math.log(degrees / 2)
+        degrees = counts - 1
+        log_variances = np.log(variances + floor) - (digamma(degrees / 2) - np.log(degrees / 2))
         log_centre = float(log_variances.mean())
         with warnings.catch_warnings():
             # Bounds reached by a flat KPI are expected, not a fault of the data.
             warnings.simplefilter("ignore", ConvergenceWarning)
             mean_model = _gaussian_process(
-                points.shape[1], variances / reps / scale**2 + 1e-10, seed
+                points.shape[1], variances / counts / scale**2 + 1e-10, seed
             )
             mean_model.fit(points, (means - centre) / scale)
             variance_model = _gaussian_process(points.shape[1], 1e-10, seed)
@@ -128,12 +135,15 @@ def run_correlation(runs: np.ndarray) -> np.ndarray:
     result is shrunk towards the identity by SHRINKAGE so that KPIs that move together
     almost exactly (problems raised and resolved) keep the matrix invertible.
     """
-    deviations = runs - runs.mean(axis=1, keepdims=True)
-    spread = runs.std(axis=1, ddof=1, keepdims=True) if runs.shape[1] > 1 else None
-    if spread is None:
+    if runs.shape[1] < 2:
         return np.eye(runs.shape[2])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a point without any value
+        deviations = runs - np.nanmean(runs, axis=1, keepdims=True)
+        spread = np.nanstd(runs, axis=1, ddof=1, keepdims=True)
         standard = np.where(spread > 0, deviations / spread, 0.0)
+    # A run without a value of a KPI adds nothing to that KPI's correlations.
+    standard = np.nan_to_num(standard, nan=0.0)
     flat = standard.reshape(-1, runs.shape[2])
     product = flat.T @ flat
     norms = np.sqrt(np.diag(product))
