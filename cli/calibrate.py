@@ -84,8 +84,7 @@ def command(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario, args.overrides)
     observation = read_observed(args.observed)
-    policy = _policy(args.policy, observation.policy, args.observed)
-    (policy,) = check_policies(scenario, [policy], "--policy")
+    policy = _policy(scenario, args.policy, observation.policy, args.observed)
     if args.workers is not None and args.workers < 1:
         raise CommandLineError(f"--workers: must be at least 1 (got {args.workers})")
     if not 1 <= args.budget <= MAX_BUDGET:
@@ -134,16 +133,25 @@ def command(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
-def _policy(option: str | None, in_file: str | None, observed: Path) -> str:
-    """The policy of the observation: --policy or the file's, the same if both are given."""
-    if option is not None and in_file is not None and option != in_file:
-        raise CommandLineError(
-            f"--policy {option}: {observed} says the KPIs were measured under '{in_file}'"
-        )
-    chosen = option or in_file
-    if chosen is None:
+def _policy(scenario, option: str | None, in_file: str | None, observed: Path) -> str:
+    """The policy of the observation: --policy or the file's (the same if both are given),
+    known to the scenario."""
+    if option is None and in_file is None:
         raise CommandLineError(
             f"{observed}: no policy: say which was in force (policy: NAME, or --policy)"
+        )
+    from_file = None
+    if in_file is not None:
+        try:
+            (from_file,) = check_policies(scenario, [in_file], "policy")
+        except CommandLineError as exc:
+            raise CommandLineError(f"{observed}: {exc}") from None
+    if option is None:
+        return from_file
+    (chosen,) = check_policies(scenario, [option], "--policy")
+    if from_file is not None and chosen != from_file:
+        raise CommandLineError(
+            f"--policy {option}: {observed} says the KPIs were measured under '{in_file}'"
         )
     return chosen
 

@@ -171,6 +171,10 @@ BAD_OBSERVED = {
     ),
     "nothing.yaml": ("policy: cooperative\n", "nothing.yaml:1: observed: required"),
     "broken.yaml": ("observed: [1,\n", "broken.yaml:"),
+    "policy.yaml": (
+        "policy: consensual\nobserved:\n  lead_time_days: 40\n",
+        "policy.yaml: policy consensual: ",
+    ),
     "extra.yaml": (
         "policy: cooperative\nobserve: {}\n",
         "extra.yaml:2: observe: unknown key",
@@ -197,6 +201,7 @@ def test_bad_observed_files_exit_2_with_one_line_and_write_nothing(name, tmp_pat
     assert code == 2
     assert len(lines) == 1, captured.err
     assert lines[0].startswith(f"error: {tmp_path}/") and expected in lines[0], lines[0]
+    assert "Traceback" not in captured.err
     assert captured.out == "" and not out.exists()
 
 
