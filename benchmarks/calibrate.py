@@ -8,7 +8,9 @@ For each known setting of `project.problem_rate` and `timing.decision_hours.mean
 KPIs of 5 runs with those values (seeds the calibration never uses) are the observation,
 as in examples/claims-division/observed.yaml; the calibration fits both keys with the
 default budget. Printed: the load average before, the time of one run in this process,
-then per setting the simulations used, the wall time, its ideal (simulations × run time
+then per setting the simulations used, the wall time, the worker processes used (one
+when the load average leaves no core idle for a pool: `experiments.compare.pool_pays`),
+the ideal (simulations × run time
 / workers: the simulator's share alone), and the recovery table (truth, fitted value, 90%
 interval, whether the truth is inside).
 """
@@ -82,8 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         ideal = result.simulations * one / args.workers
         print()
         print(
-            f"{result.simulations} simulations, {elapsed:.1f} s wall with {args.workers} "
-            f"workers (ideal {ideal:.1f} s; load average after "
+            f"{result.simulations} simulations, {elapsed:.1f} s wall, {result.workers} of "
+            f"{args.workers} workers used (ideal {ideal:.1f} s; load average after "
             f"{os.getloadavg()[0]:.2f})"
         )
         print(f"{'key':<28} {'truth':>7} {'fitted':>8} {'90% interval':>17} inside")

@@ -123,6 +123,8 @@ class Calibration:
     fit: dict[str, FitQuality]
     simulations: int
     seed: int
+    # Processes that ran the simulations: 1 when a pool did not pay for its start.
+    workers: int = 1
 
     def values(self) -> dict[str, float]:
         """The fitted value of every key."""
@@ -135,6 +137,7 @@ class Calibration:
             "policy": self.policy,
             "seed": self.seed,
             "simulations": self.simulations,
+            "workers": self.workers,
             "fitted": {
                 k.key: {
                     "value": self.fitted[k.key].value,
@@ -394,8 +397,10 @@ def calibrate(
         start = time.perf_counter()
         results = [simulator.here(simulator.values(first[0]), seeds(0))]
         run_s = (time.perf_counter() - start) / REPLICATIONS
+        used = 1
         if pool_pays(budget - REPLICATIONS, run_s, workers):
-            simulator.executor = stack.enter_context(open_workers(workers)).executor
+            opened = stack.enter_context(open_workers(workers))
+            simulator.executor, used = opened.executor, opened.parallelism
         else:
             simulator.executor = stack.enter_context(_in_process(InProcessExecutor()))
         results += simulator.batch(
@@ -423,7 +428,7 @@ def calibrate(
         check = np.vstack(simulator.batch([(chosen, g) for g in groups]))
 
     fit = {kpi: _quality(observed[i], check[:, i], int(runs[i])) for i, kpi in enumerate(kpis)}
-    return Calibration(policy, keys, fitted, fit, simulator.count, seed)
+    return Calibration(policy, keys, fitted, fit, simulator.count, seed, used)
 
 
 class _in_process:
