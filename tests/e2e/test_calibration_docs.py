@@ -1,5 +1,7 @@
 """Every command of docs/calibration.md is run here, in the order the page gives them (the
-last one runs the file the one before wrote), with results/ in a temporary folder."""
+`run` runs the file the `calibrate` before it wrote), with results/ in a temporary folder.
+The first is also the README's calibrate command (tests/e2e/test_readme.py leaves it to
+this file)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def _commands() -> list[str]:
 def test_the_page_shows_calibrate_and_a_run_of_its_output():
     commands = _commands()
     assert all(c.startswith("orgsim ") for c in commands), commands
-    assert [c.split()[1] for c in commands] == ["calibrate", "calibrate", "run"]
+    assert [c.split()[1] for c in commands] == ["calibrate", "run", "calibrate"]
 
 
 def test_every_command_of_the_page_runs(tmp_path):
@@ -44,7 +46,7 @@ def test_every_command_of_the_page_runs(tmp_path):
         )
         assert done.returncode == 0, (line, done.stderr)
         outputs.append(done.stdout)
-    text, as_json, run = outputs
+    text, run, as_json = outputs
     # The text output names every default key and every observed KPI of the shipped file.
     observed = yaml.safe_load((ROOT / "examples/claims-division/observed.yaml").read_text())
     for name in ("project.problem_rate", "timing.decision_hours.mean", "rework.fraction"):
@@ -57,3 +59,9 @@ def test_every_command_of_the_page_runs(tmp_path):
     assert set(result["fit"]) == set(observed["observed"])
     assert result["simulations"] <= 100
     assert "claims-division" in run
+    assert "written to" in text
+
+
+def test_the_readme_command_is_the_first_of_the_page():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert _commands()[0] in readme
