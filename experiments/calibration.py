@@ -402,7 +402,7 @@ def calibrate(
             opened = stack.enter_context(open_workers(workers))
             simulator.executor, used = opened.executor, opened.parallelism
         else:
-            simulator.executor = stack.enter_context(_in_process(InProcessExecutor()))
+            simulator.executor = stack.enter_context(InProcessExecutor())
         results += simulator.batch(
             [(simulator.values(p), seeds(i)) for i, p in enumerate(first) if i > 0]
         )
@@ -411,7 +411,9 @@ def calibrate(
             likelihood, dims, int(rng.integers(2**31)), FIRST_STEPS, FIRST_BURN_IN
         )
 
-        second = draws[rng.choice(len(draws), size=points_per_round, replace=False)]
+        # Distinct draws where the chain has enough of them (a huge budget may not).
+        distinct = len(draws) >= points_per_round
+        second = draws[rng.choice(len(draws), size=points_per_round, replace=not distinct)]
         results += simulator.batch(
             [(simulator.values(p), seeds(points_per_round + i)) for i, p in enumerate(second)]
         )
@@ -429,19 +431,6 @@ def calibrate(
 
     fit = {kpi: _quality(observed[i], check[:, i], int(runs[i])) for i, kpi in enumerate(kpis)}
     return Calibration(policy, keys, fitted, fit, simulator.count, seed, used)
-
-
-class _in_process:
-    """An in-process executor as a context manager (shut down on exit)."""
-
-    def __init__(self, executor: Executor):
-        self.executor = executor
-
-    def __enter__(self) -> Executor:
-        return self.executor
-
-    def __exit__(self, *exc: object) -> None:
-        self.executor.shutdown()
 
 
 def _rounded(value: float) -> float:
