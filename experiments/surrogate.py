@@ -4,12 +4,12 @@ Used by `experiments.calibration`. The simulator is run at design points of the 
 (each point a setting of the fitted keys, scaled to 0–1), a few runs each. Per KPI, two
 Gaussian processes (scikit-learn) learn from those runs:
 
-- the mean of the KPI, with each point's noise given as its standard error (`alpha`), and
-  a white-noise term for what the replications do not show;
 - the log of the run-to-run variance, so that the spread of a KPI may change with the
   parameters (more problems, more spread of the decision wait). The log of a sample
   variance is biased low; the bias of a chi-square with `reps − 1` degrees of freedom is
-  removed.
+  removed;
+- the mean of the KPI, with each point's noise the smoothed variance over its runs
+  (`alpha`), and a white-noise term for what the replications do not show.
 
 `SyntheticLikelihood` compares an observation with them: a multivariate Gaussian on the
 observed KPIs whose covariance is the run-to-run covariance (spreads from the surrogates,
@@ -108,12 +108,14 @@ class KpiSurrogate:
         with warnings.catch_warnings():
             # Bounds reached by a flat KPI are expected, not a fault of the data.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            mean_model = _gaussian_process(
-                points.shape[1], variances / counts / scale**2 + 1e-10, seed
-            )
-            mean_model.fit(points, (means - centre) / scale)
             variance_model = _gaussian_process(points.shape[1], 1e-10, seed)
             variance_model.fit(points, log_variances - log_centre)
+            # Each mean's noise from the smoothed variance, not its own sample variance: in
+            # a skewed KPI (waits) a point whose runs came out low also has a low sample
+            # variance, and weighting it more would pull the surrogate's mean down.
+            smoothed = np.exp(log_centre + variance_model.predict(points))
+            mean_model = _gaussian_process(points.shape[1], smoothed / counts / scale**2, seed)
+            mean_model.fit(points, (means - centre) / scale)
         return cls(mean_model, variance_model, centre, scale, log_centre)
 
     def predict(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
