@@ -35,6 +35,8 @@ would need tens of thousands.
 
 from __future__ import annotations
 
+# NumPy, SciPy and the simulator are imported where they are used: `orgsim --help` builds
+# this command's parser from the defaults below and must load no simulation library.
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -43,11 +45,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from experiments.worker import kpis_of_run
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from experiments.observed import Observation
     from simulator.schema import Scenario
 
@@ -258,6 +258,7 @@ def simulate_point(
     kpis: Sequence[str],
 ) -> list[list[float]]:
     """The `kpis` of one run per seed of `scenario` with `values` set (a worker's task)."""
+    from experiments.worker import kpis_of_run
     from simulator.loading import with_values
 
     variant = with_values(scenario, values)
@@ -291,12 +292,16 @@ class _Simulator:
         return {k.key: k.value_at(float(u)) for k, u in zip(self.keys, point, strict=True)}
 
     def here(self, values: dict[str, float], seeds: Sequence[int]) -> np.ndarray:
+        import numpy as np
+
         rows = simulate_point(self.scenario, self.policy, values, seeds, self.kpis)
         self._done(len(seeds))
         return np.array(rows)
 
     def batch(self, jobs: list[tuple[dict[str, float], Sequence[int]]]) -> list[np.ndarray]:
         """One array (runs × KPIs) per job of (values, seeds), in the order of `jobs`."""
+        import numpy as np
+
         assert self.executor is not None
         futures = []
         for values, seeds in jobs:
@@ -348,6 +353,7 @@ def calibrate(
     start, and the result is the same whatever the number of workers. `on_runs(n)` is
     called as runs finish (progress).
     """
+    import numpy as np
     from scipy.stats import qmc
 
     from experiments.compare import pool_pays
@@ -441,6 +447,8 @@ def _quality(observed: float, simulated: np.ndarray, runs: int) -> FitQuality:
     """The simulated mean and the 90% range of an observation of `runs` runs: the runs'
     quantiles for one run, the normal range of a mean of `runs` runs otherwise. Runs in
     which the KPI has no value (no problem, no resolution time) are left out."""
+    import numpy as np
+
     simulated = simulated[~np.isnan(simulated)]
     if len(simulated) < 2:
         return FitQuality(float(observed), math.nan, math.nan, math.nan, runs)
