@@ -10,6 +10,7 @@
     python -m benchmarks.run --only decompose # `compare --decompose`, 512 coalitions × 10 seeds
     python -m benchmarks.run --only diagnose  # `orgsim diagnose`, 10 replications, 1 vs 2 workers
     python -m benchmarks.run --only events    # events/s against a bare Mesa model (benchmarks.events)
+    python -m benchmarks.run --only calibrate # `orgsim calibrate`: simulations, wall time, recovery
 
 The grid: product-launch under hierarchical and cooperative, seeds 1..n/2 (n = 16, 200 or
 270), 2 worker processes each. Each contender is a whole process (a script calling
@@ -35,6 +36,7 @@ The compare and cold_run parts are `benchmarks.commands` (see there; it also tak
 The decompose part is `benchmarks.decompose` (see there): the decomposition of the gap
 between the two presets that differ most, with 1 and 2 workers side by side.
 The diagnose part is `benchmarks.diagnose` (see there).
+The calibrate part is `benchmarks.calibrate`.
 """
 
 from __future__ import annotations
@@ -252,6 +254,7 @@ def main() -> None:
             "decompose",
             "diagnose",
             "events",
+            "calibrate",
         ),
     )
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="rounds of the batch part")
@@ -291,6 +294,10 @@ def main() -> None:
         from benchmarks import diagnose
 
         diagnose.main([])
+    if args.only in (None, "calibrate"):
+        from benchmarks import calibrate
+
+        calibrate.main([])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from cli import (
+    calibrate,
     compare,
     dashboard,
     diagnose,
@@ -30,7 +31,7 @@ from cli.errors import CommandLineError
 from simulator.errors import InputError
 
 # In the order `orgsim --help` lists them.
-COMMANDS = (run, compare, diagnose, validate, scenarios, sweep, report, dashboard)
+COMMANDS = (run, compare, diagnose, calibrate, validate, scenarios, sweep, report, dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:

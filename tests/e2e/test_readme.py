@@ -33,6 +33,11 @@ COVERED_ELSEWHERE = {
     "orgsim dashboard --port 8765": "tests/e2e/test_browser*.py start the same server",
     "dask scheduler --port 8786": "tests/e2e/test_sweep_dask.py starts a real scheduler",
     "dask worker tcp://127.0.0.1:8786": "tests/e2e/test_sweep_dask.py starts a real worker",
+    (
+        "orgsim calibrate examples/claims-division/scenario.yaml --observed "
+        "examples/claims-division/observed.yaml --budget 150 --out "
+        "results/claims-calibrated.yaml"
+    ): "tests/e2e/test_calibration_docs.py runs it (the first command of docs/calibration.md)",
     # Measurements, never timed in the test run (machines are shared and noisy).
     ".venv/bin/python -m benchmarks.commands --baseline e5b8a3f": "a benchmark (make benchmark)",
     ".venv/bin/python -m benchmarks.events --baseline 41b8109": "a benchmark (make benchmark)",
