@@ -107,7 +107,7 @@ def command(args: argparse.Namespace) -> int:
         summary.update(decompose.run(replications, base_seed, workers))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        write_csv(out / "runs.csv", runs)
+        write_csv(out / "runs.csv", _labelled(runs, scenario))
         write_csv(out / "summary.csv", summary_table(runs, policies))
     extras = _ceo_extras(runs, summary, policies, scenario)
     if args.json:
@@ -140,3 +140,12 @@ def _ceo_extras(
         extras["dates"] = dates
     extras.update(uncertainty_summary(runs, policies))
     return extras
+
+
+def _labelled(runs: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The runs with what people read beside the KPIs (`runs_table.run_labels`): the
+    scenario and its fingerprint, finish and deadline dates, the currency."""
+    from experiments.runs_table import run_labels
+
+    labels = [run_labels(scenario, row) for row in runs.to_dict("records")]
+    return runs.assign(**{k: [row.get(k) for row in labels] for k in labels[0]}) if labels else runs

@@ -63,7 +63,14 @@ class Decompose:
             )
         for line in self.result.warnings[len(self.plan.warnings) :]:
             print(line, file=sys.stderr)
-        document = {"decomposition": self.result.as_json()}
+        from simulator.run import scenario_hash
+
+        # Which scenario it belongs to, so a report beside other results can check.
+        provenance = {
+            "scenario": self.plan.scenario.name,
+            "scenario_hash": scenario_hash(self.plan.scenario),
+        }
+        document = {"decomposition": {**self.result.as_json(), **provenance}}
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
             write_json(self.out / FILE_NAME, document)
@@ -117,6 +124,7 @@ def print_decomposition(result: Decomposition) -> None:
     from rich.text import Text
 
     from cli.tables import console, titled_table
+    from experiments.display import mechanism_name
 
     total = result.total()
     n = len(result.seeds)
@@ -142,7 +150,7 @@ def print_decomposition(result: Decomposition) -> None:
         before, after = result.values[mechanism]
         share = f"{estimate.mean / total.mean:.0%}" if total.mean != 0 else "–"
         table.add_row(
-            mechanism,
+            f"{mechanism_name(mechanism)} ({mechanism})",
             f"{before} → {after}",
             f"{estimate.mean:+.2f}",
             _span(estimate.ci_low, estimate.ci_high),

@@ -50,22 +50,11 @@ def run_record(
 ) -> dict[str, Any]:
     """The JSON object of a run: scenario, policy, seed, then every KPI (of a run's result
     or of its KPIs)."""
-    from experiments.runs_table import kpi_row
+    from experiments.runs_table import kpi_row, run_labels
 
-    record = {"scenario": scenario.name, "policy": policy, "seed": seed}
     kpis = kpi_row(result if isinstance(result, Mapping) else result.kpis)
-    if scenario.time.start is not None:
-        # With a start date, the finish and the deadline as dates on the scenario's calendar.
-        from simulator.calendar import date_at
-
-        finish = date_at(scenario.time, kpis["lead_time_days"]) if kpis["finished"] else None
-        deadline = scenario.project.deadline_days
-        record["finish_date"] = finish.isoformat() if finish else None
-        record["deadline_date"] = (
-            date_at(scenario.time, deadline).isoformat() if deadline is not None else None
-        )
-    if scenario.organisation.cost_per_hour.currency:
-        record["currency"] = scenario.organisation.cost_per_hour.currency
+    labels = run_labels(scenario, kpis)
+    record = {"scenario": labels.pop("scenario"), "policy": policy, "seed": seed, **labels}
     return jsonable({**record, **kpis})
 
 

@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # Columns of runs.csv that describe a run in words, not numbers.
-TEXT_COLUMNS = ("currency", "finish_date", "deadline_date", "scenario", "status", "error")
+TEXT_COLUMNS = (
+    "currency",
+    "finish_date",
+    "deadline_date",
+    "scenario",
+    "scenario_hash",
+    "status",
+    "error",
+)
 
 
 def read_comparison_runs(path: Path) -> pd.DataFrame:
@@ -129,3 +137,14 @@ def check_diagnosis(data: Any, source: str) -> None:
             _check_estimate(
                 remedy["lead_time_gain_days"], source, ("remedies", i, "lead_time_gain_days")
             )
+
+
+def of_other_scenario(runs: pd.DataFrame, document: dict[str, Any] | None) -> bool:
+    """Whether a diagnosis or decomposition document was computed on another scenario (or
+    another version of it) than the runs: both carry the scenario's fingerprint
+    (`scenario_hash`); a document or runs table without one cannot be checked."""
+    if document is None or "scenario_hash" not in runs:
+        return False
+    inner = document.get("decomposition", document)
+    fingerprint = inner.get("scenario_hash") if isinstance(inner, dict) else None
+    return fingerprint is not None and fingerprint not in set(runs["scenario_hash"].dropna())

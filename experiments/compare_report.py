@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from experiments.compare import MAIN_KPIS
 from experiments.compare_folder import (
     check_decomposition,
     check_diagnosis,
+    of_other_scenario,
     read_comparison_runs,
     read_json,
 )
@@ -73,6 +75,19 @@ def write_comparison_report(folder: Path, target: Path) -> tuple[Path, list[Path
     runs = read_comparison_runs(folder / RUNS_CSV)
     decomposition = read_json(folder / DECOMPOSITION, check_decomposition)
     diagnosis = read_json(folder / DIAGNOSIS, check_diagnosis)
+    # A result of another scenario than the runs beside it would be read as theirs.
+    for name in (DECOMPOSITION, DIAGNOSIS):
+        document = decomposition if name == DECOMPOSITION else diagnosis
+        if of_other_scenario(runs, document):
+            print(
+                f"warning: {folder / name}: computed on another scenario than "
+                f"{folder / RUNS_CSV} (its scenario_hash differs): left out of the report",
+                file=sys.stderr,
+            )
+            if name == DECOMPOSITION:
+                decomposition = None
+            else:
+                diagnosis = None
     policies = policy_order(runs)
     currencies = sorted(set(runs["currency"].dropna().astype(str))) if "currency" in runs else []
     page = _Page(runs, policies, target.parent, currencies[0] if len(currencies) == 1 else None)
@@ -291,6 +306,15 @@ def _records_table(records: list[Any]) -> str:
 def _cell(value: Any) -> str:
     if isinstance(value, dict) and "mean" in value:
         return _estimate_text(value)
+    if isinstance(value, dict) and set(value) == {"k", "n"}:
+        return markup.escape(f"{value['k']} of {value['n']}")
+    if (
+        isinstance(value, dict)
+        and value
+        and all(isinstance(v, dict) and "mean" in v for v in value.values())
+    ):
+        # e.g. a remedy's cost change: {labour_cost: estimate, staffing_cost: estimate}
+        return "; ".join(f"{markup.escape(label(k))} {_estimate_text(v)}" for k, v in value.items())
     if isinstance(value, float):
         return markup.escape(f"{value:.3g}")
     if isinstance(value, dict | list):

@@ -23,6 +23,7 @@ from experiments.diagnosis import DiagnosisRunner, summarise_runs
 from experiments.remedies import BASELINE, MAX_REMEDIES, Remedy, propose
 from experiments.statistics import Estimate, differences, mean_ci, wins
 from experiments.worker import kpis_of_run
+from simulator.run import scenario_hash
 from simulator.schema import Scenario
 
 LEAD_TIME = "lead_time_days"
@@ -92,6 +93,7 @@ def diagnose(
     remedies.sort(key=lambda r: (-_or_minus_inf(r["lead_time_gain_days"]["mean"]), r["remedy"]))
     result = {
         "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
         "policy": policy,
         "replications": replications,
         "seed": base_seed,

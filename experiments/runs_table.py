@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from simulator.schema import Scenario
+
 ID_COLUMNS = (
     ("run_id", "int64"),
     ("cell_id", "int64"),
@@ -163,3 +165,26 @@ def policy_order(runs: pd.DataFrame) -> list[str]:
 def with_cells(runs: pd.DataFrame) -> pd.DataFrame:
     """The table with a `cell_id`: a comparison's runs table is a sweep of a single cell."""
     return runs if "cell_id" in runs else runs.assign(cell_id=0)
+
+
+def run_labels(scenario: Scenario, kpis: Mapping[str, Any]) -> dict[str, Any]:
+    """What a run's row says besides its KPIs, for people: the scenario (name and
+    fingerprint), and when the scenario gives them the finish and deadline as dates on its
+    calendar and the currency of its amounts. `orgsim run` prints these; `compare --out`
+    writes them as columns of runs.csv, so a report on the folder can show them and check
+    that a diagnosis or decomposition written beside them is of the same scenario."""
+    from simulator.run import scenario_hash
+
+    labels: dict[str, Any] = {"scenario": scenario.name, "scenario_hash": scenario_hash(scenario)}
+    if scenario.time.start is not None:
+        from simulator.calendar import date_at
+
+        finish = date_at(scenario.time, kpis["lead_time_days"]) if kpis["finished"] else None
+        deadline = scenario.project.deadline_days
+        labels["finish_date"] = finish.isoformat() if finish else None
+        labels["deadline_date"] = (
+            date_at(scenario.time, deadline).isoformat() if deadline is not None else None
+        )
+    if scenario.organisation.cost_per_hour.currency:
+        labels["currency"] = scenario.organisation.cost_per_hour.currency
+    return labels

@@ -230,7 +230,12 @@ def remedy_inert(base: Scenario, patched: Scenario, policy: Policy) -> str | Non
         base
     ):
         return "the departments already work under these mechanisms"
-    before = {w.render() for w in inert_settings(base, [policy])}
+    # `patched` comes from `with_values`, which validates every value again as if the file
+    # gave it: compare with the base gone through the same path, so that values the file
+    # left to their defaults are not taken for new settings that cannot act.
+    from simulator.loading import with_values
+
+    before = {w.render() for w in inert_settings(with_values(base, {}), [policy])}
     after = [w.render() for w in inert_settings(patched, [policy]) if w.render() not in before]
     if after:
         return after[0]

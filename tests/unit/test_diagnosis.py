@@ -150,3 +150,18 @@ def test_the_diagnosis_is_the_same_whatever_the_number_of_workers(monkeypatch):
     pooled, runs_pooled = diagnose(scenario, "hierarchical", 3, 5, max_remedies=1, workers=2)
     assert pooled == alone
     assert runs_pooled.equals(runs_alone)
+
+
+def test_a_remedy_on_a_scenario_with_plan_and_people_files_can_act():
+    # Values the files make unused (the plan's dependency density, the people's expertise
+    # spread) are not new settings that cannot act: a real change is a remedy.
+    from pathlib import Path
+
+    claims = Path(__file__).resolve().parents[2] / "examples" / "claims-division" / "scenario.yaml"
+    scenario = load_scenario(claims)
+    policy = resolve_policy("hierarchical", scenario)
+    patched = with_values(scenario, {"organisation.departments[it].manager_availability": 1.0})
+    assert remedy_inert(scenario, patched, policy) is None
+    # ... while the same value as the scenario's is still no remedy.
+    same = with_values(scenario, {"organisation.manager_availability": 0.6})
+    assert remedy_inert(scenario, same, policy) is not None
