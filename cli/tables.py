@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 PIPED_WIDTH = 120
 # What `orgsim run` adds to a run's KPIs (cli.run.run_record): shown apart from the KPIs.
-RUN_LABELS = ("finish_date", "deadline_date", "currency")
+RUN_LABELS = ("finish_date", "deadline_date", "currency", "scenario_hash")
 
 
 def unit_in(kpi: str, scenario: Scenario) -> str:

@@ -153,7 +153,7 @@ def overall_sentence(overall: pd.DataFrame, kpi: str, baseline: str) -> str:
 @solara.component
 def Notice(text: str):
     """A plain message in place of the page's content."""
-    solara.Markdown(text, style={"font-size": "15px", "max-width": "760px"})
+    solara.Markdown(text, style={"font-size": "16px", "max-width": "760px"})
 
 
 @solara.component
