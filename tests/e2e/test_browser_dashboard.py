@@ -258,7 +258,7 @@ def test_results_folder_and_csv_download(offline, dashboard, tmp_path):
     assert "0.08" in page.locator(".parameter-table").inner_text()
     # Paired differences to the baseline policy: per swept value, with wins in k of n.
     paired = page.locator(".paired-table").inner_text()
-    assert "cooperative" in paired and "self_managed" in paired
+    assert "cooperative" in paired and "self-managed" in paired
     assert paired.count("of 4") == 6  # two policies × three rates, four pairs each
     choose(page, "Baseline policy", "cooperative")
     wait_until(lambda: "hierarchical" in page.locator(".paired-table").inner_text())

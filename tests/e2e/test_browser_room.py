@@ -156,9 +156,14 @@ def test_no_internal_identifier_reaches_the_screen(page, offline, dashboard):
         compare.get_by_role("button", name="Step").click()
     wait_until(lambda: day_of(compare) >= 1.0)
     texts["Compare"] = compare.locator(".orgsim-app").inner_text()
+    experiments = offline().new_page()
+    experiments.goto(dashboard + "/experiments")
+    experiments.locator(".result-figure").nth(2).wait_for(timeout=60_000)
+    texts["Experiments"] = experiments.locator(".orgsim-app").inner_text()
     for name, text in texts.items():
         assert IDENTIFIERS.findall(text) == [], name
     assert "self-managed" in texts["Compare"] and "who solves problems" in texts["Simulate"]
+    assert "self-managed" in texts["Experiments"] and "problem rate" in texts["Experiments"]
 
 
 def test_text_is_at_least_16_px_and_presentation_mode_gives_the_network_the_room(
