@@ -176,9 +176,22 @@ class SimulationRun:
             return _snapshot(self)
 
 
+# A collaborator's task neither worked nor blocked, nothing in hand: why, from the task's
+# critical-path state (waiting for inputs, for a coordination partner, or only for a turn).
+_WAITING_AS = {"information_wait": "waiting", "coordination": "coordinate"}
+
+
+def _activity(person) -> str:
+    """What the network shows a person doing (Person.doing, with "waiting" told apart)."""
+    doing = person.doing
+    if doing == "waiting" and getattr(person, "task", None) is not None:
+        return _WAITING_AS.get(str(person.task_state()), "idle")
+    return doing
+
+
 def _person_view(person, departments: list[str]) -> PersonView:
     departed = bool(getattr(person, "departed", False))
-    state = state_of(person.doing, departed)
+    state = state_of(_activity(person), departed, away=bool(getattr(person, "away", False)))
     manager = person.role == "manager"
     queue = person.queue_length() + (1 if person.current is not None else 0) if manager else 0
     where = departments[person.department] if person.department is not None else "all departments"
