@@ -219,7 +219,6 @@ def legend_html(compact: bool = False) -> str:
         f"{legend_svg(state.key)}<span>{escape(state.label)}</span></span>"
         for state in STATES
     ]
-    entries.append(item.format(swatch=legend_svg("idle", manager=True), label="manager"))
     entries.append(
         item.format(
             swatch=(
@@ -227,7 +226,7 @@ def legend_html(compact: bool = False) -> str:
                 '<text x="12" y="17.5" text-anchor="middle" font-size="16" font-weight="700" '
                 'fill="#fff">3</text></svg>'
             ),
-            label="manager's in-tray",
+            label="manager (square): in-tray",
         )
     )
     for style in CONTACTS:

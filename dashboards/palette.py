@@ -52,12 +52,12 @@ BLOCKED = State("blocked", "blocked: waiting for a decision", VERMILLION, "bar",
 WAITING = State("waiting", "waiting for information", YELLOW, "dots")
 DELIBERATING = State("deliberating", "deliberating (consensus)", REDDISH_PURPLE, "triad")
 SOLVING = State("solving", "solving a problem, helping", REDDISH_PURPLE)
-ORIENTING = State("orienting", "in orientation with their manager", BLACK, "arrow")
+ORIENTING = State("orienting", "in orientation", BLACK, "arrow")
 COORDINATING = State("coordinating", "coordinating, meeting", SKY_BLUE)
 DECIDING = State("deciding", "deciding, escalating", ORANGE)
 COMMUNICATING = State("communicating", "messages, assigning", BLUE)
 IDLE = State("idle", "idle", IDLE_GREY)
-AWAY = State("away", "away: other work, unavailable", "#FFFFFF", "pause", "dotted")
+AWAY = State("away", "away (other work)", "#FFFFFF", "pause", "dotted")
 DEPARTED = State("departed", "left the project", "#FFFFFF", "cross", "dotted")
 
 STATES = (

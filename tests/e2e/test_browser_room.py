@@ -288,3 +288,19 @@ def test_a_shock_on_compare_hits_every_policy(offline, dashboard):
     overlay = page.locator(".chart[data-chart='overlay']")
     wait_until(lambda: overlay.get_attribute("data-marks") == "2")
     assert "Every policy:" in page.locator(".shock-note").inner_text()
+
+
+def test_a_live_knob_moved_during_the_run_is_a_numbered_change(page):
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 0.5)
+    page.get_by_text("Live: act on the run at once").wait_for()
+    # The first live slider is the problem rate: a click near the end of its track.
+    track = page.locator(".knob-slider").first
+    box = track.bounding_box()
+    track.click(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
+    wait_until(lambda: page.locator(".feed-change").count() >= 1)
+    change = page.locator(".feed-change").first.inner_text()
+    assert "problem rate changed" in change and "①" in page.locator(".orgsim-app").inner_text()
+    assert day_of(page) == 0.5  # the same run goes on: no Reset, no new run
+    assert page.get_by_text("New settings apply on Reset.").count() == 0

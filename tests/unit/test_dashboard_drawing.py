@@ -64,7 +64,7 @@ def test_each_state_has_a_marker_of_its_own_and_the_legend_lists_it():
         entry = re.search(rf'data-state="{key}".*?</span></span>', legend).group(0)
         assert f'data-mark="{STATE_BY_KEY[key].mark}"' in entry
         assert STATE_BY_KEY[key].label in entry
-    assert "manager" in legend
+    assert "manager (square)" in legend
 
 
 def test_activities_map_to_the_states_the_room_asks_about():
