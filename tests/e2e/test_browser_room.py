@@ -245,16 +245,18 @@ def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
 
 
 def test_opening_experiments_makes_the_server_fetch_nothing(offline, tmp_path):
-    """Without --results the Experiments page explains itself in Markdown, whose component
-    loads KaTeX through the server's CDN proxy unless the page says formulas are handled."""
+    """With an empty results folder the Experiments page explains itself in Markdown (above
+    the shipped sample), whose component loads KaTeX through the server's CDN proxy unless
+    the page says formulas are handled."""
     port = free_port()
     log = tmp_path / "server.log"
-    server = start_dashboard(port, None, log)
+    (tmp_path / "results").mkdir()
+    server = start_dashboard(port, tmp_path / "results", log)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", 90)
         page = offline().new_page()
         page.goto(f"http://127.0.0.1:{port}/experiments")
-        page.get_by_text("No results folder was given").wait_for(timeout=60_000)
+        page.get_by_text("No results under").first.wait_for(timeout=60_000)
         # Solara's Markdown sets window.md once its scripts are loaded; a failed KaTeX
         # fetch never lets it get there.
         page.wait_for_function("() => window.md !== undefined", timeout=60_000)
