@@ -36,17 +36,16 @@ def _xy(layout: OrgLayout, uid: int) -> tuple[float, float]:
 def _glyph(x: float, y: float, state: str, manager: bool, scale: float = 1.0) -> str:
     """The shape of one person: circles for collaborators, squares for managers.
 
-    Besides colour: blocked people get a heavy outline, managers away a dotted one, and
-    people who left the project a cross, so the states that matter read without colour.
+    Besides colour, each state the room asks about has a sign inside (palette.State.mark)
+    and some an outline of their own, so that they read without colour and from the back.
     """
     look = STATE_BY_KEY[state]
     stroke, width, dash = INK, 1.2 * scale, ""
-    if state == "blocked":
+    if look.outline == "heavy":
         width = 3.2 * scale
-    elif state == "away":
-        stroke, dash = MUTED, f' stroke-dasharray="{2 * scale:g} {2 * scale:g}"'
-    elif state == "departed":
-        stroke, dash = MUTED, f' stroke-dasharray="{3 * scale:g} {2 * scale:g}"'
+    elif look.outline == "dotted":
+        stroke, dash = MUTED, f' stroke-dasharray="{2.5 * scale:g} {2 * scale:g}"'
+        width = 1.6 * scale
     style = f'fill="{look.colour}" stroke="{stroke}" stroke-width="{width:g}"{dash}'
     if manager:
         side = MANAGER_SIDE * scale
@@ -56,13 +55,56 @@ def _glyph(x: float, y: float, state: str, manager: bool, scale: float = 1.0) ->
         )
     else:
         shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{PERSON_RADIUS * scale:.1f}" {style}/>'
-    if state == "departed":
-        r = PERSON_RADIUS * scale * 0.6
-        shape += (
-            f'<path d="M{x - r:.1f},{y - r:.1f}L{x + r:.1f},{y + r:.1f}M{x - r:.1f},{y + r:.1f}'
-            f'L{x + r:.1f},{y - r:.1f}" stroke="{MUTED}" stroke-width="{2 * scale:g}"/>'
+    return shape + _mark(x, y, look.mark, PERSON_RADIUS * scale * 0.62, scale)
+
+
+# The sign's ink on each fill: white on the dark and saturated fills, ink on the light ones.
+_MARK_INK = {"bar": "#ffffff", "dots": INK, "triad": "#ffffff", "arrow": "#ffffff"}
+
+
+def _mark(x: float, y: float, mark: str, r: float, scale: float) -> str:
+    """The sign inside a person (palette.State.mark), `r` its half-size."""
+    ink = _MARK_INK.get(mark, MUTED)
+    if mark == "bar":  # a no-entry bar
+        return (
+            f'<rect class="mark" data-mark="bar" x="{x - r:.1f}" y="{y - r * 0.3:.1f}" '
+            f'width="{2 * r:.1f}" height="{r * 0.6:.1f}" fill="{ink}"/>'
         )
-    return shape
+    if mark == "dots":  # "…": waiting
+        dot = r * 0.28
+        return "".join(
+            f'<circle class="mark" data-mark="dots" cx="{x + dx * r * 0.7:.1f}" cy="{y:.1f}" '
+            f'r="{dot:.1f}" fill="{ink}"/>'
+            for dx in (-1, 0, 1)
+        )
+    if mark == "triad":  # three people round a table: deliberating together
+        dot = r * 0.32
+        points = ((0.0, -0.65), (-0.6, 0.45), (0.6, 0.45))
+        return "".join(
+            f'<circle class="mark" data-mark="triad" cx="{x + dx * r:.1f}" '
+            f'cy="{y + dy * r:.1f}" r="{dot:.1f}" fill="{ink}"/>'
+            for dx, dy in points
+        )
+    if mark == "arrow":  # a compass needle: being oriented
+        return (
+            f'<path class="mark" data-mark="arrow" d="M{x:.1f},{y - r:.1f}L{x + r * 0.7:.1f},'
+            f'{y + r * 0.8:.1f}L{x:.1f},{y + r * 0.35:.1f}L{x - r * 0.7:.1f},{y + r * 0.8:.1f}Z" '
+            f'fill="{ink}"/>'
+        )
+    if mark == "pause":  # two bars: away, the project paused for them
+        w = r * 0.38
+        return "".join(
+            f'<rect class="mark" data-mark="pause" x="{x + dx:.1f}" y="{y - r * 0.8:.1f}" '
+            f'width="{w:.1f}" height="{r * 1.6:.1f}" fill="{ink}"/>'
+            for dx in (-r * 0.55 - w / 2, r * 0.55 - w / 2)
+        )
+    if mark == "cross":  # left the project
+        return (
+            f'<path class="mark" data-mark="cross" d="M{x - r:.1f},{y - r:.1f}L{x + r:.1f},'
+            f'{y + r:.1f}M{x - r:.1f},{y + r:.1f}L{x + r:.1f},{y - r:.1f}" stroke="{ink}" '
+            f'stroke-width="{2 * scale:g}"/>'
+        )
+    return ""
 
 
 def org_svg(frame: Frame, layout: OrgLayout, label: str = "organisation") -> str:
@@ -160,8 +202,8 @@ def _queue_badge(x: float, y: float, queue: int) -> str:
 
 def legend_svg(state: str, manager: bool = False) -> str:
     """A small swatch of one state for the legend (same glyph as on the network)."""
-    size = 22
-    glyph = _glyph(size / 2, size / 2, state, manager, scale=0.75)
+    size = 26  # large enough for the sign inside to read at the legend's 16 px
+    glyph = _glyph(size / 2, size / 2, state, manager, scale=0.95)
     return f'<svg width="{size}" height="{size}" viewBox="0 0 {size} {size}">{glyph}</svg>'
 
 
@@ -172,13 +214,11 @@ def legend_html(compact: bool = False) -> str:
         'white-space:nowrap">{swatch}<span>{label}</span></span>'
     )
     entries = [
-        item.format(swatch=legend_svg(state.key), label=escape(state.label))
+        f'<span class="legend-state" data-state="{state.key}" style="display:inline-flex;'
+        f'align-items:center;gap:4px;margin-right:12px;white-space:nowrap">'
+        f"{legend_svg(state.key)}<span>{escape(state.label)}</span></span>"
         for state in STATES
-        if state.key != "away"
     ]
-    entries.append(
-        item.format(swatch=legend_svg("away", manager=True), label="manager (away: dotted)")
-    )
     entries.append(
         item.format(
             swatch=(
@@ -186,7 +226,7 @@ def legend_html(compact: bool = False) -> str:
                 '<text x="12" y="17.5" text-anchor="middle" font-size="16" font-weight="700" '
                 'fill="#fff">3</text></svg>'
             ),
-            label="manager's in-tray",
+            label="manager (square): in-tray",
         )
     )
     for style in CONTACTS:

@@ -3,7 +3,8 @@
 People's states use the Okabe–Ito palette (Okabe & Ito 2008), the usual colour-blind-safe
 set of eight; departments are tinted with Paul Tol's "pale" scheme, light enough to sit
 behind the state colours. Every colour is also named in a legend, and the states that
-matter most in a room (blocked, departed, away) carry a second cue besides colour.
+matter most in a room (blocked, waiting, deliberating, in orientation, away, departed)
+carry a second cue besides colour: a sign inside the person and, for some, its outline.
 """
 
 from __future__ import annotations
@@ -30,29 +31,42 @@ DEPARTMENT_TINTS = ("#BBCCEE", "#CCEEFF", "#CCDDAA", "#EEEEBB", "#FFCCCC", "#DDD
 
 @dataclass(frozen=True)
 class State:
-    """A state a person can be in, as shown on the network and in the legend."""
+    """A state a person can be in, as shown on the network and in the legend.
+
+    `mark` is the sign drawn inside the person besides the colour (org_drawing draws it), so
+    that the states a room asks about read on a projector and without colour vision:
+    "bar" (no entry: blocked), "dots" (waiting), "triad" (a group deliberating), "arrow"
+    (orientation), "pause" (away), "cross" (left); "" for none. `outline` is how the shape
+    is edged: "thin", "heavy" or "dotted".
+    """
 
     key: str
     label: str
     colour: str
+    mark: str = ""
+    outline: str = "thin"
 
 
 WORKING = State("working", "working", BLUISH_GREEN)
-BLOCKED = State("blocked", "blocked: waiting for a decision", VERMILLION)
-WAITING = State("waiting", "waiting for information", YELLOW)
+BLOCKED = State("blocked", "blocked: waiting for a decision", VERMILLION, "bar", "heavy")
+WAITING = State("waiting", "waiting for information", YELLOW, "dots")
+DELIBERATING = State("deliberating", "deliberating (consensus)", REDDISH_PURPLE, "triad")
 SOLVING = State("solving", "solving a problem, helping", REDDISH_PURPLE)
+ORIENTING = State("orienting", "in orientation", BLACK, "arrow")
 COORDINATING = State("coordinating", "coordinating, meeting", SKY_BLUE)
 DECIDING = State("deciding", "deciding, escalating", ORANGE)
 COMMUNICATING = State("communicating", "messages, assigning", BLUE)
 IDLE = State("idle", "idle", IDLE_GREY)
-AWAY = State("away", "away (manager)", "#FFFFFF")
-DEPARTED = State("departed", "left the project", "#FFFFFF")
+AWAY = State("away", "away (other work)", "#FFFFFF", "pause", "dotted")
+DEPARTED = State("departed", "left the project", "#FFFFFF", "cross", "dotted")
 
 STATES = (
     WORKING,
     BLOCKED,
     WAITING,
+    DELIBERATING,
     SOLVING,
+    ORIENTING,
     COORDINATING,
     DECIDING,
     COMMUNICATING,
@@ -73,24 +87,31 @@ _ACTIVITY_STATE = {
     "away": AWAY,
     "help": SOLVING,
     "self_fix": SOLVING,
-    "deliberate": SOLVING,
+    "confront": SOLVING,
+    "deliberate": DELIBERATING,
+    "orientation": ORIENTING,
     "coordinate": COORDINATING,
     "meeting": COORDINATING,
     "codecide": COORDINATING,
     "decide": DECIDING,
     "sign_off": DECIDING,
     "escalate": DECIDING,
+    "arbitrate": DECIDING,
     "post": COMMUNICATING,
     "read": COMMUNICATING,
+    "read_record": COMMUNICATING,
     "relay": COMMUNICATING,
     "assign": COMMUNICATING,
 }
 
 
-def state_of(activity: str, departed: bool = False) -> State:
-    """The displayed state of a person doing `activity`."""
+def state_of(activity: str, departed: bool = False, away: bool = False) -> State:
+    """The displayed state of a person doing `activity`; `away` (off the project, on other
+    work or unavailable) wins over the item put aside, `departed` over everything."""
     if departed:
         return DEPARTED
+    if away:
+        return AWAY
     return _ACTIVITY_STATE.get(activity, COMMUNICATING)
 
 

@@ -18,15 +18,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from dashboards.palette import POLICY_DASHES, policy_colour
-from experiments.display import label, parameter_label, unit
+from experiments.display import label, parameter_label, parameter_value, policy_name, unit
 from experiments.runs_table import successful
 
 MARKERS = ("o", "s", "^", "D", "v", "P")
 FONT_SIZE = 10
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ")
+def _label(policy: str) -> str:
+    # Policies as the room knows them ("self-managed"), never as scenario files write them.
+    return policy_name(str(policy))
 
 
 def kpi_name(kpi: str) -> str:
@@ -118,7 +119,7 @@ def parameter_figure(table: pd.DataFrame, kpi: str, parameter: str) -> Figure:
                 capsize=3,
             )
     if categories:
-        axes.set_xticks(range(len(categories)), [str(c) for c in categories])
+        axes.set_xticks(range(len(categories)), [parameter_value(parameter, c) for c in categories])
     axes.set_xlabel(parameter_label(parameter), fontsize=FONT_SIZE)
     axes.set_ylabel(kpi_name(kpi), fontsize=FONT_SIZE)
     axes.set_title(f"{label(kpi)}: mean and 95% CI per policy", fontsize=FONT_SIZE + 1)
@@ -181,7 +182,7 @@ def paired_figure(
             )
     axes.axhline(0.0, color="black", linewidth=0.9)
     if categories:
-        axes.set_xticks(range(len(categories)), categories)
+        axes.set_xticks(range(len(categories)), [parameter_value(parameter, c) for c in categories])
     axes.set_xlabel(parameter_label(parameter), fontsize=FONT_SIZE)
     axes.set_ylabel(f"difference: {kpi_name(kpi)}", fontsize=FONT_SIZE)
     axes.set_title(

@@ -39,18 +39,19 @@ def sample_folder() -> Path:
 
 def describe_sample(manifest: dict[str, Any]) -> str:
     """The sample's inputs in one sentence (from its manifest)."""
-    from experiments.display import parameter_label
+    from experiments.display import parameter_label, policy_name
 
     scenario = manifest.get("scenario", {}).get("name", EXPERIMENT["scenario"])
     seed = manifest.get("base_seed", EXPERIMENT["seed"])
     replications = manifest.get("replications", EXPERIMENT["replications"])
     swept = "; ".join(
-        f"{parameter_label(key)} ({key}) = {', '.join(str(v) for v in values)}"
+        f"{parameter_label(key)} = {', '.join(str(v) for v in values)}"
         for key, values in EXPERIMENT["parameters"].items()
     )
     return (
         f"Sample results shipped with orgsim: the {scenario} scenario, policies "
-        f"{', '.join(manifest.get('policies', EXPERIMENT['policies']))}; {swept}; "
+        f"{', '.join(map(policy_name, manifest.get('policies', EXPERIMENT['policies'])))}; "
+        f"{swept}; "
         f"{replications} paired replications (seeds {seed}–{seed + replications - 1}). "
         "Start the dashboard with --results DIR to see your own sweeps."
     )

@@ -31,6 +31,15 @@ SURGE_FACTOR = 3.0  # "the problem rate surges": three times the scenario's rate
 
 _run_numbers = itertools.count(1)
 
+# Knobs (dashboards.knobs.Knobs fields) a running model can take at the current time, and
+# the intervention that applies each. The others (interdependence, headcounts) shape the
+# project or the organisation when the run is built: they apply on Reset.
+LIVE_KNOBS = {
+    "problem_rate": interventions.set_problem_rate,
+    "decision_hours": interventions.set_decision_hours,
+    "meeting_interval_days": interventions.set_meeting_interval,
+}
+
 
 @dataclass(frozen=True)
 class PersonView:
@@ -87,6 +96,8 @@ class SimulationRun:
         self.lock = threading.RLock()
         self.model = OrgModel(scenario, policy, rng=seed)
         self.layout: OrgLayout = hierarchical_layout(self.model.org)
+        # The problem rate "back to normal" returns to: the scenario's, or the live knob's.
+        self.normal_problem_rate = float(scenario.project.problem_rate)
 
     # --- driving ------------------------------------------------------------------------
 
@@ -130,15 +141,27 @@ class SimulationRun:
     def surge_problems(self, factor: float = SURGE_FACTOR) -> str:
         """Problems arrive `factor` times as often as the scenario says."""
         with self.lock:
-            rate = self.scenario.project.problem_rate * factor
+            rate = self.normal_problem_rate * factor
             return interventions.set_problem_rate(self.model, rate).text
 
     def calm_problems(self) -> str:
-        """Problems arrive at the scenario's rate again."""
+        """Problems arrive at the normal rate again (the scenario's, or the live knob's)."""
         with self.lock:
-            return interventions.set_problem_rate(
-                self.model, self.scenario.project.problem_rate
-            ).text
+            return interventions.set_problem_rate(self.model, self.normal_problem_rate).text
+
+    def change_live_knobs(self, changed: dict[str, float]) -> list[str]:
+        """Apply knobs moved during the run (LIVE_KNOBS) to the model now; each is logged as
+        an intervention. Returns what the feed says, in order."""
+        unknown = set(changed) - set(LIVE_KNOBS)
+        if unknown:
+            raise ValueError(f"{', '.join(sorted(unknown))} cannot change during a run")
+        said = []
+        with self.lock:
+            for knob, value in changed.items():
+                if knob == "problem_rate":
+                    self.normal_problem_rate = float(value)
+                said.append(LIVE_KNOBS[knob](self.model, float(value)).text)
+        return said
 
     @property
     def problem_rate(self) -> float:
@@ -153,9 +176,22 @@ class SimulationRun:
             return _snapshot(self)
 
 
+# A collaborator's task neither worked nor blocked, nothing in hand: why, from the task's
+# critical-path state (waiting for inputs, for a coordination partner, or only for a turn).
+_WAITING_AS = {"information_wait": "waiting", "coordination": "coordinate"}
+
+
+def _activity(person) -> str:
+    """What the network shows a person doing (Person.doing, with "waiting" told apart)."""
+    doing = person.doing
+    if doing == "waiting" and getattr(person, "task", None) is not None:
+        return _WAITING_AS.get(str(person.task_state()), "idle")
+    return doing
+
+
 def _person_view(person, departments: list[str]) -> PersonView:
     departed = bool(getattr(person, "departed", False))
-    state = state_of(person.doing, departed)
+    state = state_of(_activity(person), departed, away=bool(getattr(person, "away", False)))
     manager = person.role == "manager"
     queue = person.queue_length() + (1 if person.current is not None else 0) if manager else 0
     where = departments[person.department] if person.department is not None else "all departments"

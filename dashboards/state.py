@@ -10,13 +10,13 @@ the organisation once and shows it run alone and side by side.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import solara
 
 from dashboards.knobs import Knobs, apply_knobs, knobs_of
-from dashboards.simulation import Lockstep, SimulationRun
+from dashboards.simulation import LIVE_KNOBS, Lockstep, SimulationRun
 from dashboards.typical import TypicalInputs, TypicalRun
 from simulator.loading import builtin_names, load_scenario
 from simulator.policies import policy_names
@@ -150,6 +150,37 @@ def simulation_is_stale() -> bool:
         or run.policy != simulate_policy.value
         or run.seed != seed_of(simulate_seed.value, chosen)
     )
+
+
+def knob_changes(before: Knobs, after: Knobs) -> dict[str, object]:
+    """The knobs that differ, field -> new value."""
+    return {
+        f.name: getattr(after, f.name)
+        for f in fields(Knobs)
+        if getattr(after, f.name) != getattr(before, f.name)
+    }
+
+
+def set_knobs(knobs: Knobs) -> list[str]:
+    """New knobs for the session (InputError if refused, and nothing changes).
+
+    Knobs that can act mid-run (LIVE_KNOBS: problem rate, decision time, meetings), moved
+    while Simulate's run is in progress, act on it now, NetLogo-style: each change is a
+    numbered intervention in its feed and on its charts, and the run stays current (Reset
+    starts over with the new values). A set-up knob (interdependence, headcounts) waits for
+    Reset as before. Returns what the feed says of the live changes.
+    """
+    chosen = current_setup()
+    new = chosen.with_knobs(knobs)
+    changed = knob_changes(chosen.knobs, knobs)
+    run = simulate_run.value
+    said: list[str] = []
+    in_progress = run is not None and run.setup is chosen and run.running and run.model.time > 0
+    if changed and in_progress and set(changed) <= set(LIVE_KNOBS):
+        said = run.change_live_knobs(changed)
+        run.setup = new  # the run now stands for the new set-up: not out of date
+    setup.value = new
+    return said
 
 
 def _compared(chosen: ScenarioSetup) -> list[str]:

@@ -300,6 +300,15 @@ def value_name(mechanism: str, value: object) -> str:
     return _plain(str(value))
 
 
+def parameter_value(key: str, value: object) -> str:
+    """A swept key's value as text: a mechanism's value in plain words (`policy.autonomy`
+    = minor -> "minor problems"), any other value as it is."""
+    mechanism = key.removeprefix("policy.")
+    if key.startswith("policy.") and mechanism in MECHANISM_TEXT:
+        return value_name(mechanism, value)
+    return str(value)
+
+
 def plain_event(text: str) -> str:
     """A feed line in plain words: a mechanism switch ("problem_solving changed from experts
     to escalate", as the model logs it) names the mechanism and its values as the room sees

@@ -65,6 +65,51 @@ def set_problem_rate(model: OrgModel, rate: float) -> Intervention:
     return _log(model, "shock", f"problem rate changed from {before:g} to {rate:g} per hour")
 
 
+def _with_timing(model: OrgModel, **laws) -> None:
+    # The scenario is immutable: the model's copy of it is replaced, so what is sampled
+    # from now on (and what a later change starts from) is the new law.
+    timing = model.config.timing.model_copy(update=laws)
+    model.config = model.config.model_copy(update={"timing": timing})
+
+
+def _law_with_mean(law, mean: float):
+    # Validated like `--set timing.decision_hours.mean=...` (a negative mean is refused).
+    return type(law).model_validate({**law.model_dump(), "mean": mean})
+
+
+def set_decision_hours(model: OrgModel, mean: float) -> Intervention:
+    """Managers take `mean` working hours on average to decide, from the next decision on.
+
+    Only managers who follow the scenario's decision time change; one whose department or
+    line in a people file sets their own keeps it (as `timing.decision_hours.mean` does)."""
+    if mean <= 0:
+        raise ValueError("the decision time must be positive")
+    before = model.config.timing.decision_hours
+    after = _law_with_mean(before, mean)
+    for person in model.org.managers:
+        if person.decision_hours == before:
+            person.decision_hours = after
+    _with_timing(model, decision_hours=after)
+    return _log(
+        model,
+        "shock",
+        f"decision time changed from {before.mean:g} to {mean:g} hours (mean)",
+    )
+
+
+def set_meeting_interval(model: OrgModel, days: float) -> Intervention:
+    """Managers' meetings come every `days` working days on average after the next one (the
+    meeting already planned keeps its date)."""
+    if days <= 0:
+        raise ValueError("the time between meetings must be positive")
+    before = model.config.timing.meeting_interval_days
+    _with_timing(model, meeting_interval_days=_law_with_mean(before, days))
+    text = f"meetings every {days:g} days on average after the next one (was {before.mean:g})"
+    if model.policy.coordination != "meetings":
+        text += "; this policy holds no managers' meetings"  # said, so it is not a mystery
+    return _log(model, "shock", text)
+
+
 def most_expert(model: OrgModel, department: int) -> Collaborator | None:
     """The most expert collaborator still on the project in a department."""
     present = [c for c in model.org.collaborators if c.department == department and not c.departed]

@@ -82,7 +82,7 @@ def IntervenePanel(run: SimulationRun, mechanisms: dict, on_changed: Callable[[]
             disabled=not run.running,
             on_click=lambda: act(lambda: run.expert_leaves(department)),
         )
-    base = run.scenario.project.problem_rate
+    base = run.normal_problem_rate
     surged = run.problem_rate > base + 1e-12
     with solara.Row(gap="6px", classes=["wrap-row"]):
         solara.Button(

@@ -17,6 +17,7 @@ from dashboards import knobs as knob_ranges
 from dashboards import state
 from dashboards.components.named_select import NamedSelect
 from dashboards.knobs import Knobs
+from dashboards.simulation import LIVE_KNOBS
 from experiments.display import policy_name
 from simulator.errors import InputError
 
@@ -31,10 +32,15 @@ def Knob(
     on_value: Callable[[float], None],
     shown: str,
     disabled: bool = False,
+    tip: str = "",
 ):
-    """One slider on one line: what it sets, the slider, the value."""
+    """One slider on one line: what it sets, the slider, the value; `tip` on hover."""
     with solara.Row(classes=["knob"], gap="4px", style={"align-items": "center"}):
-        solara.Text(label, classes=["knob-label"])
+        if tip:
+            with solara.Tooltip(tip):
+                solara.Text(label, classes=["knob-label"])
+        else:
+            solara.Text(label, classes=["knob-label"])
         rv.Slider(
             v_model=value,
             min=low,
@@ -69,13 +75,18 @@ def ScenarioPicker(on_changed: Callable[[], None]):
     )
 
 
-# The main knobs: label, Knobs field, (low, high, step), how the value is shown.
+# The main knobs: label, Knobs field, (low, high, step), how the value is shown. Those in
+# LIVE_KNOBS act on a run in progress at once; the others apply on Reset, and say so.
 SLIDERS = (
     ("Problem rate", "problem_rate", knob_ranges.PROBLEM_RATE_RANGE, "{:.3f}/h"),
-    ("Interdependence", "interdependence", knob_ranges.INTERDEPENDENCE_RANGE, "{:.2f}"),
     ("Decision time", "decision_hours", knob_ranges.DECISION_HOURS_RANGE, "{:g} h"),
     ("Meetings every", "meeting_interval_days", knob_ranges.MEETING_INTERVAL_RANGE, "{:g} d"),
+    ("Interdependence", "interdependence", knob_ranges.INTERDEPENDENCE_RANGE, "{:.2f}"),
 )
+LIVE_TITLE = "Live: act on the run at once"
+SETUP_TITLE = "Set-up: apply on Reset"
+LIVE_TIP = "Moving it during a run changes the run now; the feed numbers the change."
+SETUP_TIP = "Shapes the project or the organisation when the run is built: applies on Reset."
 
 
 @solara.component
@@ -87,7 +98,7 @@ def KnobSliders(on_changed: Callable[[], None]):
 
     def change(new: Knobs) -> None:
         try:
-            state.setup.value = chosen.with_knobs(new)
+            state.set_knobs(new)
         except InputError as exc:
             set_error(" ".join(exc.lines()))
             return
@@ -100,10 +111,23 @@ def KnobSliders(on_changed: Callable[[], None]):
 
         return set_value
 
-    for label, field, (low, high, step), shown in SLIDERS:
-        value = getattr(current, field)
-        Knob(label, value, low, max(high, value), step, setter(field), shown.format(value))
-    solara.Text("People per department", classes=["panel-subtitle"])
+    for live in (True, False):
+        solara.Text(LIVE_TITLE if live else SETUP_TITLE, classes=["panel-subtitle"])
+        for label, field, (low, high, step), shown in SLIDERS:
+            if (field in LIVE_KNOBS) != live:
+                continue
+            value = getattr(current, field)
+            Knob(
+                label,
+                value,
+                low,
+                max(high, value),
+                step,
+                setter(field),
+                shown.format(value),
+                tip=LIVE_TIP if live else SETUP_TIP,
+            )
+    solara.Text("People per department (set-up: on Reset)", classes=["panel-subtitle"])
     for i, department in enumerate(chosen.scenario.organisation.departments):
         teams = department.teams
         count = current.headcounts[i]
@@ -119,6 +143,7 @@ def KnobSliders(on_changed: Callable[[], None]):
             1,
             set_count,
             str(count),
+            tip=SETUP_TIP,
         )
     if error:
         solara.Error(error, dense=True)

@@ -9,6 +9,7 @@ is shown, labelled as such.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -39,7 +40,7 @@ from dashboards.results import (
     swept_parameters,
 )
 from dashboards.sample import SAMPLE_ROOT, describe_sample, sample_folder
-from experiments.display import label, parameter_label
+from experiments.display import KPI_TEXT, label, parameter_label, parameter_value, policy_name
 from experiments.runs_table import policy_order, successful
 
 # The baseline policy of the paired differences (None: the folder's first policy).
@@ -72,11 +73,37 @@ def read_folder(path: Path) -> FolderData:
     )
 
 
+# Column names of the tables as the room reads them (experiments.display names the rest).
+COLUMN_TEXT = {
+    "ci_low": "95% CI from",
+    "ci_high": "95% CI to",
+    "p50": "median",
+    "p90": "90th percentile",
+}
+
+
+def shown(frame: pd.DataFrame, parameter: str | None = None) -> pd.DataFrame:
+    """A table with display names: policies ("self-managed"), the swept parameter's name
+    and values (a mechanism's values in words). Formats still follow the original columns,
+    so only cells and the parameter's header change here; `table_html` names the rest."""
+    frame = frame.copy()
+    if "policy" in frame:
+        frame["policy"] = [policy_name(str(p)) for p in frame["policy"]]
+    if parameter and parameter in frame:
+        if not pd.api.types.is_numeric_dtype(frame[parameter]):
+            frame[parameter] = [parameter_value(parameter, v) for v in frame[parameter]]
+        frame = frame.rename(columns={parameter: parameter_label(parameter)})
+    return frame
+
+
 def table_html(frame: pd.DataFrame, formats: dict[str, str]) -> str:
-    """A compact HTML table (numbers formatted, names escaped)."""
+    """A compact HTML table (numbers formatted, names escaped, headers in words)."""
     if frame.empty:
         return "<p>No completed runs.</p>"
-    head = "".join(f"<th>{escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    head = "".join(
+        f"<th>{escape(COLUMN_TEXT.get(str(c), str(c).replace('_', ' ')))}</th>"
+        for c in frame.columns
+    )
     rows = []
     for _, row in frame.iterrows():
         cells = []
@@ -111,6 +138,11 @@ def named(keys: list[str], name) -> dict[str, str]:
     return names
 
 
+def slug(text: str) -> str:
+    """Words for a file name ("problem rate (per hour)" -> "problem-rate-per-hour")."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def _name_of(names: dict[str, str], key: str | None) -> str | None:
     return next((shown for shown, k in names.items() if k == key), None)
 
@@ -120,8 +152,11 @@ def paired_rows(paired: pd.DataFrame, parameter: str) -> pd.DataFrame:
     mean difference, its 95% CI as one "low to high" column, wins in k of n."""
     return pd.DataFrame(
         {
-            "policy": paired["policy"],
-            parameter_label(parameter): paired[parameter],
+            "policy": [policy_name(str(p)) for p in paired["policy"]],
+            parameter_label(parameter): [
+                v if pd.api.types.is_number(v) else parameter_value(parameter, v)
+                for v in paired[parameter]
+            ],
             "difference": paired["mean"],
             "95% CI": [
                 f"{low:+.2f} to {high:+.2f}" if pd.notna(low) else "n/a"
@@ -140,7 +175,8 @@ def overall_sentence(overall: pd.DataFrame, kpi: str, baseline: str) -> str:
             f" (95% CI {r['ci_low']:+.2f} to {r['ci_high']:+.2f})" if pd.notna(r["ci_low"]) else ""
         )
         parts.append(
-            f"{r['policy']} − {baseline}: {r['mean']:+.2f}{interval}, "
+            f"{policy_name(str(r['policy']))} − {policy_name(baseline)}: "
+            f"{r['mean']:+.2f}{interval}, "
             f"lower in {int(r['wins'])} of {int(r['pairs'])} paired runs"
         )
     return (
@@ -171,12 +207,19 @@ def Downloads(data: FolderData, kpi: str, parameter: str | None, figures: dict[s
             solara.FileDownload(
                 lambda path=path: path.read_bytes(),
                 filename=path.name,
-                children=[_download_button(path.name, "mdi-file-download-outline")],
+                children=[_download_button(file_label(path), "mdi-file-download-outline")],
             )
         for name, content in figures.items():
             solara.FileDownload(
                 content, filename=name, children=[_download_button(name, "mdi-image")]
             )
+
+
+def file_label(path: Path) -> str:
+    """A file's button text in words: a KPI's figure reads by the KPI's name
+    ("lead_time_days.png" -> "lead time.png"); the file keeps its own name on download."""
+    stem = label(path.stem) if path.stem in KPI_TEXT else path.stem.replace("_", " ")
+    return stem + path.suffix
 
 
 def _download_button(label: str, icon: str):
@@ -266,7 +309,9 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: s
     def draw():
         if data is None or not kpi:
             return {}, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
-        figures = {f"{kpi}-by-policy.png": png_bytes(distribution_figure(data.runs, kpi))}
+        # File names are shown on the download buttons: words, not column names.
+        k, p, b = slug(label(kpi)), slug(parameter_label(parameter or "")), slug(baseline or "")
+        figures = {f"{k}-by-policy.png": png_bytes(distribution_figure(data.runs, kpi))}
         by_value = by_parameter(data.runs, kpi, parameter) if parameter else pd.DataFrame()
         overall = paired_overall(data.runs, kpi, baseline) if baseline else pd.DataFrame()
         paired = (
@@ -275,11 +320,9 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: s
             else pd.DataFrame()
         )
         if parameter:
-            figures[f"{kpi}-vs-{parameter}.png"] = png_bytes(
-                parameter_figure(by_value, kpi, parameter)
-            )
+            figures[f"{k}-vs-{p}.png"] = png_bytes(parameter_figure(by_value, kpi, parameter))
         if parameter and len(policies) > 1:
-            figures[f"{kpi}-minus-{baseline}-vs-{parameter}.png"] = png_bytes(
+            figures[f"{k}-minus-{b}-vs-{p}.png"] = png_bytes(
                 paired_figure(paired, kpi, parameter, baseline, policies)
             )
         return figures, policy_table(data.runs, kpi), by_value, overall, paired
@@ -288,6 +331,7 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: s
         draw, [data, kpi, parameter, baseline]
     )
     kpi_names = named(kpis, label)
+    policy_names = named(policies, policy_name)
     parameter_names = named(parameters, parameter_label)
 
     with solara.Column(classes=["page"], gap="4px"):
@@ -320,9 +364,9 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: s
             )
             solara.Select(
                 "Baseline policy",
-                values=policies,
-                value=baseline,
-                on_value=results_baseline.set,
+                values=list(policy_names),
+                value=_name_of(policy_names, baseline),
+                on_value=lambda text: results_baseline.set(policy_names[text]),
                 dense=True,
                 disabled=len(policies) < 2,
                 style={"width": "180px", "flex": "none"},
@@ -347,7 +391,8 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: s
             solara.Text(sample, classes=["sample-note"], style={"font-weight": "bold"})
         solara.Text(
             f"{'Sample · ' if sample else ''}{title_text}: {len(data.runs)} runs "
-            f"({failed} failed), policies: {', '.join(map(str, policy_order(good)))}; "
+            f"({failed} failed), policies: "
+            f"{', '.join(policy_name(str(p)) for p in policy_order(good))}; "
             f"swept: {swept}",
             classes=["page-headline", "results-headline"],
         )
@@ -362,17 +407,14 @@ def ResultsView(root: Path, folders: list[str], version: int, refresh, sample: s
         ):
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=table_html(policy_rows, NUMBER_FORMATS),
+                unsafe_innerHTML=table_html(shown(policy_rows), NUMBER_FORMATS),
                 classes=["data-table", "policy-table"],
                 style={"flex": "1"},
             )
             if parameter:
                 solara.HTML(
                     tag="div",
-                    unsafe_innerHTML=table_html(
-                        by_value.rename(columns={parameter: parameter_label(parameter)}),
-                        NUMBER_FORMATS,
-                    ),
+                    unsafe_innerHTML=table_html(shown(by_value, parameter), NUMBER_FORMATS),
                     classes=["data-table", "parameter-table"],
                     style={"flex": "1"},
                 )

@@ -85,7 +85,8 @@ def test_every_page_is_readable_at_1280x720_offline(page, dashboard, screenshots
         assert words in legend
     fills = set(
         page.eval_on_selector_all(
-            ".org-network .person circle, .org-network .person rect",
+            # The people's shapes (the signs inside them are ink or white).
+            ".org-network .person circle:not(.mark), .org-network .person rect:not(.mark)",
             "els => els.map(e => e.getAttribute('fill').toUpperCase())",
         )
     )
@@ -258,7 +259,7 @@ def test_results_folder_and_csv_download(offline, dashboard, tmp_path):
     assert "0.08" in page.locator(".parameter-table").inner_text()
     # Paired differences to the baseline policy: per swept value, with wins in k of n.
     paired = page.locator(".paired-table").inner_text()
-    assert "cooperative" in paired and "self_managed" in paired
+    assert "cooperative" in paired and "self-managed" in paired
     assert paired.count("of 4") == 6  # two policies × three rates, four pairs each
     choose(page, "Baseline policy", "cooperative")
     wait_until(lambda: "hierarchical" in page.locator(".paired-table").inner_text())

@@ -156,9 +156,14 @@ def test_no_internal_identifier_reaches_the_screen(page, offline, dashboard):
         compare.get_by_role("button", name="Step").click()
     wait_until(lambda: day_of(compare) >= 1.0)
     texts["Compare"] = compare.locator(".orgsim-app").inner_text()
+    experiments = offline().new_page()
+    experiments.goto(dashboard + "/experiments")
+    experiments.locator(".result-figure").nth(2).wait_for(timeout=60_000)
+    texts["Experiments"] = experiments.locator(".orgsim-app").inner_text()
     for name, text in texts.items():
         assert IDENTIFIERS.findall(text) == [], name
     assert "self-managed" in texts["Compare"] and "who solves problems" in texts["Simulate"]
+    assert "self-managed" in texts["Experiments"] and "problem rate" in texts["Experiments"]
 
 
 def test_text_is_at_least_16_px_and_presentation_mode_gives_the_network_the_room(
@@ -240,19 +245,18 @@ def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
 
 
 def test_opening_experiments_makes_the_server_fetch_nothing(offline, tmp_path):
-    """With an empty results folder the Experiments page explains itself in Markdown, whose
-    component loads KaTeX through the server's CDN proxy unless the page says formulas are
-    handled."""
+    """With an empty results folder the Experiments page explains itself in Markdown (above
+    the shipped sample), whose component loads KaTeX through the server's CDN proxy unless
+    the page says formulas are handled."""
     port = free_port()
     log = tmp_path / "server.log"
-    empty = tmp_path / "results"
-    empty.mkdir()
-    server = start_dashboard(port, empty, log)
+    (tmp_path / "results").mkdir()
+    server = start_dashboard(port, tmp_path / "results", log)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", 90)
         page = offline().new_page()
         page.goto(f"http://127.0.0.1:{port}/experiments")
-        page.get_by_text("No results under").wait_for(timeout=60_000)
+        page.get_by_text("No results under").first.wait_for(timeout=60_000)
         # Solara's Markdown sets window.md once its scripts are loaded; a failed KaTeX
         # fetch never lets it get there.
         page.wait_for_function("() => window.md !== undefined", timeout=60_000)
@@ -286,3 +290,19 @@ def test_a_shock_on_compare_hits_every_policy(offline, dashboard):
     overlay = page.locator(".chart[data-chart='overlay']")
     wait_until(lambda: overlay.get_attribute("data-marks") == "2")
     assert "Every policy:" in page.locator(".shock-note").inner_text()
+
+
+def test_a_live_knob_moved_during_the_run_is_a_numbered_change(page):
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 0.5)
+    page.get_by_text("Live: act on the run at once").wait_for()
+    # The first live slider is the problem rate: a click near the end of its track.
+    track = page.locator(".knob-slider").first
+    box = track.bounding_box()
+    track.click(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
+    wait_until(lambda: page.locator(".feed-change").count() >= 1)
+    change = page.locator(".feed-change").first.inner_text()
+    assert "problem rate changed" in change and "①" in page.locator(".orgsim-app").inner_text()
+    assert day_of(page) == 0.5  # the same run goes on: no Reset, no new run
+    assert page.get_by_text("New settings apply on Reset.").count() == 0

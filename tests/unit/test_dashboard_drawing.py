@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from dashboards.charts import (
     mark_number,
     messages_option,
@@ -12,8 +14,8 @@ from dashboards.charts import (
     progress_option,
 )
 from dashboards.components.views import chart_facts
-from dashboards.org_drawing import legend_html, org_svg
-from dashboards.palette import POLICY_COLOURS, STATES, state_of
+from dashboards.org_drawing import _glyph, legend_html, org_svg
+from dashboards.palette import POLICY_COLOURS, STATE_BY_KEY, STATES, state_of
 from dashboards.simulation import Lockstep, SimulationRun
 from simulator.loading import load_scenario
 
@@ -41,10 +43,55 @@ def test_state_colours_are_okabe_ito_and_in_the_legend():
     assert colours <= OKABE_ITO | {"#D9D9D9", "#FFFFFF"}
     legend = legend_html()
     for state in STATES:
-        if state.key != "away":
-            assert state.label in legend
+        assert state.label in legend
     assert "in-tray" in legend and "escalation" in legend
     assert set(POLICY_COLOURS.values()) <= OKABE_ITO
+
+
+# The states a room asks about, each with a sign of its own besides its colour.
+MARKED = ("blocked", "waiting", "deliberating", "orienting", "away", "departed")
+
+
+def test_each_state_has_a_marker_of_its_own_and_the_legend_lists_it():
+    looks = [(s.colour.upper(), s.mark, s.outline) for s in STATES]
+    assert len(set(looks)) == len(STATES)  # no two states drawn alike
+    marks = [STATE_BY_KEY[key].mark for key in MARKED]
+    assert "" not in marks and len(set(marks)) == len(MARKED)  # told apart without colour
+    glyphs = {_glyph(0, 0, s.key, manager=False) for s in STATES}
+    assert len(glyphs) == len(STATES)
+    legend = legend_html()
+    for key in MARKED:
+        entry = re.search(rf'data-state="{key}".*?</span></span>', legend).group(0)
+        assert f'data-mark="{STATE_BY_KEY[key].mark}"' in entry
+        assert STATE_BY_KEY[key].label in entry
+    assert "manager (square)" in legend
+
+
+def test_activities_map_to_the_states_the_room_asks_about():
+    assert state_of("deliberate").key == "deliberating"
+    assert state_of("orientation").key == "orienting"
+    assert state_of("blocked").key == "blocked"
+    assert state_of("waiting").key == "waiting"
+    assert state_of("working", away=True).key == "away"  # the item put aside is not shown
+    assert state_of("working", departed=True, away=True).key == "departed"
+
+
+@pytest.mark.parametrize(
+    ("policy", "overrides", "expected"),
+    [
+        ("self_managed", [], {"deliberating", "blocked", "waiting"}),
+        ("cooperative", [], {"orienting"}),
+        ("hierarchical", ["organisation.manager_availability=0.5"], {"away"}),
+        ("hierarchical", ["organisation.project_share=0.6"], {"away"}),
+    ],
+)
+def test_a_real_run_shows_the_marked_states(policy, overrides, expected):
+    run = SimulationRun(load_scenario("workshop", overrides), policy, 3)
+    seen = set()
+    while run.advance(1.0) and not expected <= seen:
+        svg = org_svg(run.frame(), run.layout)
+        seen |= set(re.findall(r'data-state="([a-z]+)"', svg))
+    assert expected <= seen
 
 
 def test_unknown_activities_still_draw():

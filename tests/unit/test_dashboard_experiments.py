@@ -7,6 +7,7 @@ the package, is small, and the page shows it (labelled) when no results folder w
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import ipyvuetify as v
@@ -24,6 +25,8 @@ from dashboards.results import load_runs, paired_by_parameter, paired_overall, s
 from dashboards.sample import EXPERIMENT, describe_sample, sample_folder
 from experiments.display import parameter_label
 from experiments.store import read_manifest
+
+IDENTIFIERS = re.compile(r"\b[a-z]+_[a-z_]+\b")  # as tests/e2e/test_browser_room.py
 
 # lead time of (policy, rate, replicate): a seed effect, a policy effect that grows with
 # the rate, and a wobble so that the intervals have a width.
@@ -103,7 +106,7 @@ def test_the_paired_figure_draws():
     assert axes.get_xlabel() == parameter_label("project.problem_rate")
     assert [line.get_label() for line in axes.get_lines()][:2] == [
         "cooperative − hierarchical",
-        "self managed − hierarchical",
+        "self-managed − hierarchical",
     ]
     assert png_bytes(figure).startswith(b"\x89PNG")
 
@@ -124,6 +127,7 @@ def test_the_sample_ships_small_and_is_what_its_experiment_says():
     text = describe_sample(manifest)
     assert text.startswith("Sample results shipped with orgsim: the workshop scenario")
     assert "seeds 2026–2033" in text and "0.01, 0.03, 0.06, 0.1" in text
+    assert "self-managed" in text and "problem_rate" not in text
 
 
 @pytest.fixture
@@ -142,18 +146,33 @@ def test_without_results_the_page_shows_the_sample_labelled(session, monkeypatch
     assert any(t.startswith("Sample results shipped with orgsim") for t in texts)
     assert any(t.startswith("Sample · workshop-problem-rate: 96 runs") for t in texts)
     baseline = rc.find(v.Select, label="Baseline policy").widget
-    assert baseline.items == EXPERIMENT["policies"] and baseline.v_model == "hierarchical"
+    # Policies by their names on screen; the choice hands back the policy itself.
+    assert baseline.items == ["hierarchical", "cooperative", "self-managed"]
+    assert baseline.v_model == "hierarchical"
     assert rc.find(v.Select, label="KPI").widget.v_model == "lead time"
     assert rc.find(v.Select, label="Swept parameter").widget.v_model == parameter_label(
         "project.problem_rate"
     )
     paired = paired_table(rc)
-    assert "<td>cooperative</td>" in paired and "<td>self_managed</td>" in paired
+    assert "<td>cooperative</td>" in paired and "<td>self-managed</td>" in paired
     assert paired.count(" of 8</td>") == 8  # two policies × four rates, 8 pairs each
     # Another baseline: the differences are taken against it.
     baseline.v_model = "cooperative"
+    assert experiments.results_baseline.value == "cooperative"
     paired = paired_table(rc)
     assert "<td>hierarchical</td>" in paired and "<td>cooperative</td>" not in paired
+    baseline.v_model = "self-managed"
+    assert experiments.results_baseline.value == "self_managed"
+    # No internal identifier in any table, headline or download button.
+    tables = " ".join(
+        str(getattr(w, "unsafe_innerHTML", "") or "") for w in rc.find(solara.widgets.HTML).widgets
+    )
+    texts = [str(c) for w in rc.find(v.Html).widgets for c in w.children]
+    buttons = [str(c) for w in rc.find(v.Btn).widgets for c in w.children]
+    for text in [tables, *texts, *buttons]:
+        assert IDENTIFIERS.findall(text) == [], text
+    assert "<th>95% CI from</th>" in tables and "<th>median</th>" in tables
+    experiments.results_baseline.set(None)
 
 
 def paired_table(rc) -> str:
@@ -187,3 +206,26 @@ def test_an_empty_results_folder_says_so_and_shows_the_sample(session, monkeypat
     assert any(t.startswith("Sample · workshop-problem-rate") for t in texts)
     assert rc.find(v.Select, label="Results folder").widgets == []  # nothing to pick yet
     assert "<th>difference</th>" in markdown
+
+
+def test_a_swept_mechanism_reads_as_words_on_the_figure_axis():
+    table = runs().assign(**{"policy.autonomy": ["none", "minor"] * 12})
+    by_value = paired_by_parameter(table, "lead_time_days", "policy.autonomy", "hierarchical")
+    figure = paired_figure(
+        by_value,
+        "lead_time_days",
+        "policy.autonomy",
+        "hierarchical",
+        ["hierarchical", "cooperative", "self_managed"],
+    )
+    ticks = [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    assert sorted(ticks) == ["minor problems", "nothing"]
+    assert figure.axes[0].get_xlabel() == "what people settle alone"
+
+
+def test_a_file_button_reads_in_words_and_the_download_keeps_its_name():
+    from pathlib import Path
+
+    assert experiments.file_label(Path("lead_time_days.png")) == "lead time.png"
+    assert experiments.file_label(Path("paired_gaps.csv")) == "paired gaps.csv"
+    assert experiments.file_label(Path("summary.csv")) == "summary.csv"

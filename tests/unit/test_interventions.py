@@ -165,3 +165,30 @@ def test_a_switched_mechanism_is_learned_under_the_scenarios_transition():
     stayed = OrgModel(scn, "hierarchical", rng=3)
     stayed.run_to_end()
     assert stayed.kpis()["transition_hours"] == 0
+
+
+def test_decision_time_changes_for_managers_who_follow_the_scenario_only():
+    scenario = load_scenario("workshop", ["organisation.departments[0].decision_hours=9"])
+    model = OrgModel(scenario, "hierarchical", rng=3)
+    own = {m for m in model.org.managers if m.decision_hours.mean == 9}
+    assert own and len(own) < len(model.org.managers)
+    model.run_until(8.0)
+    entry = interventions.set_decision_hours(model, 6.5)
+    assert entry.kind == "shock" and entry.time == 8.0
+    assert entry.text == "decision time changed from 2 to 6.5 hours (mean)"
+    for manager in model.org.managers:
+        assert manager.decision_hours.mean == (9 if manager in own else 6.5)
+    assert model.config.timing.decision_hours.mean == 6.5
+    with pytest.raises(ValueError, match="must be positive"):
+        interventions.set_decision_hours(model, 0.0)
+
+
+def test_a_meeting_interval_under_a_policy_without_meetings_says_so():
+    model = OrgModel(load_scenario("workshop"), "self_managed", rng=3)
+    assert model.policy.coordination != "meetings"
+    text = interventions.set_meeting_interval(model, 3.0).text
+    assert text.endswith("this policy holds no managers' meetings")
+    assert model.config.timing.meeting_interval_days.mean == 3.0
+    with_meetings = OrgModel(load_scenario("workshop"), "hierarchical", rng=3)
+    assert with_meetings.policy.coordination == "meetings"
+    assert "no managers' meetings" not in interventions.set_meeting_interval(with_meetings, 3).text

@@ -1,0 +1,108 @@
+"""Knobs that act on a running model, NetLogo-style: moved during a run, they change the
+model at the current time and are numbered interventions in its feed; set-up knobs wait for
+Reset. State-level (a Solara session, no browser) and through the rendered slider."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import ipyvuetify as v
+import pytest
+import solara
+import solara.server.starlette  # the server's widget patches, which rendering needs
+from solara.server import kernel, kernel_context
+
+from dashboards import state
+from dashboards.charts import mark_number
+from dashboards.components.views import feed_entries
+from dashboards.pages import simulate
+from dashboards.simulation import LIVE_KNOBS, SimulationRun
+from simulator import interventions
+from simulator.loading import load_scenario
+
+
+@pytest.fixture
+def session():
+    context = kernel_context.VirtualKernelContext(
+        id=f"test-{uuid.uuid4()}", kernel=kernel.Kernel(), session_id="test"
+    )
+    with context:
+        yield context
+
+
+def started_run(hours: float = 12.0) -> SimulationRun:
+    run = state.new_simulation()
+    run.advance(hours)
+    assert run.running
+    return run
+
+
+def test_moving_a_live_knob_mid_run_is_intervention_n_and_changes_the_model(session):
+    run = started_run()
+    interventions.set_mechanism(run.model, "problem_solving", "experts")  # intervention 1
+    knobs = state.current_setup().knobs
+    said = state.set_knobs(replace(knobs, problem_rate=0.125))
+    assert said == [f"problem rate changed from {knobs.problem_rate:g} to 0.125 per hour"]
+    assert run.model.problem_rate == 0.125
+    busy = [c for c in run.model.org.collaborators if c.task is not None]
+    assert busy and all(c._problem_rate == c.problem_rate_for(c.task, 0.125) for c in busy)
+    assert len(run.model.interventions) == 2
+    assert run.model.interventions[1].time == pytest.approx(12.0)
+    frame = run.frame()
+    assert mark_number(1) == "②"
+    numbered = [entry for entry in feed_entries(frame) if entry[1] == mark_number(1)]
+    assert len(numbered) == 1 and "0.125" in numbered[0][2]
+    # The run stands for the new set-up: no "apply on Reset"; Reset starts on the new rate.
+    assert not state.simulation_is_stale()
+    assert state.new_simulation().model.problem_rate == 0.125
+
+
+def test_decision_time_mid_run_changes_the_managers_who_follow_the_scenario(session):
+    run = started_run()
+    knobs = state.current_setup().knobs
+    state.set_knobs(replace(knobs, decision_hours=knobs.decision_hours + 5.0))
+    assert run.model.config.timing.decision_hours.mean == knobs.decision_hours + 5.0
+    laws = {m.decision_hours.mean for m in run.model.org.managers}
+    assert laws == {knobs.decision_hours + 5.0}
+    assert "decision time changed" in run.model.interventions[-1].text
+    state.set_knobs(replace(state.current_setup().knobs, meeting_interval_days=2.0))
+    assert run.model.config.timing.meeting_interval_days.mean == 2.0
+    assert len(run.model.interventions) == 2
+
+
+def test_a_set_up_knob_mid_run_waits_for_reset_and_touches_nothing(session):
+    run = started_run()
+    before = run.model.config
+    knobs = state.current_setup().knobs
+    assert state.set_knobs(replace(knobs, interdependence=0.9)) == []
+    assert run.model.interventions == [] and run.model.config is before
+    assert state.simulation_is_stale()
+    # Once the run waits for Reset, a live knob joins the waiting set-up instead.
+    assert state.set_knobs(replace(state.current_setup().knobs, problem_rate=0.15)) == []
+    assert run.model.interventions == []
+
+
+def test_before_the_run_starts_a_knob_is_a_setting_not_an_intervention(session):
+    run = state.new_simulation()
+    state.set_knobs(replace(state.current_setup().knobs, problem_rate=0.15))
+    assert run.model.interventions == []
+
+
+def test_every_knob_is_live_or_says_it_waits_for_reset():
+    assert set(LIVE_KNOBS) == {"problem_rate", "decision_hours", "meeting_interval_days"}
+    run = SimulationRun(load_scenario("workshop"), "hierarchical", 1)
+    with pytest.raises(ValueError, match="interdependence cannot change during a run"):
+        run.change_live_knobs({"interdependence": 0.5})
+
+
+def test_the_slider_on_the_page_applies_live(session):
+    _box, rc = solara.render(simulate.Page(), handle_error=False)
+    run = state.simulate_run.value
+    run.advance(8.0)
+    texts = [t for w in rc.find(v.Html).widgets for t in w.children]
+    assert "Live: act on the run at once" in texts and "Set-up: apply on Reset" in texts
+    slider = rc.find(v.Slider).widgets[0]  # the first slider is the problem rate
+    slider.v_model = 0.1
+    assert run.model.problem_rate == 0.1 and len(run.model.interventions) == 1
+    assert state.simulate_run.value is run  # the same run goes on
