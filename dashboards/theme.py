@@ -100,7 +100,9 @@ html, body { margin: 0; }
 .orgsim-app .upload-errors { background: #fdecea; border-left: 4px solid #D55E00; padding: 4px 6px; margin-top: 4px; }
 .orgsim-app .error-line { font-family: monospace; font-size: 16px; white-space: pre-wrap; word-break: break-word; }
 .orgsim-app .v-alert { font-size: 16px; }
-.orgsim-app code, .orgsim-app pre, .orgsim-app kbd { font-size: 16px; }
+/* Vuetify sets code to 85% with a rule of the same weight: whichever style sheet loads
+   last would win, so this one must not depend on the order. */
+.orgsim-app code, .orgsim-app pre, .orgsim-app kbd { font-size: 16px !important; }
 .orgsim-app table.mechanisms { font-size: 16px; border-collapse: collapse; width: 100%; }
 .orgsim-app table.mechanisms td { padding: 0 4px; }
 .orgsim-app .v-messages { display: none; }
