@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 
 from cli import exit_codes
 from cli.errors import CommandLineError, inert_settings
-from cli.options import check_policies, check_seed, common_options, scenario_argument
+from cli.options import (
+    check_policies,
+    check_seed,
+    check_workers,
+    common_options,
+    scenario_argument,
+    workers_option,
+)
 from cli.output import print_json, progress_bar, results_only_on_stdout
 
 if TYPE_CHECKING:
@@ -58,12 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common_options(
         parser, seed_help="seed of the design and the runs (default: the scenario's seed)"
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="local worker processes (default: one per core; 1 runs in this process)",
-    )
+    workers_option(parser)
     parser.add_argument(
         "--budget",
         type=int,
@@ -85,8 +87,7 @@ def command(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     observation = read_observed(args.observed)
     policy = _policy(scenario, args.policy, observation.policy, args.observed)
-    if args.workers is not None and args.workers < 1:
-        raise CommandLineError(f"--workers: must be at least 1 (got {args.workers})")
+    workers = check_workers(args.workers)
     if not 1 <= args.budget <= MAX_BUDGET:
         raise CommandLineError(f"--budget: must be between 1 and {MAX_BUDGET} (got {args.budget})")
     try:
@@ -98,9 +99,6 @@ def command(args: argparse.Namespace) -> int:
     out = _check_out(args.out, resolve_source(args.scenario))
     inert_settings(scenario, [policy], chosen_only=True)
 
-    from experiments.executors import cpu_count
-
-    workers = args.workers if args.workers is not None else cpu_count()
     with (
         progress_bar(args.budget, f"{scenario.name}: calibrating") as on_run,
         results_only_on_stdout(),

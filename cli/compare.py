@@ -22,9 +22,11 @@ from cli.options import (
     check_out,
     check_policies,
     check_seed,
+    check_workers,
     common_options,
     scenario_argument,
     split_policies,
+    workers_option,
 )
 from cli.output import print_json, progress_bar, results_only_on_stdout, write_csv
 
@@ -58,12 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common_options(
         parser, seed_help="base seed: replication r uses BASE + r (default: the scenario's seed)"
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="local worker processes (default: one per core; 1 runs in this process)",
-    )
+    workers_option(parser)
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="write runs.csv (one row per run) and summary.csv"
     )
@@ -81,17 +78,13 @@ def command(args: argparse.Namespace) -> int:
         raise CommandLineError(
             f"--replications: must be between 1 and {MAX_REPLICATIONS} (got {replications})"
         )
-    if args.workers is not None and args.workers < 1:
-        raise CommandLineError(f"--workers: must be at least 1 (got {args.workers})")
+    workers = check_workers(args.workers)
     base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
     out = check_out(args.out)
     inert_settings(scenario, policies, chosen_only=True)
     decompose = checked_decomposition(args, scenario, policies, base_seed)
 
     from experiments.compare import headline, run_replications, summarise, summary_table
-    from experiments.executors import cpu_count
-
-    workers = args.workers if args.workers is not None else cpu_count()
 
     total = replications * len(policies)
     with (

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from cli import exit_codes
 from cli.errors import CommandLineError, inert_settings
-from cli.options import check_out, check_policies, check_seed, common_options, scenario_argument
+from cli.options import (
+    check_out,
+    check_policies,
+    check_seed,
+    check_workers,
+    common_options,
+    scenario_argument,
+    workers_option,
+)
 from cli.output import json_text, print_json, progress_bar, results_only_on_stdout
 
 DEFAULT_POLICY = "hierarchical"
@@ -50,12 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common_options(
         parser, seed_help="base seed: replication r uses BASE + r (default: the scenario's seed)"
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="local worker processes (default: one per core; 1 runs in this process)",
-    )
+    workers_option(parser)
     parser.add_argument(
         "--remedies",
         type=int,
@@ -78,8 +81,7 @@ def command(args: argparse.Namespace) -> int:
         raise CommandLineError(
             f"--replications: must be between 1 and {MAX_REPLICATIONS} (got {replications})"
         )
-    if args.workers is not None and args.workers < 1:
-        raise CommandLineError(f"--workers: must be at least 1 (got {args.workers})")
+    workers = check_workers(args.workers)
     if args.remedies < 0:
         raise CommandLineError(f"--remedies: must be 0 or more (got {args.remedies})")
     base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
@@ -87,9 +89,7 @@ def command(args: argparse.Namespace) -> int:
     inert_settings(scenario, [policy], chosen_only=True)
 
     from experiments.diagnose import diagnose
-    from experiments.executors import cpu_count
 
-    workers = args.workers if args.workers is not None else cpu_count()
     with results_only_on_stdout():
         result, _runs = diagnose(
             scenario,

@@ -104,3 +104,22 @@ def check_out(out: Path | None) -> Path | None:
                 raise CommandLineError(f"--out {out}: {parent} is not a folder")
             break
     return out
+
+
+def workers_option(parser: argparse.ArgumentParser) -> None:
+    """`--workers N`: local worker processes (default: one per core)."""
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local worker processes (default: one per core; 1 runs in this process)",
+    )
+
+
+def check_workers(workers: int | None) -> int:
+    """The number of local workers asked for (default: one per core), else exit 2."""
+    if workers is not None and workers < 1:
+        raise CommandLineError(f"--workers: must be at least 1 (got {workers})")
+    from experiments.executors import cpu_count
+
+    return workers if workers is not None else cpu_count()
