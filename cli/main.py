@@ -65,6 +65,16 @@ def description(command: ModuleType) -> str:
     return (command.__doc__ or "").split("\n\n", 1)[0]
 
 
+def _leave_objects_to_exit() -> None:
+    """The process ends once the command is done (`argv` None: the `orgsim` program): its
+    objects go with it. Python's last garbage collections over everything Mesa, pandas and
+    SciPy import took 0.14 s of every command's exit (measured: `import mesa` then exit,
+    0.14 s; with the objects frozen, 0.03 s). Files are all closed by then."""
+    import gc
+
+    gc.freeze()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `orgsim` command line; returns the exit code (see `cli.exit_codes`)."""
     debug = errors.debugging()
@@ -74,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = args.handler(args)
         # A reader that went away is found here, not while Python exits.
         sys.stdout.flush()
+        if argv is None:
+            _leave_objects_to_exit()
         return code
     except InputError as err:
         errors.input_error(err)

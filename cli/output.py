@@ -82,6 +82,14 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[[str, int], 
         TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
+        # Redrawn on each advance, not by a thread of its own: with no other thread
+        # running, workers can be forked from this process (experiments.executors).
+        auto_refresh=False,
     ) as progress:
         task = progress.add_task(description, total=total)
-        yield lambda policy, replicate: progress.advance(task)
+
+        def advance(policy: str, replicate: int) -> None:
+            progress.advance(task)
+            progress.refresh()
+
+        yield advance

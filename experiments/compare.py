@@ -254,6 +254,15 @@ Runner = Callable[["Scenario", str, int], Any]
 # replication runs in this process and is timed; the rest goes to the pool only when the
 # time it would save, `remaining runs × run time × (1 − 1/workers)`, exceeds the start.
 POOL_START_S = 1.4
+# Where this process can fork its workers (Linux, no other thread running), the pool starts
+# from the already warm process instead: opening a pool of 2 forked workers, getting an
+# answer from each and shutting it down took 0.010 s (median of 9, warm process, idle
+# machine); doubled for a busy machine.
+FORK_START_S = 0.02
+# Before any run is timed: the shortest default run of a shipped scenario (workshop, one
+# run 0.010 s on the idle 2-core machine). A forked pool that would not pay even with runs
+# this long is not started before the first runs are timed.
+SHORTEST_RUN_S = 0.01
 # While the pool starts and runs, this process runs replications too (see share_with_pool).
 RUN_HERE_TOO = True
 
@@ -267,6 +276,11 @@ def _run_replicate(
     return [kpi_row(runner(scenario, policy, seed).kpis) for policy in policies]
 
 
+# Tests only: the idle cores `free_cores` reports, so that a test of a pool in another
+# process does not depend on what else the machine is doing.
+IDLE_CORES_HOOK = "ORGSIM_TEST_IDLE_CORES"
+
+
 def free_cores() -> float:
     """Cores not busy with other processes: the usable cores less the 1-minute load average
     other than this process (at least 1). On a machine shared with other work (load 4–6 on 2
@@ -274,6 +288,8 @@ def free_cores() -> float:
     (benchmarks.commands): a pool only helps with idle cores."""
     from experiments.executors import cpu_count
 
+    if IDLE_CORES_HOOK in os.environ:  # tests only: a pool's start independent of the load
+        return float(os.environ[IDLE_CORES_HOOK])
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
@@ -281,16 +297,29 @@ def free_cores() -> float:
     return max(1.0, cpu_count() - max(load - 1.0, 0.0))
 
 
+def pool_start_s() -> float:
+    """What starting a local pool costs from here: `FORK_START_S` where this process can fork
+    its workers now (`experiments.executors.can_fork`), else `POOL_START_S`."""
+    from experiments.executors import can_fork
+
+    return min(POOL_START_S, FORK_START_S) if can_fork() else POOL_START_S
+
+
 def pool_pays(
-    remaining_runs: int, run_s: float, workers: int, idle_cores: float | None = None
+    remaining_runs: int,
+    run_s: float,
+    workers: int,
+    idle_cores: float | None = None,
+    start_s: float | None = None,
 ) -> bool:
-    """Whether a pool of `workers` processes saves more than its start-up on the runs left,
-    with `idle_cores` free (default: `free_cores()`)."""
+    """Whether a pool of `workers` processes saves more than its start-up (`start_s`, default
+    `pool_start_s()`) on the runs left, with `idle_cores` free (default: `free_cores()`)."""
     if workers <= 1 or remaining_runs <= 1:
         return False
     idle = free_cores() if idle_cores is None else idle_cores
     parallel = min(workers, remaining_runs, round(idle))
-    return parallel > 1 and remaining_runs * run_s * (1 - 1 / parallel) > POOL_START_S
+    start = pool_start_s() if start_s is None else start_s
+    return parallel > 1 and remaining_runs * run_s * (1 - 1 / parallel) > start
 
 
 def run_replications(

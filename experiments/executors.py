@@ -2,8 +2,10 @@
 
 - `--workers 1`: in this process, one chunk at a time (`InProcessExecutor`): no pickling,
   tracebacks as they are, the same code path as the others.
-- default: a local process pool with one worker per core. Workers start from a
-  forkserver that has already imported the simulator, so each worker imports once.
+- default: a local process pool with one worker per core. Where this process can fork
+  safely (Linux, no other thread running: `can_fork`), workers are forked from it, warm
+  and in about 10 ms; elsewhere they start from a forkserver that has already imported
+  the simulator, so each worker imports once.
 - `--scheduler ADDRESS`: a Dask cluster (`distributed.Client(ADDRESS).get_executor()`);
   ADDRESS is `tcp://host:port` or a scheduler file written by `dask scheduler
   --scheduler-file`. Every worker needs orgsim installed (the same version).
@@ -14,9 +16,13 @@ the same; results never depend on where a run executed.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -66,9 +72,10 @@ class Workers:
     description: str
     kind: str
 
-    def consider(self, remaining_runs: int, seconds_per_run: float) -> None:
+    def consider(self, remaining_runs: int, seconds_per_run: float | None) -> None:
         """Tell a pool opened on demand (`open_workers(..., on_demand=True)`) how much work is
-        left: it starts its processes once they pay for their start. Others ignore it."""
+        left (`seconds_per_run` None: not timed yet): it starts its processes once they pay
+        for their start. Others ignore it."""
         if isinstance(self.executor, PoolOnDemand):
             self.executor.consider(remaining_runs, seconds_per_run)
             self.description = self.executor.description
@@ -77,12 +84,14 @@ class Workers:
 class PoolOnDemand(Executor):
     """Runs calls in this process until a process pool pays for its start, then on the pool.
 
-    Starting local workers costs `experiments.compare.POOL_START_S` (the forkserver imports
-    the simulator), more than a small sweep's runs take; on a machine busy with other work
-    a pool is slower than one process. So calls run here, and `consider(remaining runs,
-    seconds per run)` starts the pool when `experiments.compare.pool_pays` says it saves
-    more than its start with the cores that are idle. The pool starts in a thread while
-    this process goes on running calls itself; once its workers answer, calls go to it.
+    Starting local workers from a forkserver costs `experiments.compare.POOL_START_S` (it
+    imports the simulator), more than a small sweep's runs take; on a machine busy with
+    other work a pool is slower than one process. So calls run here, and
+    `consider(remaining runs, seconds per run)` starts the pool when
+    `experiments.compare.pool_pays` says it saves more than its start with the cores that
+    are idle. Where this process can fork (`can_fork`), the workers are forked from it at
+    once (`FORK_START_S`); otherwise the pool starts in a thread while this process goes
+    on running calls itself, and calls go to it once its workers answer.
     """
 
     def __init__(self, workers: int) -> None:
@@ -94,12 +103,13 @@ class PoolOnDemand(Executor):
         self._alive: tuple[Any, Any] | None = None
         self._start_error: BaseException | None = None
         self._considered = False
+        self._forked = False
 
     @property
     def description(self) -> str:
         """Where calls run now, in plain words."""
         if self._ready.is_set():
-            return f"{self.workers} local worker processes"
+            return f"{self.workers} local worker processes{' (forked)' if self._forked else ''}"
         if self._start_error is not None:
             return f"in this process ({self.workers} worker processes failed to start)"
         if self._starter is not None:
@@ -108,20 +118,38 @@ class PoolOnDemand(Executor):
             return f"in this process ({self.workers} worker processes would not pay their start)"
         return f"up to {self.workers} local worker processes, started once they pay"
 
-    def consider(self, remaining_runs: int, seconds_per_run: float) -> None:
-        """Start the pool (in the background) if it pays for the runs left."""
-        from experiments.compare import pool_pays
+    def consider(self, remaining_runs: int, seconds_per_run: float | None) -> None:
+        """Start the pool if it pays for the runs left. `seconds_per_run` None: no run is
+        timed yet; only a forked pool, which costs about one short run, may start now."""
+        from experiments.compare import FORK_START_S, SHORTEST_RUN_S, pool_pays
 
+        if self._starter is not None or self._pool is not None:
+            return
+        if seconds_per_run is None:
+            if can_fork() and pool_pays(
+                remaining_runs, SHORTEST_RUN_S, self.workers, start_s=FORK_START_S
+            ):
+                self._fork()
+            return
         self._considered = True
-        if self._starter is None and pool_pays(remaining_runs, seconds_per_run, self.workers):
-            self.start()
+        if pool_pays(remaining_runs, seconds_per_run, self.workers):
+            if can_fork():
+                self._fork()
+            else:
+                self.start()
+
+    def _fork(self) -> None:
+        self._pool, self._alive = _forked_pool(self.workers)
+        self._forked = True
+        self._ready.set()
 
     def start(self, wait: bool = False) -> None:
-        """Start the pool now (in the background); `wait`: until its workers answer."""
-        if self._starter is None:
+        """Start the pool now from the forkserver (in the background); `wait`: until its
+        workers answer."""
+        if self._starter is None and self._pool is None:
             self._starter = threading.Thread(target=self._start, daemon=True)
             self._starter.start()
-        if wait:
+        if wait and self._starter is not None:
             self._starter.join()
 
     def _start(self) -> None:
@@ -199,22 +227,76 @@ def open_workers(
         finally:
             executor.shutdown()
         return
-    context = _context()
-    # Workers hold the reading end of a pipe whose only writer is this process: when the
-    # coordinator dies (even by SIGKILL) they read end-of-file and exit, leaving no orphans.
+    if can_fork():
+        pool, (alive_reader, alive_writer) = _forked_pool(count)
+        description = f"{count} local worker processes (forked)"
+    else:
+        context = _context()
+        # Workers hold the reading end of a pipe whose only writer is this process: when the
+        # coordinator dies (even by SIGKILL) they read end-of-file and exit, leaving no
+        # orphans.
+        alive_reader, alive_writer = context.Pipe(duplex=False)
+        pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=context,
+            initializer=_initialise_worker,
+            initargs=(alive_reader,),
+        )
+        description = f"{count} local worker processes"
+    try:
+        yield Workers(pool, count, description, "process-pool")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        alive_writer.close()
+        alive_reader.close()
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked from this process now: on Linux (fork is the safe
+    default there), from the main thread, with no other thread running (a fork copies only
+    the calling thread, and a lock another thread holds would stay locked in the child)."""
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
+def _forked_pool(count: int) -> tuple[ProcessPoolExecutor, tuple[Any, Any]]:
+    """A pool of `count` workers forked from this (warm, single-threaded) process, started
+    and answering, with the ends of its coordinator-alive pipe.
+
+    With the fork start method the pool forks every worker at its first `submit`, before
+    it starts its own threads. SIGINT and SIGTERM are blocked meanwhile: a worker must not
+    run the coordinator's handlers before its initialiser ignores them, and a signal that
+    arrives during the forks reaches this process once they are done."""
+    context = multiprocessing.get_context("fork")
     alive_reader, alive_writer = context.Pipe(duplex=False)
     pool = ProcessPoolExecutor(
         max_workers=count,
         mp_context=context,
         initializer=_initialise_worker,
-        initargs=(alive_reader,),
+        initargs=(alive_reader, alive_writer),
     )
+    # Objects allocated so far move to a generation the collector leaves alone: the
+    # workers' collections then do not write to (and so copy) every page they share.
+    gc.freeze()
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     try:
-        yield Workers(pool, count, f"{count} local worker processes", "process-pool")
+        with warnings.catch_warnings():
+            # Python warns of any other OS thread; here those are the idle helper threads
+            # of OpenBLAS and jemalloc, which prepare for fork themselves (pthread_atfork),
+            # as for any fork-started pool (mesa.batch_run's, on Linux).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            answers = [pool.submit(os.getpid) for _ in range(count)]
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        alive_writer.close()
-        alive_reader.close()
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    gc.unfreeze()  # this process collects as before
+    for answer in answers:
+        answer.result()
+    return pool, (alive_reader, alive_writer)
 
 
 def _context() -> Any:
@@ -233,8 +315,6 @@ def _start_forkserver() -> None:
     after it): a batch system's SIGTERM to the whole process group must not end it, since
     the pool counts its workers dead when it dies and the chunks in flight would be lost.
     It still ends with this process (it exits when its pipe from us closes)."""
-    import signal
-    import threading
     from multiprocessing import forkserver
 
     if threading.current_thread() is not threading.main_thread():
@@ -247,11 +327,7 @@ def _start_forkserver() -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _initialise_worker(coordinator_alive: Any) -> None:
-    import signal
-    import threading
-    import warnings
-
+def _initialise_worker(coordinator_alive: Any, coordinator_end: Any = None) -> None:
     from experiments.worker import warm_up
 
     # Ctrl-C (or a batch system's SIGTERM) reaches the whole process group: the
@@ -259,6 +335,11 @@ def _initialise_worker(coordinator_alive: Any) -> None:
     # saved. A worker ends with its pool, or when the coordinator dies (the pipe below).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # A forked worker inherits the blocked signals (see _forked_pool) and the writing end
+    # of the pipe: closed here, or the pipe would never reach end-of-file.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if coordinator_end is not None:
+        coordinator_end.close()
     warnings.simplefilter("ignore")
     threading.Thread(target=_exit_with_coordinator, args=(coordinator_alive,), daemon=True).start()
     warm_up()

@@ -45,6 +45,9 @@ class Progress:
             TextColumn("{task.fields[failed]}"),
             console=Console(stderr=True),
             transient=True,
+            # Redrawn on each advance, not by a thread of its own: with no other thread
+            # running, workers can be forked from this process (experiments.executors).
+            auto_refresh=False,
         )
         self._bar.start()
         self._task = self._bar.add_task(
@@ -64,6 +67,7 @@ class Progress:
             rate=f"{speed:.1f} runs/s" if speed else "",
             failed=f"[red]{self.failures} failed" if self.failures else "",
         )
+        self._bar.refresh()
 
     def close(self) -> None:
         """Remove the progress line."""

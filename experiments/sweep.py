@@ -316,6 +316,8 @@ class _Coordinator:
         in_flight: dict[Future, int] = {}
         limit = self.workers.parallelism * IN_FLIGHT_PER_WORKER
         with _StopRequest(lambda: sum(in_flight.values())) as stop:
+            # A pool that can be forked from here may start before any run is timed.
+            self.workers.consider(self.remaining, self.seconds_per_run)
             try:
                 exhausted = False
                 while True:
@@ -326,6 +328,10 @@ class _Coordinator:
                             break
                         future = self.workers.executor.submit(run_chunk, chunk)
                         in_flight[future] = len(chunk.runs)
+                        if future.done():
+                            # It ran here: collect it first, so that a pool on demand
+                            # hears how long runs take before the next chunk is placed.
+                            break
                     if not in_flight:
                         break
                     # Short waits: a stop request is seen within POLL_S.

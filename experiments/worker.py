@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from simulator.schema import Scenario
 
 MAX_ERROR_CHARS = 2000
-# Tests only: a file to which each finished run appends its run_id (which runs a stopped
-# sweep must have saved). Appends of one short line are atomic between processes.
+# Tests only: a file to which each finished run appends its run_id and the process that ran
+# it (which runs a stopped sweep must have saved, and where they ran). Appends of one short
+# line are atomic between processes.
 RUN_LOG = "ORGSIM_TEST_RUN_LOG"
 
 Runner = Callable[["Scenario", "Policy | str", int], Any]
@@ -124,7 +125,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
 def _log(log: str | None, run_id: int) -> None:
     if log:
         with open(log, "a", encoding="utf-8") as file:
-            file.write(f"{run_id}\n")
+            file.write(f"{run_id} {os.getpid()}\n")
 
 
 def _input_values(scenario: Scenario, seed: int) -> dict[str, float]:

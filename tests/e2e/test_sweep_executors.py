@@ -55,7 +55,7 @@ def on_pool(folder, shuffle: int | None = None) -> tuple[pd.DataFrame, str]:
 @pytest.mark.parametrize("shuffle", [None, 7], ids=["pool", "pool-shuffled"])
 def test_the_kpi_table_is_the_same_on_a_pool(in_process, tmp_path, shuffle):
     found, where = on_pool(tmp_path / "r", shuffle)
-    assert where == "2 local worker processes"
+    assert where == "2 local worker processes"  # from the forkserver: start() asks for it
     pd.testing.assert_frame_equal(kpi_table(found), in_process)
 
 
@@ -75,10 +75,12 @@ def test_the_kpi_table_does_not_depend_on_how_runs_execute(in_process, tmp_path,
 def test_a_pool_on_demand_starts_only_when_it_pays(tmp_path, monkeypatch):
     from experiments import compare
 
+    # Starts dearer than the work: 24 runs of a 30-task project all ran here.
+    monkeypatch.setattr(compare, "POOL_START_S", 100.0)
+    monkeypatch.setattr(compare, "FORK_START_S", 100.0)
     plan, target, manifest = prepare(EXPERIMENT, tmp_path / "small")
     with open_workers(2, on_demand=True) as opened:
         outcome = execute(plan, target, opened, manifest, show_progress=False)
-    # 24 runs of a 30-task project take far less than a pool's start: all ran here.
     assert outcome.workers.startswith("in this process (2 worker processes would not pay")
     assert outcome.done == 24
     # With a pool that starts for free and idle cores, the sweep starts it.
@@ -89,7 +91,21 @@ def test_a_pool_on_demand_starts_only_when_it_pays(tmp_path, monkeypatch):
         assert opened.description != "up to 2 local worker processes, started once they pay"
         opened.executor.start(wait=True)
         opened.consider(100, 0.01)
-        assert opened.description == "2 local worker processes"
+        assert opened.description.startswith("2 local worker processes")
+
+
+def test_a_pool_forked_from_the_coordinator_gives_the_same_table(in_process, tmp_path, monkeypatch):
+    """A warm, single-threaded coordinator forks its workers: cheap enough for this small
+    sweep (24 runs) once the first runs are timed, and the same table."""
+    from experiments import compare
+
+    monkeypatch.setattr(compare, "free_cores", lambda: 2.0)
+    monkeypatch.setattr(compare, "FORK_START_S", 0.0)
+    plan, target, manifest = prepare(EXPERIMENT, tmp_path / "forked")
+    with open_workers(2, on_demand=True) as opened:
+        outcome = execute(plan, target, opened, manifest, show_progress=False)
+    assert outcome.workers == "2 local worker processes (forked)"
+    pd.testing.assert_frame_equal(kpi_table(read_runs(target)), in_process)
 
 
 def test_the_table_is_complete_and_tidy(in_process):

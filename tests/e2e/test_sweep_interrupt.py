@@ -57,14 +57,20 @@ def uninterrupted(experiment, tmp_path_factory) -> pd.DataFrame:
 
 
 def environment(**extra: str) -> dict[str, str]:
-    hooks = ("ORGSIM_DEBUG", "ORGSIM_TEST_KILL_AT", "ORGSIM_TEST_RUN_LOG")
+    hooks = ("ORGSIM_DEBUG", "ORGSIM_TEST_KILL_AT", "ORGSIM_TEST_RUN_LOG", "ORGSIM_TEST_IDLE_CORES")
     return {**{k: v for k, v in os.environ.items() if k not in hooks}, **extra}
 
 
 def logged(log: Path) -> list[int]:
+    """The run_ids of the finished runs."""
+    return [run_id for run_id, _ in logged_with_process(log)]
+
+
+def logged_with_process(log: Path) -> list[tuple[int, int]]:
+    """(run_id, process id) of each finished run."""
     if not log.exists():
         return []
-    return [int(line) for line in log.read_text().split()]
+    return [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
 
 
 @pytest.mark.parametrize(
@@ -81,7 +87,7 @@ def test_a_stopped_sweep_keeps_every_finished_run(
     # the workers get the signal too.
     process = subprocess.Popen(
         args,
-        env=environment(ORGSIM_TEST_RUN_LOG=str(log)),
+        env=environment(ORGSIM_TEST_RUN_LOG=str(log), ORGSIM_TEST_IDLE_CORES="2"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -101,6 +107,10 @@ def test_a_stopped_sweep_keeps_every_finished_run(
     assert finished <= set(saved["run_id"])  # nothing that finished was thrown away
     assert saved["run_id"].is_unique
     assert len(saved) < TOTAL  # it did stop early
+    if workers == "2":
+        # The pool did start (forked from the coordinator once its first runs were timed):
+        # the signal reached worker processes too, and their finished runs were kept.
+        assert {pid for _, pid in logged_with_process(log)} - {process.pid}
 
     resume = ["sweep", str(experiment), "--out", str(out), "--workers", "1", "--resume"]
     assert main(resume) == 0

@@ -24,10 +24,11 @@ EXPERIMENT = """\
 name: resume
 scenario: workshop
 policies: [hierarchical, cooperative]
-replications: 2
+replications: 4
 seed: 11
 parameters:
-  project.tasks: 30
+  # Runs long enough (about 0.03 s each) that a forked pool pays for its start.
+  project.tasks: 120
   project.problem_rate: {values: [0.02, 0.04, 0.06]}
 record: {daily: true, problems: true}
 """
@@ -36,7 +37,9 @@ PART_ROWS = "3"
 
 def sweep(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {
-        k: v for k, v in os.environ.items() if k not in ("ORGSIM_DEBUG", "ORGSIM_TEST_KILL_AT")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ORGSIM_DEBUG", "ORGSIM_TEST_KILL_AT", "ORGSIM_TEST_RUN_LOG")
     }
     environment.update(env or {})
     return subprocess.run(
@@ -81,7 +84,7 @@ def uninterrupted(experiment, tmp_path_factory) -> Path:
         ("manifest", "1"),
         ("records-2", "1"),
         ("temp-3", "1"),
-        ("part-2", "2"),  # a process pool: its workers must not outlive the coordinator
+        ("part-3", "2"),  # a process pool: its workers must not outlive the coordinator
     ],
 )
 def test_killed_then_resumed_equals_uninterrupted(
@@ -89,8 +92,15 @@ def test_killed_then_resumed_equals_uninterrupted(
 ):
     out = tmp_path / "results"
     args = [str(experiment), "--out", str(out), "--workers", workers, "--part-rows", PART_ROWS]
-    killed = sweep(*args, env={"ORGSIM_TEST_KILL_AT": point})
+    log = tmp_path / "finished.log"
+    hooks = {"ORGSIM_TEST_RUN_LOG": str(log), "ORGSIM_TEST_IDLE_CORES": "2"}
+    killed = sweep(*args, env={"ORGSIM_TEST_KILL_AT": point, **hooks})
     assert killed.returncode == -signal.SIGKILL, killed.stderr
+    if workers == "2":
+        # The pool started (forked once the first runs were timed): runs ran in more than
+        # one process, and its workers died with the coordinator (else `sweep` would wait
+        # on their copy of its output pipes until its timeout).
+        assert len({line.split()[1] for line in log.read_text().splitlines()}) > 1
     assert (out / "manifest.json").is_file()
     before = pd.read_parquet(out / "runs")  # readable at any moment: whole parts only
     assert before["run_id"].is_unique
@@ -109,7 +119,7 @@ def test_killed_then_resumed_equals_uninterrupted(
         expected = table(uninterrupted, name)
         pd.testing.assert_frame_equal(found, expected)
     runs = table(out, "runs")
-    assert runs["run_id"].tolist() == list(range(12))
+    assert runs["run_id"].tolist() == list(range(24))
     assert not any(
         p.name.startswith(".")
         for sub in ("runs", "daily", "problems")
