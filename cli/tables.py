@@ -6,6 +6,8 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from experiments.display import policy_name
+
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
@@ -182,7 +184,7 @@ def print_comparison(
         done = n - k
         table.add_row(
             "finished" if i == 0 else "",
-            Text(policy),
+            Text(policy_name(policy)),
             f"{done} of {n}",
             "",
             "",
@@ -198,7 +200,7 @@ def print_comparison(
                 mean = "≥ " + mean
             table.add_row(
                 label(kpi) if i == 0 else "",
-                Text(policy),
+                Text(policy_name(policy)),
                 mean,
                 _span(kpi, stat["ci_low"], stat["ci_high"]),
                 "" if kpi in SHARE_KPIS else _value(kpi, stat["p90"]),
@@ -213,7 +215,9 @@ def print_comparison(
         k, n = stuck[policy]
         if k:
             out.print(
-                Text(f"{policy}: lead time is a lower bound: {k} of {n} runs hit the horizon."),
+                Text(
+                    f"{policy_name(policy)}: lead time is a lower bound: {k} of {n} runs hit the horizon."
+                ),
                 soft_wrap=True,
             )
     if len(policies) < 2:
@@ -221,7 +225,7 @@ def print_comparison(
 
     out.print()
     table = titled_table(
-        f"Paired differences to {first} (policy minus {first}, same seeds)",
+        f"Paired differences to {policy_name(first)} (policy minus {policy_name(first)}, same seeds)",
         (
             ("KPI", "left"),
             ("policy", "left"),
@@ -235,7 +239,7 @@ def print_comparison(
         k, n = wins(runs, policy, first)
         table.add_row(
             "lower lead time" if i == 0 else "",
-            Text(policy),
+            Text(policy_name(policy)),
             f"wins in {k} of {n}",
             "",
             "paired runs" if i == 0 else "",
@@ -246,7 +250,7 @@ def print_comparison(
             diff = summary["differences"][policy][kpi]
             table.add_row(
                 label(kpi) if i == 0 else "",
-                Text(policy),
+                Text(policy_name(policy)),
                 _value(kpi, diff["mean"], signed=True),
                 _span(kpi, diff["ci_low"], diff["ci_high"], signed=True),
                 (
@@ -271,7 +275,9 @@ def print_dates(out: Console, dates: dict[str, dict[str, Any]], scenario: Scenar
         "Finish dates", (("policy", "left"), ("median (p50)", "right"), ("p90", "right"))
     )
     for policy, finish in dates.items():
-        table.add_row(Text(policy), finish["finish_p50"] or "n/a", finish["finish_p90"] or "n/a")
+        table.add_row(
+            Text(policy_name(policy)), finish["finish_p50"] or "n/a", finish["finish_p90"] or "n/a"
+        )
     out.print()
     out.print(table)
     note = f"Working days from {scenario.time.start} on the scenario's calendar"
@@ -308,7 +314,7 @@ def print_split(out: Console, summary: dict[str, Any], policies: list[str]) -> N
     for policy in policies:
         stats = summary["policies"][policy]
         table.add_row(
-            Text(policy),
+            Text(policy_name(policy)),
             *(f"{stats[CP_NAMES[p]]['mean']:.1f}" for p in parts),
             f"{stats['lead_time_days']['mean']:.1f}",
         )

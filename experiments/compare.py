@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from experiments.display import policy_name
 from experiments.runs_table import (
     COMPARISON_KEYS,
     FINISHED,
@@ -166,7 +167,7 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
         only = policies[0]
         estimate = mean_ci(as_float(runs.loc[runs["policy"] == only, LEAD_TIME]))
         text = (
-            f"{only} took {estimate.mean:.1f} working days on average over {estimate.n} "
+            f"{policy_name(only)} took {estimate.mean:.1f} working days on average over {estimate.n} "
             f"run{'' if estimate.n == 1 else 's'}"
         )
         if not math.isnan(estimate.ci_low):
@@ -182,7 +183,7 @@ def headline(runs: pd.DataFrame, policies: Sequence[str] | None = None) -> str:
             + "."
         )
     stuck = [(p, *unfinished(runs, p)) for p in policies]
-    stuck = [f"{p} {k} of {n}" for p, k, n in stuck if k]
+    stuck = [f"{policy_name(p)} {k} of {n}" for p, k, n in stuck if k]
     if stuck:
         text += (
             " Runs that hit the horizon, whose lead time is only a lower bound: "
@@ -211,9 +212,13 @@ def _against_reference(runs: pd.DataFrame, policies: Sequence[str], policy: str)
     k, n = wins(runs, faster, slower)
     estimate = mean_ci(gain)
     if n > 0 and np.all(gain == 0):
-        return f"{faster} and {slower} had the same lead time in all {n} paired runs"
+        return (
+            f"{policy_name(faster)} and {policy_name(slower)} had the same lead time in all "
+            f"{n} paired runs"
+        )
     text = (
-        f"{faster} finished earlier than {slower} in {k} of {n} paired run{'' if n == 1 else 's'}, "
+        f"{policy_name(faster)} finished earlier than {policy_name(slower)} in {k} of {n} "
+        f"paired run{'' if n == 1 else 's'}, "
         f"by {estimate.mean:.1f} working days on average"
     )
     if math.isnan(estimate.ci_low):

@@ -88,9 +88,11 @@ def uncertainty_summary(runs: pd.DataFrame, policies: Sequence[str]) -> dict[str
 def uncertainty_sentence(summary: dict[str, Any], policies: Sequence[str], other: str) -> str:
     """`Across uncertain inputs: P(cooperative beats hierarchical) = 0.85; the answer depends
     most on project.problem_rate (ρ = −0.62 ...)`."""
-    reference = policies[0]
+    from experiments.display import parameter_label, policy_name
+
+    reference = policy_name(policies[0])
     shares = ", ".join(
-        f"P({policy} beats {reference}) = {share:.2f}"
+        f"P({policy_name(policy)} beats {reference}) = {share:.2f}"
         for policy, share in summary["p_beats"].items()
     )
     text = f"Across uncertain inputs: {shares}"
@@ -99,7 +101,12 @@ def uncertainty_sentence(summary: dict[str, Any], policies: Sequence[str], other
         key = max(rhos, key=lambda k: abs(rhos[k]))
         rho = f"{rhos[key]:.2f}".replace("-", "−")
         text += (
-            f"; the answer depends most on {key} (Spearman ρ = {rho} with {other}'s lead "
-            f"time minus {reference}'s)"
+            f"; the answer depends most on {_named(key, parameter_label(key))} (Spearman ρ = {rho} with "
+            f"{policy_name(other)}'s lead time minus {reference}'s)"
         )
     return text + "."
+
+
+def _named(key: str, label: str) -> str:
+    """A key in plain words, with the key itself to type back (`--set`)."""
+    return label if label == key else f"{label} [{key}]"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from experiments.display import policy_name
 from tests.e2e.test_cli import assert_bad_input, orgsim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +90,7 @@ def test_the_plain_output_says_it_in_words(outputs):
     text = outputs[0].stdout
     headline = text.splitlines()[0]
     for policy in POLICIES:
-        assert policy in headline
+        assert policy_name(policy) in headline  # in plain words: "self-managed"
     assert re.search(
         r"^Across uncertain inputs: P\(cooperative beats hierarchical\) = ", text, re.M
     )

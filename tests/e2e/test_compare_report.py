@@ -134,8 +134,8 @@ def test_the_documented_commands_write_the_report(documented):
     runs = pd.read_csv(folder / "runs.csv")
     first = re.search(r'<p class="headline">(.*?)</p>', text).group(1)
     assert first == headline(runs)
-    for policy in ("cooperative", "self_managed"):
-        assert f"{policy} " in first  # every policy is in the headline
+    for policy in ("cooperative", "self-managed"):
+        assert f"{policy} " in first  # every policy is in the headline, in plain words
     for title in (
         "What was run",
         "Lead time by policy",

@@ -9,8 +9,13 @@ must be identical apart from the measured `elapsed_s`. A run is also checked aga
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
+import yaml
 
 from experiments.executors import open_workers
 from experiments.store import read_runs
@@ -94,18 +99,24 @@ def test_a_pool_on_demand_starts_only_when_it_pays(tmp_path, monkeypatch):
         assert opened.description.startswith("2 local worker processes")
 
 
-def test_a_pool_forked_from_the_coordinator_gives_the_same_table(in_process, tmp_path, monkeypatch):
-    """A warm, single-threaded coordinator forks its workers: cheap enough for this small
-    sweep (24 runs) once the first runs are timed, and the same table."""
-    from experiments import compare
-
-    monkeypatch.setattr(compare, "free_cores", lambda: 2.0)
-    monkeypatch.setattr(compare, "FORK_START_S", 0.0)
-    plan, target, manifest = prepare(EXPERIMENT, tmp_path / "forked")
-    with open_workers(2, on_demand=True) as opened:
-        outcome = execute(plan, target, opened, manifest, show_progress=False)
-    assert outcome.workers == "2 local worker processes (forked)"
-    pd.testing.assert_frame_equal(kpi_table(read_runs(target)), in_process)
+def test_a_pool_forked_from_the_coordinator_gives_the_same_table(in_process, tmp_path):
+    """`orgsim sweep` (its own process: no thread but the main one) forks its workers from
+    the warm coordinator, cheap enough for this small sweep (24 runs), and gives the same
+    table."""
+    experiment = tmp_path / "executors.yaml"
+    experiment.write_text(yaml.safe_dump(EXPERIMENT, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "forked"
+    environment = {**os.environ, "ORGSIM_TEST_IDLE_CORES": "2"}
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "sweep", str(experiment), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 local worker processes (forked)" in done.stdout
+    pd.testing.assert_frame_equal(kpi_table(read_runs(out)), in_process)
 
 
 def test_the_table_is_complete_and_tidy(in_process):

@@ -239,7 +239,7 @@ def test_headline_when_the_first_policy_is_fastest_names_the_second_fastest():
         {"hierarchical": [5, 6, 7], "cooperative": [9, 9, 9], "self_managed": [7, 8, 9]}
     )
     text = headline(runs)
-    assert text.startswith("hierarchical finished earlier than self_managed in 3 of 3 paired runs")
+    assert text.startswith("hierarchical finished earlier than self-managed in 3 of 3 paired runs")
     assert "by 2.0 working days" in text
 
 
@@ -369,12 +369,14 @@ def test_a_forked_pool_costs_less_to_start_so_pays_sooner():
     import threading
 
     from experiments.compare import FORK_START_S, POOL_START_S, pool_pays, pool_start_s
+    from experiments.executors import can_fork
 
     assert FORK_START_S < POOL_START_S
     # 16 runs of 0.1 s save 0.8 s on 2 workers: more than a fork, less than a forkserver.
     assert pool_pays(16, 0.1, workers=2, idle_cores=2, start_s=FORK_START_S)
     assert not pool_pays(16, 0.1, workers=2, idle_cores=2, start_s=POOL_START_S)
-    assert pool_start_s() == FORK_START_S  # this test runs alone in the main thread
+    # Threads other tests left running (a dashboard's kernels) rule the fork out too.
+    assert pool_start_s() == (FORK_START_S if can_fork() else POOL_START_S)
     # Another thread running: no fork, the forkserver's start is counted.
     release = threading.Event()
     other = threading.Thread(target=release.wait)

@@ -141,5 +141,6 @@ def test_the_table_shows_the_currency_dates_on_time_share_and_p_beats(runs, scen
     share = extras["p_beats"]["cooperative"]
     rho = extras["sensitivity"][RATE]
     assert f"P(cooperative beats hierarchical) = {share:.2f}" in out
-    assert f"depends most on {RATE} (Spearman ρ = {rho:.2f}".replace("-", "−") in out
+    said = f"depends most on problem rate (per hour of work) [{RATE}] (Spearman ρ = {rho:.2f}"
+    assert said.replace("-", "−") in out
     assert not math.isnan(rho)

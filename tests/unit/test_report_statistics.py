@@ -223,9 +223,9 @@ def test_the_headline_names_every_policy(tiny):
     three.loc[three["policy"] == "self_managed", "lead_time_days"] += 3.0
     three["run_id"] = range(len(three))
     text = headline(three)
-    for policy in ("hierarchical", "cooperative", "self_managed"):
+    for policy in ("hierarchical", "cooperative", "self-managed"):
         assert policy in text, policy
     gap = paired_gaps(three).query("policy == 'self_managed'")["gap"]
     # Each policy against the reference, with its own paired mean gap.
-    assert "self_managed finished earlier than hierarchical" in text
+    assert "self-managed finished earlier than hierarchical" in text
     assert f"by {-gap.mean():.1f} working days on average" in text
