@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -120,6 +121,7 @@ def typical_run(
     replications: int = REPLICATIONS,
     *,
     workers: int = 1,
+    pool: Executor | None = None,
     runner: Runner | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -127,7 +129,8 @@ def typical_run(
 ) -> TypicalRun:
     """Run the paired replications and pick the seed nearest the median difference.
 
-    `workers`, `runner`: as `run_replications` (`runner` defaults to a full model run).
+    `workers`, `pool`, `runner`: as `run_replications` (`runner` defaults to a full model
+    run; `pool` is a warm pool of `workers` processes, if any).
     `progress(done, total)` after each run. `cancelled()` is asked after each replication
     this thread runs (a pool's replications finish on their own, a few at most): when true,
     the computation stops with `Cancelled`. `inputs` is kept with the result.
@@ -148,7 +151,14 @@ def typical_run(
             raise Cancelled
 
     runs = run_replications(
-        scenario, policies, replications, base_seed, on_run=on_run, runner=runner, workers=workers
+        scenario,
+        policies,
+        replications,
+        base_seed,
+        on_run=on_run,
+        runner=runner,
+        workers=workers,
+        pool=pool,
     )
     if cancelled is not None and cancelled():
         raise Cancelled

@@ -50,6 +50,8 @@ from experiments.statistics import (
 from experiments.worker import kpis_of_run
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from simulator.schema import Scenario
 
 # The KPIs every comparison shows, in this order (others are in the JSON and the CSV files).
@@ -335,6 +337,7 @@ def run_replications(
     on_run: Callable[[str, int], None] | None = None,
     runner: Runner | None = None,
     workers: int = 1,
+    pool: Executor | None = None,
 ) -> pd.DataFrame:
     """Run every policy `replications` times; replication r uses seed `base_seed + r`.
 
@@ -348,7 +351,9 @@ def run_replications(
     `workers` > 1 runs the replications on the process pool of `experiments.executors`
     (a custom `runner` must then be picklable), when the timed first replication shows
     that the pool pays for its start (`pool_pays`). The seeds do not depend on where a run
-    executes: the table is the same whatever the number of workers.
+    executes: the table is the same whatever the number of workers. `pool`: a pool already
+    running (`experiments.executors.KeptPool`) of `workers` processes, used instead of
+    starting one, so with no start to pay for.
     """
     from simulator.kpis import KPI_NAMES
 
@@ -369,7 +374,10 @@ def run_replications(
         run_s = (time.perf_counter() - start) / max(count, 1)
         replicate += 1
         if replicate < replications and pool_pays(
-            (replications - replicate) * count, run_s, workers
+            (replications - replicate) * count,
+            run_s,
+            workers,
+            start_s=0.0 if pool is not None else None,
         ):
             break
     if replicate < replications:
@@ -378,6 +386,7 @@ def run_replications(
             range(replicate, replications),
             workers,
             record,
+            pool=pool,
         )
     from simulator.uncertain import uncertain_draws
 
@@ -417,6 +426,7 @@ def share_with_pool[Item, Outcome](
     items: Sequence[Item],
     workers: int,
     record: Callable[[Item, Outcome], None],
+    pool: Executor | None = None,
 ) -> None:
     """`record(item, work(item))` for every item, on a process pool and in this process at once.
 
@@ -426,10 +436,13 @@ def share_with_pool[Item, Outcome](
     Each item is worked on once, wherever it runs (`work` must be picklable: a module-level
     function or a `functools.partial` of one); `record` is called once per item, in the
     order they finish. `run_replications` hands out replications; other experiments
-    (`experiments.decomposition`) hand out their own units of runs.
+    (`experiments.decomposition`) hand out their own units of runs. `pool`: a running pool
+    of `workers` processes to use (left running) instead of opening one.
     """
     import threading
     from concurrent.futures import Future, wait
+    from contextlib import nullcontext
+    from types import SimpleNamespace
 
     from experiments.executors import open_workers
 
@@ -472,7 +485,9 @@ def share_with_pool[Item, Outcome](
         except RuntimeError:  # the pool was shut down (interrupted): nothing more to hand out
             return
 
-    with open_workers(workers) as opened:
+    with (
+        nullcontext(SimpleNamespace(executor=pool)) if pool is not None else open_workers(workers)
+    ) as opened:
         feeder = threading.Thread(target=feed, args=(opened.executor,), daemon=True)
         feeder.start()
         try:

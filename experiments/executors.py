@@ -189,6 +189,90 @@ class PoolOnDemand(Executor):
                 end.close()
 
 
+class KeptPool:
+    """A local process pool for a long-lived process (the dashboard's server): started once,
+    in the background, from the forkserver (such a process runs threads, so it cannot
+    fork), and kept warm for every later computation, so that none waits for a start.
+
+    `warm()` starts it (at once, returning); `executor()` is the pool once its workers
+    have answered, else None (run in this process meanwhile). `kept_pool(workers)` gives
+    the process's one pool of that size.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._starter: threading.Thread | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._alive: tuple[Any, Any] | None = None
+        self._ready = threading.Event()
+        self.start_error: BaseException | None = None
+
+    def warm(self) -> None:
+        """Start the pool in the background, if not started yet."""
+        with self._lock:
+            if self._starter is None and self.workers > 1:
+                self._starter = threading.Thread(target=self._start, daemon=True)
+                self._starter.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the pool answers (or failed to start); True when it is ready."""
+        self.warm()
+        if self._starter is not None:
+            self._starter.join(timeout)
+        return self._ready.is_set()
+
+    def executor(self) -> Executor | None:
+        """The warm pool, or None while it starts (or if it could not)."""
+        return self._pool if self._ready.is_set() else None
+
+    def _start(self) -> None:
+        try:
+            context = _context()
+            reader, writer = context.Pipe(duplex=False)
+            self._alive = (reader, writer)
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_initialise_worker,
+                initargs=(reader,),
+            )
+            for answer in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                answer.result()
+            self._pool = pool
+            self._ready.set()
+        except BaseException as exc:  # no pool: computations run in this process
+            self.start_error = exc
+
+    def shutdown(self) -> None:
+        """Stop the workers (at exit)."""
+        if self._starter is not None:
+            self._starter.join()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._alive is not None:
+            for end in reversed(self._alive):
+                end.close()
+
+
+_KEPT: dict[int, KeptPool] = {}
+
+
+def kept_pool(workers: int) -> KeptPool:
+    """This process's kept pool of `workers` processes (created on first use, not started:
+    call `warm()`), shut down when the process exits."""
+    with _KEPT_LOCK:
+        if workers not in _KEPT:
+            import atexit
+
+            _KEPT[workers] = KeptPool(workers)
+            atexit.register(_KEPT[workers].shutdown)
+        return _KEPT[workers]
+
+
+_KEPT_LOCK = threading.Lock()
+
+
 def cpu_count() -> int:
     """Cores this process may use."""
     if hasattr(os, "process_cpu_count"):

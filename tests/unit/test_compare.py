@@ -6,7 +6,9 @@ Most tests build small runs tables by hand so that every number is known in adva
 from __future__ import annotations
 
 import math
+import os
 import re
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -402,3 +404,47 @@ def test_t_half_width_has_the_bits_of_scipy_stats_t():
         scalar = stats.t.ppf(0.5 + confidence / 2, 19) * np.float64(2.0) / np.sqrt(20.0)
         assert t_half_width(2.0, 20, confidence) == float(scalar)
     assert math.isnan(t_half_width(1.0, 1))
+
+
+def test_a_kept_pool_gives_the_same_table_and_stays_up_for_the_next(monkeypatch):
+    """The dashboard's warm pool: replications go to it with no start to pay for (so even
+    this small comparison uses it), the table is the serial one, and the pool serves the
+    next comparison too."""
+    import experiments.compare as compare_module
+    from experiments.executors import KeptPool
+    from simulator.loading import load_scenario
+
+    monkeypatch.setattr(compare_module, "free_cores", lambda: 2.0)
+    scenario = load_scenario("product-launch", ["project.tasks=30"])
+    policies = ["hierarchical", "cooperative"]
+    serial = run_replications(scenario, policies, 4, 11, workers=1)
+    kept = KeptPool(2)
+    try:
+        assert kept.executor() is None  # not started until warmed
+        assert kept.wait(timeout=120)
+        # Without RUN_HERE_TOO, the replications after the timed first all go to the pool:
+        # their progress is reported from the pool's result thread, not this one.
+        monkeypatch.setattr(compare_module, "RUN_HERE_TOO", False)
+        for _ in range(2):
+            threads = {}
+            pooled = run_replications(
+                scenario,
+                policies,
+                4,
+                11,
+                workers=2,
+                pool=kept.executor(),
+                on_run=lambda p, r, threads=threads: threads.setdefault(r, threading.get_ident()),
+            )
+            pd.testing.assert_frame_equal(serial, pooled, check_exact=True)
+            assert threads[0] == threading.get_ident()
+            assert all(threads[r] != threading.get_ident() for r in (1, 2, 3))
+        assert kept.executor() is not None  # still up after both
+        workers = set(kept.executor().map(_process_id, range(8)))
+        assert os.getpid() not in workers and 1 <= len(workers) <= 2
+    finally:
+        kept.shutdown()
+
+
+def _process_id(_: int) -> int:
+    return os.getpid()
