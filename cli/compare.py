@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli import exit_codes
+from cli.decomposition_table import FILE_NAME as DECOMPOSITION_FILE
 from cli.decomposition_table import add_decompose_option, checked_decomposition
 from cli.errors import CommandLineError, inert_settings
 from cli.options import (
@@ -24,6 +25,7 @@ from cli.options import (
     check_seed,
     check_workers,
     common_options,
+    overwrite_option,
     scenario_argument,
     split_policies,
     workers_option,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 DEFAULT_REPLICATIONS = 20
 MAX_REPLICATIONS = 100_000
 
+OUT_FILES = ("runs.csv", "summary.csv")  # what --out writes (and --decompose adds its file)
 HELP = "compare policies on paired replications (same seeds for every policy)"
 
 
@@ -64,6 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="write runs.csv (one row per run) and summary.csv"
     )
+    overwrite_option(parser)
     add_decompose_option(parser)
 
 
@@ -80,7 +84,8 @@ def command(args: argparse.Namespace) -> int:
         )
     workers = check_workers(args.workers)
     base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
-    out = check_out(args.out)
+    written = [*OUT_FILES, *([DECOMPOSITION_FILE] if args.decompose else [])]
+    out = check_out(args.out, written, args.overwrite)
     inert_settings(scenario, policies, chosen_only=True)
     decompose = checked_decomposition(args, scenario, policies, base_seed)
 
@@ -100,8 +105,8 @@ def command(args: argparse.Namespace) -> int:
         summary.update(decompose.run(replications, base_seed, workers))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        write_csv(out / "runs.csv", _labelled(runs, scenario))
-        write_csv(out / "summary.csv", summary_table(runs, policies))
+        write_csv(out / OUT_FILES[0], _labelled(runs, scenario))
+        write_csv(out / OUT_FILES[1], summary_table(runs, policies))
     extras = _ceo_extras(runs, summary, policies, scenario)
     if args.json:
         print_json({**summary, "headline": text, **extras})

@@ -24,6 +24,7 @@ from cli.options import (
     check_seed,
     check_workers,
     common_options,
+    overwrite_option,
     scenario_argument,
     workers_option,
 )
@@ -67,6 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"at most N remedies tried, 0 for none (default: {MAX_REMEDIES})",
     )
     parser.add_argument("--out", type=Path, metavar="DIR", help=f"write DIR/{FILE}")
+    overwrite_option(parser)
 
 
 def command(args: argparse.Namespace) -> int:
@@ -85,7 +87,7 @@ def command(args: argparse.Namespace) -> int:
     if args.remedies < 0:
         raise CommandLineError(f"--remedies: must be 0 or more (got {args.remedies})")
     base_seed = check_seed(args.seed, scenario, last_offset=replications - 1)
-    out = check_out(args.out)
+    out = check_out(args.out, [FILE], args.overwrite)
     inert_settings(scenario, [policy], chosen_only=True)
 
     from experiments.diagnose import diagnose

@@ -92,8 +92,19 @@ def check_seed(seed: int | None, scenario: Scenario, last_offset: int = 0) -> in
     return chosen
 
 
-def check_out(out: Path | None) -> Path | None:
-    """An --out folder that can be created (or exists as a folder), else exit 2."""
+def overwrite_option(parser: argparse.ArgumentParser) -> None:
+    """`--overwrite`: let --out replace the files an earlier run wrote there."""
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the files an earlier run wrote in the --out folder (else exit 2)",
+    )
+
+
+def check_out(out: Path | None, files: Sequence[str] = (), overwrite: bool = False) -> Path | None:
+    """An --out folder that can be created (or exists as a folder), else exit 2. Of `files`
+    (what the command writes there), none may exist already unless `overwrite`: nothing a
+    user produced is replaced unasked. Checked before anything runs."""
     if out is None:
         return None
     if out.exists() and not out.is_dir():
@@ -103,6 +114,13 @@ def check_out(out: Path | None) -> Path | None:
             if not parent.is_dir():
                 raise CommandLineError(f"--out {out}: {parent} is not a folder")
             break
+    existing = [name for name in files if (out / name).exists()]
+    if existing and not overwrite:
+        raise CommandLineError(
+            f"--out {out}: {', '.join(existing)} already there (from an earlier run); "
+            "choose another folder or add --overwrite to replace "
+            f"{'it' if len(existing) == 1 else 'them'}"
+        )
     return out
 
 

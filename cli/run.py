@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from cli import exit_codes
 from cli.errors import inert_settings
-from cli.options import check_out, check_policies, check_seed, common_options, scenario_argument
+from cli.options import (
+    check_out,
+    check_policies,
+    check_seed,
+    common_options,
+    overwrite_option,
+    scenario_argument,
+)
 from cli.output import jsonable, print_json, results_only_on_stdout, write_csv, write_json
 
 if TYPE_CHECKING:
@@ -43,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=f"write {', '.join(FILES)}",
     )
+    overwrite_option(parser)
 
 
 def run_record(
@@ -65,7 +73,7 @@ def command(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     (policy,) = check_policies(scenario, [args.policy], "--policy")
     seed = check_seed(args.seed, scenario)
-    out = check_out(args.out)
+    out = check_out(args.out, FILES, args.overwrite)
     inert_settings(scenario, [policy], chosen_only=True)
 
     result = None

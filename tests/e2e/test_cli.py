@@ -439,3 +439,27 @@ def test_validate_names_values_that_cannot_act_and_run_warns_only_of_the_users_c
     assert "warning: policy quiet: coordination: no task is linked" in ran.stderr
     preset = orgsim("run", str(scenario), "--policy", "hierarchical", "--json")
     assert "warning:" not in preset.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "written"),
+    [
+        (["compare", "workshop", "--replications", "2"], ["runs.csv", "summary.csv"]),
+        (["run", "workshop"], ["kpis.json", "metadata.json", "daily.csv", "problems.csv"]),
+        (["diagnose", "workshop", "--replications", "2", "--remedies", "0"], ["diagnosis.json"]),
+    ],
+    ids=["compare", "run", "diagnose"],
+)
+def test_out_never_replaces_an_earlier_run_unasked(tmp_path, command, written):
+    out = tmp_path / "client"
+    first = orgsim(*command, "--seed", "3", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = {name: (out / name).read_bytes() for name in written}
+    # Another seed would write other numbers: refused, and the earlier files stay as they were.
+    again = orgsim(*command, "--seed", "4", "--out", str(out))
+    assert_bad_input(again)
+    assert "--overwrite" in again.stderr and written[0] in again.stderr
+    assert {name: (out / name).read_bytes() for name in written} == before
+    replaced = orgsim(*command, "--seed", "4", "--out", str(out), "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    assert (out / written[0]).read_bytes() != before[written[0]]
