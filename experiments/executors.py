@@ -171,6 +171,10 @@ class PoolOnDemand(Executor):
         except BaseException as exc:  # the pool cannot start: keep running here
             self._start_error = exc
 
+    def started_pool(self) -> ProcessPoolExecutor | None:
+        """The pool once its workers have answered, else None."""
+        return self._pool if self._ready.is_set() else None
+
     def submit(self, fn, /, *args, **kwargs) -> Future:  # type: ignore[override]
         """On the pool once it is ready, else now in this process."""
         if self._ready.is_set() and self._pool is not None:
@@ -201,58 +205,30 @@ class KeptPool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self._on_demand = PoolOnDemand(workers)
         self._lock = threading.Lock()
-        self._starter: threading.Thread | None = None
-        self._pool: ProcessPoolExecutor | None = None
-        self._alive: tuple[Any, Any] | None = None
-        self._ready = threading.Event()
-        self.start_error: BaseException | None = None
 
     def warm(self) -> None:
         """Start the pool in the background, if not started yet."""
-        with self._lock:
-            if self._starter is None and self.workers > 1:
-                self._starter = threading.Thread(target=self._start, daemon=True)
-                self._starter.start()
+        if self.workers > 1:
+            with self._lock:
+                self._on_demand.start()
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the pool answers (or failed to start); True when it is ready."""
-        self.warm()
-        if self._starter is not None:
-            self._starter.join(timeout)
-        return self._ready.is_set()
+    def wait(self) -> bool:
+        """Start the pool if need be and wait until it answers (or failed to start); True
+        when it is ready."""
+        if self.workers > 1:
+            with self._lock:
+                self._on_demand.start(wait=True)
+        return self.executor() is not None
 
     def executor(self) -> Executor | None:
         """The warm pool, or None while it starts (or if it could not)."""
-        return self._pool if self._ready.is_set() else None
-
-    def _start(self) -> None:
-        try:
-            context = _context()
-            reader, writer = context.Pipe(duplex=False)
-            self._alive = (reader, writer)
-            pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=_initialise_worker,
-                initargs=(reader,),
-            )
-            for answer in [pool.submit(os.getpid) for _ in range(self.workers)]:
-                answer.result()
-            self._pool = pool
-            self._ready.set()
-        except BaseException as exc:  # no pool: computations run in this process
-            self.start_error = exc
+        return self._on_demand.started_pool()
 
     def shutdown(self) -> None:
         """Stop the workers (at exit)."""
-        if self._starter is not None:
-            self._starter.join()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-        if self._alive is not None:
-            for end in reversed(self._alive):
-                end.close()
+        self._on_demand.shutdown(wait=False, cancel_futures=True)
 
 
 _KEPT: dict[int, KeptPool] = {}

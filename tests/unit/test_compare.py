@@ -421,7 +421,7 @@ def test_a_kept_pool_gives_the_same_table_and_stays_up_for_the_next(monkeypatch)
     kept = KeptPool(2)
     try:
         assert kept.executor() is None  # not started until warmed
-        assert kept.wait(timeout=120)
+        assert kept.wait()
         # Without RUN_HERE_TOO, the replications after the timed first all go to the pool:
         # their progress is reported from the pool's result thread, not this one.
         monkeypatch.setattr(compare_module, "RUN_HERE_TOO", False)
