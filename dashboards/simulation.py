@@ -292,16 +292,35 @@ class Lockstep:
         return said[0]
 
     def calm_problems(self) -> str:
-        """Problems arrive at the scenario's rate again, in every run still going."""
+        """Problems arrive at the normal rate again (the scenario's, or the live knob's), in
+        every run still going."""
         said = [run.calm_problems() for run in self.runs if run.running]
         if not said:
             raise ValueError("every run has ended")
         return said[0]
 
+    def change_live_knobs(self, changed: dict[str, float]) -> list[str]:
+        """Apply knobs moved during the runs (LIVE_KNOBS) to every run still going, at the
+        same moment: each run logs each change as an intervention, so the marks keep the
+        same numbers in every policy. Returns what the first run's feed says."""
+        said = [run.change_live_knobs(changed) for run in self.runs if run.running]
+        return said[0] if said else []
+
+    @property
+    def started(self) -> bool:
+        """True once the clock has moved (every run keeps the same time)."""
+        return any(run.model.time > 0 for run in self.runs)
+
     @property
     def problem_rate(self) -> float:
         """The problem rate in force now (the same in every run)."""
         return self.runs[0].problem_rate
+
+    @property
+    def surged(self) -> bool:
+        """True while problems arrive faster than the normal rate (a surge is on)."""
+        first = self.runs[0]
+        return first.problem_rate > first.normal_problem_rate + 1e-12
 
     def frames(self) -> list[Frame]:
         """A snapshot of each run."""

@@ -118,19 +118,27 @@ def Feed(frame: Frame):
     """Notable events in plain words, newest first, repeats merged; the room's own changes
     stand out, and the latest of them stay pinned above the feed as it scrolls on."""
     entries = feed_entries(frame)
-    pinned = [e for e in entries if e[3]][:PINNED_SHOWN]
     rows = "".join(_feed_row(*g) for g in feed_groups(entries))
     if not rows:
         rows = '<div class="feed-entry feed-empty">Notable events will appear here.</div>'
     # One box holding both, so that the feed's height comes from the page's column.
     with solara.Column(classes=["feed-box"], gap="3px"):
-        if pinned:
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML="".join(_feed_row(*e, 1, " feed-pin") for e in pinned),
-                classes=["feed-pinned"],
-            )
+        PinnedChanges(frame)
         solara.HTML(tag="div", unsafe_innerHTML=rows, classes=["feed"])
+
+
+@solara.component
+def PinnedChanges(frame: Frame, shown: int = PINNED_SHOWN):
+    """The room's latest changes to the run (interventions, shocks, live knobs), numbered
+    like the charts' marks, newest first; nothing before the first. Simulate pins them
+    above its feed; Compare shows each policy's under its network."""
+    pinned = [e for e in feed_entries(frame) if e[3]][:shown]
+    if pinned:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(_feed_row(*e, 1, " feed-pin") for e in pinned),
+            classes=["feed-pinned"],
+        )
 
 
 def chart_facts(option: dict) -> dict[str, str]:

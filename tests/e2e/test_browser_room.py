@@ -306,3 +306,33 @@ def test_a_live_knob_moved_during_the_run_is_a_numbered_change(page):
     assert "problem rate changed" in change and "①" in page.locator(".orgsim-app").inner_text()
     assert day_of(page) == 0.5  # the same run goes on: no Reset, no new run
     assert page.get_by_text("New settings apply on Reset.").count() == 0
+
+
+def test_a_live_knob_on_compare_is_a_numbered_change_in_every_policy(offline, dashboard):
+    page = offline().new_page()
+    open_compare(page, dashboard)
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 0.5)
+    page.get_by_role("button", name="Knobs").click()
+    page.get_by_text("Live: act on the run at once").wait_for()
+    # The first live slider is the problem rate: a click near the end of its track.
+    track = page.locator(".compare-knobs .knob-slider").first
+    box = track.bounding_box()
+    track.click(position={"x": box["width"] * 0.9, "y": box["height"] / 2})
+    columns = page.locator(".policy-column")
+    wait_until(lambda: all(columns.nth(i).locator(".feed-pin").count() == 1 for i in range(3)))
+    for i in range(3):
+        change = columns.nth(i).locator(".feed-pin").inner_text()
+        assert "①" in change and "problem rate changed" in change, i
+    overlay = page.locator(".chart[data-chart='overlay']")
+    wait_until(lambda: overlay.get_attribute("data-marks") == "1")
+    assert page.get_by_text("New settings apply on Reset.").count() == 0
+    # The same runs go on from where they were.
+    assert day_of(page) == 0.5
+    page.get_by_role("button", name="Play").click()
+    wait_until(lambda: day_of(page) >= 1.0)
+    assert status_of(page) == "running"
+    assert page.get_by_text("New settings apply on Reset.").count() == 0
+    assert [columns.nth(i).locator(".feed-pin").count() for i in range(3)] == [1, 1, 1]
+    assert page.errors == []
