@@ -60,7 +60,7 @@ def kpi_cards(frame: Frame) -> list[tuple[str, str, str]]:
 def KpiCards(frame: Frame, columns: int = 2):
     """The run's key figures, large enough to read from the back of the room."""
     cells = "".join(
-        f'<div class="kpi" title="{escape(tip)}"><div class="kpi-label">{escape(label)}</div>'
+        f'<div class="kpi" data-tip="{escape(tip)}"><div class="kpi-label">{escape(label)}</div>'
         f'<div class="kpi-value">{escape(value)}</div></div>'
         for label, value, tip in kpi_cards(frame)
     )
@@ -106,8 +106,11 @@ def feed_groups(
 def _feed_row(day: str, mark: str, text: str, change: bool, count: int, kind: str = "") -> str:
     times = f' <span class="feed-count">×{count}</span>' if count > 1 else ""
     kind = kind or (" feed-change" if change else "")
+    # A pinned line is cut to one line: the page's tooltip (data-tip) gives all of it. The
+    # feed's own lines wrap and show everything.
+    tip = f' data-tip="{escape(text)}"' if kind == " feed-pin" else ""
     return (
-        f'<div class="feed-entry{kind}" title="{escape(text)}">'
+        f'<div class="feed-entry{kind}"{tip}>'
         f'<span class="feed-day">{escape(day)}</span> '
         f"{f'<b>{mark}</b> ' if mark else ''}{escape(text)}{times}</div>"
     )

@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from dashboards.components.setup_panel import LIVE_TIP
 from dashboards.serving import free_port, wait_for_http
 from dashboards.theme import MIN_FONT_PX
 from tests.e2e.conftest import start_dashboard
@@ -47,6 +48,13 @@ TEXT_SIZES = """
   }
   return found;
 }
+"""
+# The browser's own tooltips: non-empty `title` attributes, and SVG <title> elements.
+BROWSER_TOOLTIPS = """
+() => [...document.querySelectorAll('[title]')]
+  .filter(e => e.getAttribute('title').trim())
+  .map(e => `${e.tagName}.${e.className}: ${e.getAttribute('title')}`)
+  .concat([...document.querySelectorAll('svg title')].map(e => `svg title: ${e.textContent}`))
 """
 # Names only the code uses: a policy, a mechanism or a KPI as written in scenario files.
 IDENTIFIERS = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -336,3 +344,47 @@ def test_a_live_knob_on_compare_is_a_numbered_change_in_every_policy(offline, da
     assert page.get_by_text("New settings apply on Reset.").count() == 0
     assert [columns.nth(i).locator(".feed-pin").count() for i in range(3)] == [1, 1, 1]
     assert page.errors == []
+
+
+def shown_tip(page, selector: str, target) -> tuple[str, float]:
+    """Hover `target`; the text and font size (px) of the tooltip `selector` that appears."""
+    target.hover()
+    tip = page.locator(selector)
+    tip.first.wait_for(state="visible")
+    size = tip.first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    return tip.first.inner_text(), size
+
+
+def test_tooltips_are_the_pages_own_and_legible_never_the_browsers(page, offline, dashboard):
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    wait_until(lambda: day_of(page) == 1.0)
+    for tab in ("Set up", "Intervene", "Files"):
+        page.get_by_role("tab", name=tab).click()
+        assert page.evaluate(BROWSER_TOOLTIPS) == [], tab
+    page.get_by_role("tab", name="Set up").click()
+    text, size = shown_tip(
+        page, ".v-tooltip__content.menuable__content__active", page.locator(".knob-label").first
+    )
+    assert text == f"Problem rate: {LIVE_TIP}" and size >= MIN_FONT_PX
+    text, size = shown_tip(page, ".orgsim-tip", page.locator(".kpi").first)
+    assert text == "tasks finished so far" and size >= MIN_FONT_PX
+    person = page.locator(".org-network .person").first
+    text, size = shown_tip(page, ".orgsim-tip", person)
+    assert "expertise" in text and size >= MIN_FONT_PX
+    page.locator(".day-counter").hover()
+    page.locator(".orgsim-tip").wait_for(state="hidden")
+
+    compare = offline().new_page()
+    open_compare(compare, dashboard)
+    compare.get_by_role("button", name="Knobs").click()
+    compare.locator(".compare-knobs .knob-label").first.wait_for()
+    assert compare.evaluate(BROWSER_TOOLTIPS) == []
+    people = compare.locator(".policy-column").nth(2).locator(".person")
+    text, size = shown_tip(compare, ".orgsim-tip", people.first)
+    assert "expertise" in text and size >= MIN_FONT_PX
+
+    experiments = offline().new_page()
+    experiments.goto(dashboard + "/experiments")
+    experiments.locator(".result-figure").nth(2).wait_for(timeout=60_000)
+    assert experiments.evaluate(BROWSER_TOOLTIPS) == []
