@@ -9,6 +9,7 @@ fetched from the internet, by the browser or by the server on its behalf.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -56,6 +57,45 @@ BROWSER_TOOLTIPS = """
   .map(e => `${e.tagName}.${e.className}: ${e.getAttribute('title')}`)
   .concat([...document.querySelectorAll('svg title')].map(e => `svg title: ${e.textContent}`))
 """
+# Every visible control (buttons, sliders, selects, switches, fields, tabs, links) that is
+# cut horizontally or cannot be brought into view: outside the window's width, cut by a box
+# that clips it, or below a box that clips without scrolling. A box that scrolls makes what
+# it holds reachable: the control is then checked at that box's place.
+CONTROLS_OUT_OF_REACH = """
+() => {
+  const found = [];
+  const controls = document.querySelectorAll('.v-btn, .v-input, .v-tab, button, a[href]');
+  for (const el of controls) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || el.closest('[aria-hidden="true"]')) continue;
+    const name = `${el.className.baseVal ?? el.className} "${el.innerText.trim().slice(0, 30)}"`;
+    let r = {left: box.left, right: box.right, top: box.top, bottom: box.bottom};
+    if (r.left < -0.5 || r.right > window.innerWidth + 0.5) {
+      found.push(`outside the width: ${name}`);
+      continue;
+    }
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      const pr = p.getBoundingClientRect();
+      if (cs.overflowX !== 'visible' && (r.left < pr.left - 1 || r.right > pr.right + 1)) {
+        found.push(`cut across by ${p.className}: ${name}`);
+        break;
+      }
+      if (cs.overflowY === 'auto' || cs.overflowY === 'scroll') {
+        const height = Math.min(r.bottom - r.top, pr.height);
+        r = {left: r.left, right: r.right, top: pr.top, bottom: pr.top + height};
+      } else if (cs.overflowY !== 'visible' && (r.top < pr.top - 1 || r.bottom > pr.bottom + 1)) {
+        found.push(`cut by ${p.className}: ${name}`);
+        break;
+      }
+    }
+    if (r.top < -0.5 || r.bottom > window.innerHeight + 0.5) found.push(`below the window: ${name}`);
+  }
+  return found;
+}
+"""
 # Names only the code uses: a policy, a mechanism or a KPI as written in scenario files.
 IDENTIFIERS = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -72,6 +112,17 @@ def in_view(page, selector: str) -> bool:
         " return r.width > 0 && r.left >= 0 && r.top >= 0"
         " && r.right <= window.innerWidth && r.bottom <= window.innerHeight; }"
     )
+
+
+def out_of_reach(page, seconds: float = 5.0) -> list[str]:
+    """Controls cut or out of reach (CONTROLS_OUT_OF_REACH), once the page has settled: a
+    panel sliding in is cut by its frame until it has arrived; a real cut stays."""
+    deadline = time.monotonic() + seconds
+    found = page.evaluate(CONTROLS_OUT_OF_REACH)
+    while found and time.monotonic() < deadline:
+        time.sleep(0.2)
+        found = page.evaluate(CONTROLS_OUT_OF_REACH)
+    return found
 
 
 def status_of(page) -> str:
@@ -217,6 +268,9 @@ def test_small_screens_keep_the_clock_and_status_in_view(offline, dashboard, win
     page.locator(".org-network").wait_for(timeout=60_000)
     page.get_by_role("button", name="Step").click()
     wait_until(lambda: day_of(page) > 0)
+    for tab in ("Intervene", "Files", "Set up"):
+        page.get_by_role("tab", name=tab).click()
+        assert out_of_reach(page) == [], tab
     for where in ("Simulate", "Compare"):
         if where == "Compare":
             page.get_by_role("button", name="Compare").click()
@@ -225,7 +279,15 @@ def test_small_screens_keep_the_clock_and_status_in_view(offline, dashboard, win
         assert in_view(page, ".run-status"), where
         assert in_view(page, ".network"), where
         assert_fits(page)
+        assert out_of_reach(page) == [], where
     assert small_text(page) == []
+    page.get_by_role("button", name="Knobs").click()
+    page.locator(".compare-knobs .knob-slider").first.wait_for()
+    assert out_of_reach(page) == [], "Compare's knobs"
+    assert in_view(page, ".day-counter") and in_view(page, ".run-status")
+    page.get_by_role("button", name="Experiments").click()
+    page.locator(".result-figure").first.wait_for(timeout=60_000)
+    assert out_of_reach(page) == [], "Experiments"
 
 
 def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
