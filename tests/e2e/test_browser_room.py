@@ -96,6 +96,27 @@ CONTROLS_OUT_OF_REACH = """
   return found;
 }
 """
+# The text an ECharts chart has drawn on its canvas, read from its scene graph: [text,
+# rotation in degrees, size in CSS pixels] of each piece (ECharts draws on a canvas: there is
+# no SVG text to read; the component keeps its chart as `chart` on the Vue instance).
+CHART_TEXTS = """
+(name) => {
+  const el = document.querySelector(`.chart[data-chart='${name}']`);
+  let vm = el && el.__vue__;
+  while (vm && !vm.chart) vm = vm.$parent;
+  if (!vm) return null;
+  const found = [];
+  for (const piece of vm.chart.getZr().storage.getDisplayList(true)) {
+    const text = piece.style && piece.style.text;
+    if (!text) continue;
+    const m = piece.getComputedTransform() || [1, 0, 0, 1, 0, 0];
+    const size = parseFloat((piece.style.font || '').match(/([0-9.]+)px/)[1]);
+    found.push([String(text), Math.atan2(m[1], m[0]) * 180 / Math.PI, size * Math.hypot(m[0], m[1])]);
+  }
+  return found;
+}
+"""
+MARK_LABEL = re.compile(r"^([①-⑳]+|\(\d+\)|plan|deadline)$")
 # Names only the code uses: a policy, a mechanism or a KPI as written in scenario files.
 IDENTIFIERS = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -123,6 +144,17 @@ def out_of_reach(page, seconds: float = 5.0) -> list[str]:
         time.sleep(0.2)
         found = page.evaluate(CONTROLS_OUT_OF_REACH)
     return found
+
+
+def mark_labels(page, chart: str) -> list[tuple[str, float, float]]:
+    """(text, rotation in degrees, size in px) of the labels of a chart's vertical marks."""
+    texts = page.evaluate(CHART_TEXTS, chart) or []
+    return [(text, angle, size) for text, angle, size in texts if MARK_LABEL.match(text)]
+
+
+def upright_and_legible(labels: list[tuple[str, float, float]]) -> bool:
+    """True when every label is horizontal (within half a degree) and at least 16 px."""
+    return all(abs(angle) < 0.5 and size >= MIN_FONT_PX - 0.1 for _, angle, size in labels)
 
 
 def status_of(page) -> str:
@@ -360,6 +392,10 @@ def test_a_shock_on_compare_hits_every_policy(offline, dashboard):
     overlay = page.locator(".chart[data-chart='overlay']")
     wait_until(lambda: overlay.get_attribute("data-marks") == "2")
     assert "Every policy:" in page.locator(".shock-note").inner_text()
+    # The marks' numbers stand upright and legible on the overlay, with the plan's name.
+    wait_until(lambda: {t for t, _, _ in mark_labels(page, "overlay")} == {"①②", "plan"})
+    labels = mark_labels(page, "overlay")
+    assert upright_and_legible(labels), labels
 
 
 def test_a_live_knob_moved_during_the_run_is_a_numbered_change(page):
@@ -376,6 +412,11 @@ def test_a_live_knob_moved_during_the_run_is_a_numbered_change(page):
     assert "problem rate changed" in change and "①" in page.locator(".orgsim-app").inner_text()
     assert day_of(page) == 0.5  # the same run goes on: no Reset, no new run
     assert page.get_by_text("New settings apply on Reset.").count() == 0
+    # Each chart marks it with the same number, upright and legible from the back.
+    for chart in ("progress", "problems", "messages"):
+        wait_until(lambda chart=chart: "①" in [t for t, _, _ in mark_labels(page, chart)])
+        labels = mark_labels(page, chart)
+        assert upright_and_legible(labels), (chart, labels)
 
 
 def test_a_live_knob_on_compare_is_a_numbered_change_in_every_policy(offline, dashboard):
