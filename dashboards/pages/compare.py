@@ -280,7 +280,7 @@ def Page():
 
     with solara.Column(classes=["page"], gap="4px"):
         with solara.Row(classes=["compare-bar"], gap="10px"):
-            with solara.Column(style={"width": "220px", "flex": "none"}, gap="0px"):
+            with solara.Column(style={"width": "200px", "flex": "none"}, gap="0px"):
                 ScenarioPicker(reset)
             NamedSelect(
                 "Policies (2 or 3)",
@@ -289,14 +289,14 @@ def Page():
                 on_value=choose_policies,
                 multiple=True,
                 classes=["policy-select"],
-                style={"width": "380px", "flex": "none"},
+                style={"width": "340px", "flex": "none"},
             )
             solara.InputInt(
                 "Seed",
                 value=state.seed_of(state.compare_seed.value, chosen),
                 on_value=lambda s: (state.compare_seed.set(abs(int(s))), changed()),
                 dense=True,
-                style={"width": "90px", "flex": "none"},
+                style={"width": "80px", "flex": "none"},
             )
             solara.Button(
                 "Knobs",
