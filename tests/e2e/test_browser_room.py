@@ -17,7 +17,7 @@ from dashboards.components.setup_panel import LIVE_TIP
 from dashboards.serving import free_port, wait_for_http
 from dashboards.theme import MIN_FONT_PX
 from tests.e2e.conftest import start_dashboard
-from tests.e2e.test_browser_dashboard import assert_fits, choose, day_of, wait_until
+from tests.e2e.test_browser_dashboard import assert_fits, choose, day_of, pause, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -419,7 +419,9 @@ def test_a_live_knob_moved_during_the_run_is_a_numbered_change(page):
         assert upright_and_legible(labels), (chart, labels)
 
 
-def test_a_live_knob_on_compare_is_a_numbered_change_in_every_policy(offline, dashboard):
+def test_a_live_knob_on_compare_is_a_numbered_change_in_every_policy(
+    offline, dashboard, screenshots
+):
     page = offline().new_page()
     open_compare(page, dashboard)
     for _ in range(4):
@@ -446,6 +448,9 @@ def test_a_live_knob_on_compare_is_a_numbered_change_in_every_policy(offline, da
     assert status_of(page) == "running"
     assert page.get_by_text("New settings apply on Reset.").count() == 0
     assert [columns.nth(i).locator(".feed-pin").count() for i in range(3)] == [1, 1, 1]
+    wait_until(lambda: day_of(page) >= 3.0)
+    pause(page)
+    page.screenshot(path=str(screenshots / "compare-knobs.png"))
     assert page.errors == []
 
 
