@@ -118,6 +118,11 @@ html, body { margin: 0; }
 .orgsim-app .compare-shocks { align-items: center; flex: none; }
 .orgsim-app .shock-note { font-size: 16px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 360px; }
 .orgsim-app .compare-columns { flex: 1 1 auto; min-height: 0; flex-wrap: nowrap; }
+/* Compare's knobs (the Knobs button): the side panel of Simulate, narrower, so that each
+   policy keeps its name and standing on one line above its network. */
+.orgsim-app .compare-knobs { width: 260px; }
+.orgsim-app .compare-knobs .knob-label { width: 114px; }
+.orgsim-app .compare-knobs .knob-value { width: 58px; }
 .orgsim-app .policy-column {
   flex: 1; min-width: 0; min-height: 0; border: 1px solid #d8d8d8; border-radius: 6px;
   padding: 2px 6px; flex-wrap: nowrap;
