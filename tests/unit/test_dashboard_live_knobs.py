@@ -17,7 +17,7 @@ from dashboards import state
 from dashboards.charts import mark_number
 from dashboards.components.views import feed_entries
 from dashboards.pages import simulate
-from dashboards.simulation import LIVE_KNOBS, SimulationRun
+from dashboards.simulation import LIVE_KNOBS, Lockstep, SimulationRun
 from simulator import interventions
 from simulator.loading import load_scenario
 
@@ -152,3 +152,26 @@ def test_a_live_knob_reaches_both_pages_runs_in_progress_and_spares_one_not_star
     assert len(running.model.interventions) == 1
     assert [len(run.model.interventions) for run in lockstep.runs] == [2, 2, 2]
     assert not state.simulation_is_stale() and not state.comparison_is_stale()
+
+
+def test_a_knob_moved_while_the_comparison_advances_hits_every_policy_at_one_moment():
+    """The page's thread moves a knob while the player is between two policies' advances:
+    it waits for the step to end, so every policy logs the change at the same time."""
+    import threading
+
+    lockstep = Lockstep(load_scenario("workshop"), ["hierarchical", "cooperative"], 3)
+    lockstep.advance(8.0)
+    second = lockstep.runs[1]
+    advance_second = second.advance
+    mover = threading.Thread(target=lockstep.change_live_knobs, args=({"problem_rate": 0.15},))
+
+    def advance_after_the_knob_moves(hours: float) -> bool:
+        mover.start()  # the first policy has advanced, the second not yet
+        mover.join(timeout=1.0)  # without the lockstep's lock it would be done by now
+        return advance_second(hours)
+
+    second.advance = advance_after_the_knob_moves
+    lockstep.advance(4.0)
+    mover.join()
+    times = [[i.time for i in run.model.interventions] for run in lockstep.runs]
+    assert times == [[12.0], [12.0]]
