@@ -5,6 +5,9 @@ list comprehensions rather than a matplotlib render (about 100 ms, too slow for 
 a second). The ECharts build that solara-assets bundles (5.4) is served by the dashboard
 itself: nothing is fetched from the internet. Interventions are vertical marks numbered
 like the feed's entries (①, ②...), so the room can match a bend in a curve to its cause.
+Their numbers, like the plan's and the deadline's names, stand upright above the plot, in
+a row of their own under the legend: ECharts turns a label inside a vertical mark on its
+side, unreadable from the back of a room.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def _marks(frame: Frame, font: int = FONT) -> list[dict[str, Any]]:
                 "formatter": "".join(mark_number(i) for i, _ in changes),
                 "fontSize": font + 2,
                 "color": INK,
-                "position": "insideEndTop",
+                "position": "end",  # above the line's top: ECharts keeps it upright
             },
             "lineStyle": {"color": INK, "type": "solid", "width": 1.5},
         }
@@ -110,6 +113,15 @@ def _base(title: str, x_end: float, y_name: str = "", font: int = FONT) -> dict[
     }
 
 
+def _with_marks(option: dict[str, Any], series: dict[str, Any], marks: list, font: int) -> None:
+    """Vertical marks on `series`, their upright labels in a row of their own above the
+    plot (the plot gives up a line of height, only when there is something to mark)."""
+    if not marks:
+        return
+    series["markLine"] = {"symbol": "none", "silent": True, "data": marks}
+    option["grid"]["top"] += font + 6
+
+
 def _line(name: str, data: list, colour: str, dash: str = "solid", width: float = 2.5) -> dict:
     return {
         "name": name,
@@ -142,7 +154,7 @@ def progress_option(frame: Frame, x_end: float | None = None, font: int = FONT) 
                 "lineStyle": {"color": VERMILLION, "type": "dotted", "width": 1.5},
             }
         )
-    series["markLine"] = {"symbol": "none", "silent": True, "data": guides + _marks(frame, font)}
+    _with_marks(option, series, guides + _marks(frame, font), font)
     option["series"] = [series]
     return option
 
@@ -153,7 +165,7 @@ def problems_option(frame: Frame, x_end: float | None = None, font: int = FONT) 
     option = _base("Open problems, in-trays", x_end, font=font)
     problems = _line("open problems", _points(frame, "open_problems"), VERMILLION)
     queues = _line("in-trays", _points(frame, "manager_queue"), BLUE, "dashed")
-    problems["markLine"] = {"symbol": "none", "silent": True, "data": _marks(frame, font)}
+    _with_marks(option, problems, _marks(frame, font), font)
     option["series"] = [problems, queues]
     return option
 
@@ -169,10 +181,10 @@ def messages_option(frame: Frame, x_end: float | None = None, font: int = FONT) 
     series = _line("messages per day", per_day, REDDISH_PURPLE)
     series["step"] = "end"
     series["areaStyle"] = {"color": REDDISH_PURPLE, "opacity": 0.15}
-    series["markLine"] = {"symbol": "none", "silent": True, "data": _marks(frame, font)}
-    option["series"] = [series]
     option["legend"] = {"show": False}
     option["grid"]["top"] = font + 14
+    _with_marks(option, series, _marks(frame, font), font)
+    option["series"] = [series]
     return option
 
 
@@ -192,18 +204,12 @@ def overlay_option(frames: Sequence[Frame], font: int = FONT) -> dict[str, Any]:
             3,
         )
         series.append(line)
-    series[0]["markLine"] = {
-        "symbol": "none",
-        "silent": True,
-        "data": [
-            {
-                "xAxis": round(frames[0].critical_path_days, 2),
-                "label": {"formatter": "plan", "fontSize": font},
-                "lineStyle": {"color": MUTED, "type": "dashed", "width": 1.5},
-            },
-            # Shocks hit every policy at once: the first run's marks stand for all.
-            *_marks(frames[0], font),
-        ],
+    plan = {
+        "xAxis": round(frames[0].critical_path_days, 2),
+        "label": {"formatter": "plan", "fontSize": font},
+        "lineStyle": {"color": MUTED, "type": "dashed", "width": 1.5},
     }
+    # Shocks and live knobs hit every policy at once: the first run's marks stand for all.
+    _with_marks(option, series[0], [plan, *_marks(frames[0], font)], font)
     option["series"] = series
     return option

@@ -142,7 +142,9 @@ def org_svg(frame: Frame, layout: OrgLayout, label: str = "organisation") -> str
             continue
         x, y = _xy(layout, person.uid)
         parts.append(
-            f'<g class="person" data-state="{person.state}"><title>{escape(person.tip)}</title>'
+            # The page's own tooltip shows data-tip at once and large (components/screen.py);
+            # an SVG <title> would be the browser's small, slow one.
+            f'<g class="person" data-state="{person.state}" data-tip="{escape(person.tip)}">'
             f"{_glyph(x, y, person.state, person.manager)}</g>"
         )
         if person.manager and person.queue > 0:

@@ -258,6 +258,10 @@ class Lockstep:
         self.seed = seed
         self.setup = setup
         self.runs = [SimulationRun(scenario, p, seed) for p in policies]
+        # Held while the runs advance one after the other: a shock or a live knob from the
+        # page's thread then hits every run at the same moment, and a frame shows them all
+        # at the same time, even while the player advances them.
+        self.lock = threading.RLock()
 
     @property
     def running(self) -> bool:
@@ -266,9 +270,10 @@ class Lockstep:
 
     def advance(self, hours: float) -> bool:
         """Advance every run still going by the same working hours; True while any runs."""
-        for run in self.runs:
-            run.advance(hours)
-        return self.running
+        with self.lock:
+            for run in self.runs:
+                run.advance(hours)
+            return self.running
 
     def step(self) -> bool:
         """One working hour for every run."""
@@ -279,30 +284,54 @@ class Lockstep:
     def expert_leaves(self, department: int) -> str:
         """In every run, the most expert collaborator still in `department` leaves (the same
         person in each: the runs share their people). Says what happened in the first."""
-        said = [run.expert_leaves(department) for run in self.runs if run.running]
+        with self.lock:
+            said = [run.expert_leaves(department) for run in self.runs if run.running]
         if not said:
             raise ValueError("every run has ended")
         return said[0]
 
     def surge_problems(self, factor: float = SURGE_FACTOR) -> str:
         """Problems arrive `factor` times as often, in every run still going."""
-        said = [run.surge_problems(factor) for run in self.runs if run.running]
+        with self.lock:
+            said = [run.surge_problems(factor) for run in self.runs if run.running]
         if not said:
             raise ValueError("every run has ended")
         return said[0]
 
     def calm_problems(self) -> str:
-        """Problems arrive at the scenario's rate again, in every run still going."""
-        said = [run.calm_problems() for run in self.runs if run.running]
+        """Problems arrive at the normal rate again (the scenario's, or the live knob's), in
+        every run still going."""
+        with self.lock:
+            said = [run.calm_problems() for run in self.runs if run.running]
         if not said:
             raise ValueError("every run has ended")
         return said[0]
+
+    def change_live_knobs(self, changed: dict[str, float]) -> list[str]:
+        """Apply knobs moved during the runs (LIVE_KNOBS) to every run still going, at the
+        same moment: each run logs each change as an intervention, so the marks keep the
+        same numbers in every policy. Returns what the first run's feed says."""
+        with self.lock:
+            said = [run.change_live_knobs(changed) for run in self.runs if run.running]
+        return said[0] if said else []
+
+    @property
+    def started(self) -> bool:
+        """True once the clock has moved (every run keeps the same time)."""
+        return any(run.model.time > 0 for run in self.runs)
 
     @property
     def problem_rate(self) -> float:
         """The problem rate in force now (the same in every run)."""
         return self.runs[0].problem_rate
 
+    @property
+    def surged(self) -> bool:
+        """True while problems arrive faster than the normal rate (a surge is on)."""
+        first = self.runs[0]
+        return first.problem_rate > first.normal_problem_rate + 1e-12
+
     def frames(self) -> list[Frame]:
-        """A snapshot of each run."""
-        return [r.frame() for r in self.runs]
+        """A snapshot of each run, all at the same moment."""
+        with self.lock:
+            return [r.frame() for r in self.runs]

@@ -165,22 +165,34 @@ def set_knobs(knobs: Knobs) -> list[str]:
     """New knobs for the session (InputError if refused, and nothing changes).
 
     Knobs that can act mid-run (LIVE_KNOBS: problem rate, decision time, meetings), moved
-    while Simulate's run is in progress, act on it now, NetLogo-style: each change is a
-    numbered intervention in its feed and on its charts, and the run stays current (Reset
-    starts over with the new values). A set-up knob (interdependence, headcounts) waits for
-    Reset as before. Returns what the feed says of the live changes.
+    while a run of the session is in progress, act on it now, NetLogo-style: Simulate's run
+    and every policy of Compare's runs alike, since the two pages share the set-up. Each
+    change is a numbered intervention in each run's feed and on its charts, and the runs
+    stay current (Reset starts over with the new values). A set-up knob (interdependence,
+    headcounts) waits for Reset as before. Returns what the feed says of the live changes
+    (Simulate's run if it took them, else the first policy of Compare).
     """
     chosen = current_setup()
     new = chosen.with_knobs(knobs)
     changed = knob_changes(chosen.knobs, knobs)
-    run = simulate_run.value
     said: list[str] = []
-    in_progress = run is not None and run.setup is chosen and run.running and run.model.time > 0
-    if changed and in_progress and set(changed) <= set(LIVE_KNOBS):
-        said = run.change_live_knobs(changed)
-        run.setup = new  # the run now stands for the new set-up: not out of date
+    if changed and set(changed) <= set(LIVE_KNOBS):
+        lockstep = compare_runs.value
+        if lockstep is not None and _in_progress(lockstep, chosen):
+            said = lockstep.change_live_knobs(changed)
+            lockstep.setup = new  # the runs now stand for the new set-up: not out of date
+        run = simulate_run.value
+        if run is not None and _in_progress(run, chosen):
+            said = run.change_live_knobs(changed)
+            run.setup = new
     setup.value = new
     return said
+
+
+def _in_progress(runs: SimulationRun | Lockstep, chosen: ScenarioSetup) -> bool:
+    """True when `runs` were built from `chosen` and have started without ending."""
+    started = runs.started if isinstance(runs, Lockstep) else runs.model.time > 0
+    return runs.setup is chosen and runs.running and started
 
 
 def _compared(chosen: ScenarioSetup) -> list[str]:

@@ -28,6 +28,13 @@ html, body { margin: 0; }
 .orgsim-app .v-text-field .v-label--active { transform: translateY(-21px) scale(1) !important; }
 .orgsim-app .v-text-field.v-input--dense { padding-top: 14px !important; margin-top: 0 !important; }
 .v-menu__content .v-list-item__title, .v-menu__content .v-list-item { font-size: 16px !important; }
+/* Tooltips (Vuetify's, and the page's own for drawings: components/screen.py) live
+   outside the app's box, at the end of the page: legible from the back like the rest. */
+.v-tooltip__content, .orgsim-tip { font-size: 16px !important; line-height: 1.35; }
+.orgsim-tip {
+  position: fixed; z-index: 1000; max-width: 420px; padding: 5px 16px; border-radius: 4px;
+  background: rgba(97, 97, 97, 0.95); color: #fff; pointer-events: none;
+}
 .orgsim-app .app-bar {
   height: 46px; flex: none; background: #1d3557; color: #fff;
   padding: 0 12px; align-items: center; flex-wrap: nowrap;
@@ -111,6 +118,11 @@ html, body { margin: 0; }
 .orgsim-app .compare-shocks { align-items: center; flex: none; }
 .orgsim-app .shock-note { font-size: 16px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 360px; }
 .orgsim-app .compare-columns { flex: 1 1 auto; min-height: 0; flex-wrap: nowrap; }
+/* Compare's knobs (the Knobs button): the side panel of Simulate, narrower, so that each
+   policy keeps its name and standing on one line above its network. */
+.orgsim-app .compare-knobs { width: 260px; }
+.orgsim-app .compare-knobs .knob-label { width: 114px; }
+.orgsim-app .compare-knobs .knob-value { width: 58px; }
 .orgsim-app .policy-column {
   flex: 1; min-width: 0; min-height: 0; border: 1px solid #d8d8d8; border-radius: 6px;
   padding: 2px 6px; flex-wrap: nowrap;

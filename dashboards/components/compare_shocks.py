@@ -29,7 +29,7 @@ def CompareShocks(lockstep: Lockstep, on_changed: Callable[[], None]):
             set_message(f"Not done: {exc}")
         on_changed()
 
-    surged = lockstep.problem_rate > lockstep.scenario.project.problem_rate + 1e-12
+    surged = lockstep.surged
     with solara.Row(classes=["compare-shocks", "wrap-row"], gap="6px"):
         solara.Text("Shock every policy:", classes=["bar-label"])
         solara.Select(

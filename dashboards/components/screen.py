@@ -1,6 +1,7 @@
-"""Page-wide scripts of the app's layout: no formula library fetched, network labels legible.
+"""Page-wide scripts of the app's layout: no formula library fetched, network labels legible,
+tooltips a room can read.
 
-Both are small Vue templates rendered once by the layout (dashboards/app.py); neither
+All live in one small Vue template rendered once by the layout (dashboards/app.py); none
 touches the server.
 
 - Solara's Markdown component loads KaTeX from a CDN through the server when it finds no
@@ -10,6 +11,11 @@ touches the server.
   badges) shrink with it: three networks side by side, a 1024-pixel screen. After every
   redraw, the labels are resized to at least 16 screen pixels; a department name wider
   than its box (plus the gap beside it) is condensed to fit rather than overlap.
+- Tooltips: the browser's own (`title`) come late and in small print, useless on a
+  projector. Widgets use Vuetify's tooltip (solara.Tooltip); drawings and HTML redrawn
+  every frame (the people of the network, the KPI cards, pinned changes) carry their text
+  in `data-tip`, and one tooltip of the page, styled like Vuetify's and as large, shows it
+  as soon as the pointer is over them.
 """
 
 from __future__ import annotations
@@ -60,10 +66,38 @@ module.exports = {
     this.observer.observe(document.body, { childList: true, subtree: true });
     window.addEventListener('resize', this.schedule);
     this.schedule();
+
+    const tip = document.createElement('div');
+    tip.className = 'orgsim-tip';
+    tip.setAttribute('role', 'tooltip');
+    tip.style.display = 'none';
+    document.body.appendChild(tip);
+    this.tip = tip;
+    this.showTip = (event) => {
+      const target = event.target.closest ? event.target.closest('[data-tip]') : null;
+      if (!target) { tip.style.display = 'none'; return; }
+      tip.textContent = target.getAttribute('data-tip');
+      tip.style.display = 'block';
+      // Below the element, or above it near the bottom; always inside the window.
+      const box = target.getBoundingClientRect();
+      const w = tip.offsetWidth, h = tip.offsetHeight;
+      const left = Math.min(Math.max(4, box.left + box.width / 2 - w / 2),
+        window.innerWidth - w - 4);
+      let top = box.bottom + 6;
+      if (top + h > window.innerHeight - 4) top = Math.max(4, box.top - h - 6);
+      tip.style.left = `${left}px`;
+      tip.style.top = `${top}px`;
+    };
+    this.hideTip = () => { tip.style.display = 'none'; };
+    document.addEventListener('mouseover', this.showTip);
+    document.addEventListener('mouseleave', this.hideTip);
   },
   destroyed() {
     this.observer.disconnect();
     window.removeEventListener('resize', this.schedule);
+    document.removeEventListener('mouseover', this.showTip);
+    document.removeEventListener('mouseleave', this.hideTip);
+    this.tip.remove();
   },
 };
 </script>
@@ -78,5 +112,5 @@ class PageScriptsWidget(v.VuetifyTemplate):
 
 @solara.component
 def PageScripts():
-    """No KaTeX fetched; network labels at least 16 screen pixels (see the module)."""
+    """No KaTeX fetched; network labels at least 16 screen pixels; `data-tip` tooltips."""
     return PageScriptsWidget.element()

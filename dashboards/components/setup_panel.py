@@ -37,7 +37,8 @@ def Knob(
     """One slider on one line: what it sets, the slider, the value; `tip` on hover."""
     with solara.Row(classes=["knob"], gap="4px", style={"align-items": "center"}):
         if tip:
-            with solara.Tooltip(tip):
+            # The label may be cut short in a narrow panel: the tooltip names it in full.
+            with solara.Tooltip(f"{label}: {tip}"):
                 solara.Text(label, classes=["knob-label"])
         else:
             solara.Text(label, classes=["knob-label"])

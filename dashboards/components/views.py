@@ -60,7 +60,7 @@ def kpi_cards(frame: Frame) -> list[tuple[str, str, str]]:
 def KpiCards(frame: Frame, columns: int = 2):
     """The run's key figures, large enough to read from the back of the room."""
     cells = "".join(
-        f'<div class="kpi" title="{escape(tip)}"><div class="kpi-label">{escape(label)}</div>'
+        f'<div class="kpi" data-tip="{escape(tip)}"><div class="kpi-label">{escape(label)}</div>'
         f'<div class="kpi-value">{escape(value)}</div></div>'
         for label, value, tip in kpi_cards(frame)
     )
@@ -106,8 +106,11 @@ def feed_groups(
 def _feed_row(day: str, mark: str, text: str, change: bool, count: int, kind: str = "") -> str:
     times = f' <span class="feed-count">×{count}</span>' if count > 1 else ""
     kind = kind or (" feed-change" if change else "")
+    # A pinned line is cut to one line: the page's tooltip (data-tip) gives all of it. The
+    # feed's own lines wrap and show everything.
+    tip = f' data-tip="{escape(text)}"' if kind == " feed-pin" else ""
     return (
-        f'<div class="feed-entry{kind}" title="{escape(text)}">'
+        f'<div class="feed-entry{kind}"{tip}>'
         f'<span class="feed-day">{escape(day)}</span> '
         f"{f'<b>{mark}</b> ' if mark else ''}{escape(text)}{times}</div>"
     )
@@ -118,19 +121,27 @@ def Feed(frame: Frame):
     """Notable events in plain words, newest first, repeats merged; the room's own changes
     stand out, and the latest of them stay pinned above the feed as it scrolls on."""
     entries = feed_entries(frame)
-    pinned = [e for e in entries if e[3]][:PINNED_SHOWN]
     rows = "".join(_feed_row(*g) for g in feed_groups(entries))
     if not rows:
         rows = '<div class="feed-entry feed-empty">Notable events will appear here.</div>'
     # One box holding both, so that the feed's height comes from the page's column.
     with solara.Column(classes=["feed-box"], gap="3px"):
-        if pinned:
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML="".join(_feed_row(*e, 1, " feed-pin") for e in pinned),
-                classes=["feed-pinned"],
-            )
+        PinnedChanges(frame)
         solara.HTML(tag="div", unsafe_innerHTML=rows, classes=["feed"])
+
+
+@solara.component
+def PinnedChanges(frame: Frame, shown: int = PINNED_SHOWN):
+    """The room's latest changes to the run (interventions, shocks, live knobs), numbered
+    like the charts' marks, newest first; nothing before the first. Simulate pins them
+    above its feed; Compare shows each policy's under its network."""
+    pinned = [e for e in feed_entries(frame) if e[3]][:shown]
+    if pinned:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="".join(_feed_row(*e, 1, " feed-pin") for e in pinned),
+            classes=["feed-pinned"],
+        )
 
 
 def chart_facts(option: dict) -> dict[str, str]:

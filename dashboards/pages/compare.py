@@ -15,8 +15,8 @@ from dashboards.components.controls import PlayBar, day_text, status_text
 from dashboards.components.keys import KeyListener
 from dashboards.components.named_select import NamedSelect
 from dashboards.components.player import DEFAULT_SPEED, SPEEDS, use_player
-from dashboards.components.setup_panel import ScenarioPicker
-from dashboards.components.views import Chart, Legend, Network
+from dashboards.components.setup_panel import KnobSliders, ScenarioPicker
+from dashboards.components.views import Chart, Legend, Network, PinnedChanges
 from dashboards.palette import policy_colour
 from dashboards.simulation import Frame
 from dashboards.standing import BARS, Standing, bar_widths, standings
@@ -35,6 +35,7 @@ TABLE_ROWS = (
     ("manager_utilization", "", "{:.0%}"),
     ("labour_cost", "", "{:,.0f}"),
 )
+CHANGES_SHOWN = 2  # the room's latest changes kept in view under each policy's network
 # Rows where the lowest final value is the best one, highlighted once every run has ended.
 LOWER_IS_BETTER = frozenset(
     {"lead_time_days", "decision_wait_hours", "rework_hours", "labour_cost"}
@@ -127,6 +128,7 @@ def PolicyColumn(frame: Frame, layout, colour: str, standing: Standing, widths: 
             f" · in-trays {now['manager_queue']}",
             classes=["policy-stats"],
         )
+        PinnedChanges(frame, CHANGES_SHOWN)
         solara.HTML(
             tag="div", unsafe_innerHTML=bars_html(frame, widths, colour), classes=["cost-bars"]
         )
@@ -229,6 +231,7 @@ def Page():
     frames_drawn = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
+    knobs_open = solara.use_reactive(False)
     _ = frames_drawn.value
 
     def redraw() -> None:
@@ -253,10 +256,12 @@ def Page():
             step()
 
     def changed() -> None:
+        # Runs not yet started follow their settings at once; started ones act on a live
+        # knob (state.set_knobs) and wait for Reset for the rest.
         current = state.compare_runs.value
-        started = current is not None and any(r.model.time > 0 for r in current.runs)
-        if not started and not playing.value:
+        if (current is None or not current.started) and not playing.value:
             state.new_comparison()
+        redraw()
 
     def choose_policies(policies: list[str]) -> None:
         if len(policies) >= 2:  # fewer than two is no comparison: keep the last valid choice
@@ -279,7 +284,7 @@ def Page():
 
     with solara.Column(classes=["page"], gap="4px"):
         with solara.Row(classes=["compare-bar"], gap="10px"):
-            with solara.Column(style={"width": "220px", "flex": "none"}, gap="0px"):
+            with solara.Column(style={"width": "200px", "flex": "none"}, gap="0px"):
                 ScenarioPicker(reset)
             NamedSelect(
                 "Policies (2 or 3)",
@@ -288,14 +293,22 @@ def Page():
                 on_value=choose_policies,
                 multiple=True,
                 classes=["policy-select"],
-                style={"width": "380px", "flex": "none"},
+                style={"width": "340px", "flex": "none"},
             )
             solara.InputInt(
                 "Seed",
                 value=state.seed_of(state.compare_seed.value, chosen),
                 on_value=lambda s: (state.compare_seed.set(abs(int(s))), changed()),
                 dense=True,
-                style={"width": "90px", "flex": "none"},
+                style={"width": "80px", "flex": "none"},
+            )
+            solara.Button(
+                "Knobs",
+                icon_name="mdi-tune",
+                outlined=not knobs_open.value,
+                color="primary" if knobs_open.value else None,
+                on_click=lambda: knobs_open.set(not knobs_open.value),
+                classes=["knobs-button"],
             )
             TypicalRunButton(found)
             CompareShocks(lockstep, redraw)
@@ -316,6 +329,10 @@ def Page():
         elif stale:
             solara.Text("New settings apply on Reset.", classes=["page-headline", "stale"])
         with solara.Row(classes=["compare-columns"], gap="6px"):
+            if knobs_open.value:
+                # The same sliders as Simulate's set-up tab, for the same shared set-up.
+                with solara.Column(classes=["side-panel", "compare-knobs"], gap="2px"):
+                    KnobSliders(changed)
             for run, frame, standing, widths in zip(
                 lockstep.runs, frames, standings(frames), bar_widths(frames), strict=True
             ):

@@ -127,6 +127,21 @@ def test_progress_chart_marks_the_plan_and_every_intervention():
         assert chart_facts(make(frame))["data-marks"] == "3"
 
 
+def test_mark_labels_sit_upright_in_a_row_of_their_own_only_once_there_are_marks():
+    run = played(20)
+    before = {make.__name__: make(run.frame()) for make in (problems_option, messages_option)}
+    run.surge_problems()
+    after = {make.__name__: make(run.frame()) for make in (problems_option, messages_option)}
+    for name, option in after.items():
+        # ECharts keeps a vertical mark's label upright only at its ends ("start", "end").
+        labels = [m["label"] for m in option["series"][0]["markLine"]["data"]]
+        assert [label["position"] for label in labels] == ["end"], name
+        assert labels[0]["fontSize"] >= 16
+        assert "markLine" not in before[name]["series"][0], name
+        # The label row: the plot starts a line (font size + 6 px) lower than without marks.
+        assert option["grid"]["top"] == before[name]["grid"]["top"] + 16 + 6, name
+
+
 def test_overlay_has_one_line_per_policy_in_its_colour():
     lockstep = Lockstep(load_scenario("workshop"), ["hierarchical", "cooperative"], 3)
     lockstep.advance(16)

@@ -17,7 +17,7 @@ from dashboards import state
 from dashboards.charts import mark_number
 from dashboards.components.views import feed_entries
 from dashboards.pages import simulate
-from dashboards.simulation import LIVE_KNOBS, SimulationRun
+from dashboards.simulation import LIVE_KNOBS, Lockstep, SimulationRun
 from simulator import interventions
 from simulator.loading import load_scenario
 
@@ -106,3 +106,72 @@ def test_the_slider_on_the_page_applies_live(session):
     slider.v_model = 0.1
     assert run.model.problem_rate == 0.1 and len(run.model.interventions) == 1
     assert state.simulate_run.value is run  # the same run goes on
+
+
+def started_comparison(hours: float = 12.0):
+    lockstep = state.new_comparison()
+    lockstep.advance(hours)
+    assert lockstep.running and len(lockstep.runs) == 3
+    return lockstep
+
+
+def test_a_live_knob_mid_comparison_is_the_same_numbered_change_in_every_policy(session):
+    lockstep = started_comparison()
+    lockstep.surge_problems()  # intervention 1 in every policy
+    knobs = state.current_setup().knobs
+    said = state.set_knobs(replace(knobs, problem_rate=0.125))
+    assert said == [f"problem rate changed from {knobs.problem_rate * 3:g} to 0.125 per hour"]
+    for run in lockstep.runs:
+        assert run.model.problem_rate == 0.125
+        assert [i.time for i in run.model.interventions] == pytest.approx([12.0, 12.0])
+        numbered = [e for e in feed_entries(run.frame()) if e[1] == mark_number(1)]
+        assert len(numbered) == 1 and "0.125" in numbered[0][2]
+    # The knob's rate is the new normal: no surge on, and a new surge triples it.
+    assert not lockstep.surged and not state.comparison_is_stale()
+    lockstep.surge_problems()
+    assert lockstep.surged and lockstep.problem_rate == pytest.approx(0.375)
+    assert state.new_comparison().problem_rate == 0.125  # Reset starts on the new rate
+
+
+def test_a_set_up_knob_mid_comparison_waits_for_reset(session):
+    lockstep = started_comparison()
+    knobs = state.current_setup().knobs
+    assert state.set_knobs(replace(knobs, interdependence=0.9)) == []
+    assert all(run.model.interventions == [] for run in lockstep.runs)
+    assert state.comparison_is_stale()
+
+
+def test_a_live_knob_reaches_both_pages_runs_in_progress_and_spares_one_not_started(session):
+    lockstep = started_comparison()
+    waiting = state.new_simulation()  # Simulate's run has not started: a setting for it
+    state.set_knobs(replace(state.current_setup().knobs, decision_hours=9.0))
+    assert [len(run.model.interventions) for run in lockstep.runs] == [1, 1, 1]
+    assert waiting.model.interventions == [] and state.simulation_is_stale()
+    running = started_run()
+    state.set_knobs(replace(state.current_setup().knobs, decision_hours=10.0))
+    assert len(running.model.interventions) == 1
+    assert [len(run.model.interventions) for run in lockstep.runs] == [2, 2, 2]
+    assert not state.simulation_is_stale() and not state.comparison_is_stale()
+
+
+def test_a_knob_moved_while_the_comparison_advances_hits_every_policy_at_one_moment():
+    """The page's thread moves a knob while the player is between two policies' advances:
+    it waits for the step to end, so every policy logs the change at the same time."""
+    import threading
+
+    lockstep = Lockstep(load_scenario("workshop"), ["hierarchical", "cooperative"], 3)
+    lockstep.advance(8.0)
+    second = lockstep.runs[1]
+    advance_second = second.advance
+    mover = threading.Thread(target=lockstep.change_live_knobs, args=({"problem_rate": 0.15},))
+
+    def advance_after_the_knob_moves(hours: float) -> bool:
+        mover.start()  # the first policy has advanced, the second not yet
+        mover.join(timeout=1.0)  # without the lockstep's lock it would be done by now
+        return advance_second(hours)
+
+    second.advance = advance_after_the_knob_moves
+    lockstep.advance(4.0)
+    mover.join()
+    times = [[i.time for i in run.model.interventions] for run in lockstep.runs]
+    assert times == [[12.0], [12.0]]
