@@ -132,8 +132,9 @@ def typical_run(
     `workers`, `pool`, `runner`: as `run_replications` (`runner` defaults to a full model
     run; `pool` is a warm pool of `workers` processes, if any).
     `progress(done, total)` after each run. `cancelled()` is asked after each replication
-    this thread runs (a pool's replications finish on their own, a few at most): when true,
-    the computation stops with `Cancelled`. `inputs` is kept with the result.
+    this thread runs, and every 50 ms while a pool works (its replications in flight
+    finish on their own, a few at most): when true, the computation stops with
+    `Cancelled`. `inputs` is kept with the result.
     """
     if len(policies) < 2:
         raise ValueError("a typical run compares at least two policies")
@@ -159,6 +160,7 @@ def typical_run(
         runner=runner,
         workers=workers,
         pool=pool,
+        cancelled=cancelled,
     )
     if cancelled is not None and cancelled():
         raise Cancelled

@@ -272,6 +272,8 @@ FORK_START_S = 0.02
 SHORTEST_RUN_S = 0.01
 # While the pool starts and runs, this process runs replications too (see share_with_pool).
 RUN_HERE_TOO = True
+# How soon a cancelled computation on a pool stops handing out work (seconds).
+CANCEL_POLL_S = 0.05
 
 
 def _run_replicate(
@@ -338,6 +340,7 @@ def run_replications(
     runner: Runner | None = None,
     workers: int = 1,
     pool: Executor | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> pd.DataFrame:
     """Run every policy `replications` times; replication r uses seed `base_seed + r`.
 
@@ -353,7 +356,8 @@ def run_replications(
     that the pool pays for its start (`pool_pays`). The seeds do not depend on where a run
     executes: the table is the same whatever the number of workers. `pool`: a pool already
     running (`experiments.executors.KeptPool`) of `workers` processes, used instead of
-    starting one, so with no start to pay for.
+    starting one, so with no start to pay for. `cancelled()`: asked while a pool works;
+    once true, the replications not yet done are dropped (the table has those done).
     """
     from simulator.kpis import KPI_NAMES
 
@@ -368,16 +372,16 @@ def run_replications(
     replicate = 0
     count = len(policies)
     # In this process until a pool is worth its start: the first replication is timed.
-    while replicate < replications:
+    # A running pool has nothing to start: every replication goes to it, whatever the load
+    # (the load average would count the pool's own work of the last computation as other
+    # work; busy cores only slow it as they would slow this process).
+    while replicate < replications and not (pool is not None and workers > 1):
         start = time.perf_counter()
         record(replicate, _run_replicate(scenario, policies, base_seed + replicate, runner))
         run_s = (time.perf_counter() - start) / max(count, 1)
         replicate += 1
         if replicate < replications and pool_pays(
-            (replications - replicate) * count,
-            run_s,
-            workers,
-            start_s=0.0 if pool is not None else None,
+            (replications - replicate) * count, run_s, workers
         ):
             break
     if replicate < replications:
@@ -387,6 +391,7 @@ def run_replications(
             workers,
             record,
             pool=pool,
+            cancelled=cancelled,
         )
     from simulator.uncertain import uncertain_draws
 
@@ -427,6 +432,7 @@ def share_with_pool[Item, Outcome](
     workers: int,
     record: Callable[[Item, Outcome], None],
     pool: Executor | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> None:
     """`record(item, work(item))` for every item, on a process pool and in this process at once.
 
@@ -437,7 +443,9 @@ def share_with_pool[Item, Outcome](
     function or a `functools.partial` of one); `record` is called once per item, in the
     order they finish. `run_replications` hands out replications; other experiments
     (`experiments.decomposition`) hand out their own units of runs. `pool`: a running pool
-    of `workers` processes to use (left running) instead of opening one.
+    of `workers` processes to use (left running) instead of opening one. `cancelled()`, if
+    given, is asked while the pool works: once true, no more items are handed out and the
+    call returns without the items still running.
     """
     import threading
     from concurrent.futures import Future, wait
@@ -473,7 +481,9 @@ def share_with_pool[Item, Outcome](
         try:
             while not stop.is_set():
                 running = [f for f in futures if not f.done()]
-                if len(running) >= workers:
+                # One waiting per worker while this process works too; with a running pool
+                # (nothing here), two, so that a worker never waits for the next item.
+                if len(running) >= (workers if pool is None else 2 * workers):
                     wait(running, return_when="FIRST_COMPLETED")
                     continue
                 index = take()
@@ -491,9 +501,14 @@ def share_with_pool[Item, Outcome](
         feeder = threading.Thread(target=feed, args=(opened.executor,), daemon=True)
         feeder.start()
         try:
-            while RUN_HERE_TOO and (index := take()) is not None:
+            # While a pool starts, this process works too, so that no core idles; a pool
+            # already running has a worker per core.
+            while RUN_HERE_TOO and pool is None and (index := take()) is not None:
                 record_once(index, work(items[index]))
-            feeder.join()
+            while feeder.is_alive():
+                feeder.join(timeout=CANCEL_POLL_S)
+                if cancelled is not None and cancelled():
+                    return  # the items in flight are cancelled or left to finish unread
             for future in list(futures):
                 record_once(futures[future], future.result())
         finally:

@@ -408,13 +408,13 @@ def test_t_half_width_has_the_bits_of_scipy_stats_t():
 
 def test_a_kept_pool_gives_the_same_table_and_stays_up_for_the_next(monkeypatch):
     """The dashboard's warm pool: replications go to it with no start to pay for (so even
-    this small comparison uses it), the table is the serial one, and the pool serves the
-    next comparison too."""
+    this small comparison uses it, whatever the load), the table is the serial one, and the
+    pool serves the next comparison too."""
     import experiments.compare as compare_module
     from experiments.executors import KeptPool
     from simulator.loading import load_scenario
 
-    monkeypatch.setattr(compare_module, "free_cores", lambda: 2.0)
+    monkeypatch.setattr(compare_module, "free_cores", lambda: 1.0)  # a busy machine
     scenario = load_scenario("product-launch", ["project.tasks=30"])
     policies = ["hierarchical", "cooperative"]
     serial = run_replications(scenario, policies, 4, 11, workers=1)
@@ -422,9 +422,8 @@ def test_a_kept_pool_gives_the_same_table_and_stays_up_for_the_next(monkeypatch)
     try:
         assert kept.executor() is None  # not started until warmed
         assert kept.wait()
-        # Without RUN_HERE_TOO, the replications after the timed first all go to the pool:
-        # their progress is reported from the pool's result thread, not this one.
-        monkeypatch.setattr(compare_module, "RUN_HERE_TOO", False)
+        # Every replication goes to the pool (nothing to time, nothing to start): their
+        # progress is reported from the pool's result thread, not this one.
         for _ in range(2):
             threads = {}
             pooled = run_replications(
@@ -437,9 +436,27 @@ def test_a_kept_pool_gives_the_same_table_and_stays_up_for_the_next(monkeypatch)
                 on_run=lambda p, r, threads=threads: threads.setdefault(r, threading.get_ident()),
             )
             pd.testing.assert_frame_equal(serial, pooled, check_exact=True)
-            assert threads[0] == threading.get_ident()
-            assert all(threads[r] != threading.get_ident() for r in (1, 2, 3))
-        assert kept.executor() is not None  # still up after both
+            assert all(threads[r] != threading.get_ident() for r in range(4))
+        # Cancelled once the first replication is in: the call returns without the rest.
+        done = []
+        partial = run_replications(
+            scenario,
+            policies,
+            40,
+            11,
+            workers=2,
+            pool=kept.executor(),
+            on_run=lambda p, r: done.append(r),
+            cancelled=lambda: bool(done),
+        )
+        assert 1 <= partial["replicate"].nunique() < 40
+        whole = run_replications(scenario, policies, 40, 11, workers=1)
+        pd.testing.assert_frame_equal(
+            partial.reset_index(drop=True),
+            whole[whole["replicate"].isin(partial["replicate"])].reset_index(drop=True),
+            check_exact=True,
+        )
+        assert kept.executor() is not None  # still up after all three
         workers = set(kept.executor().map(_process_id, range(8)))
         assert os.getpid() not in workers and 1 <= len(workers) <= 2
     finally:
