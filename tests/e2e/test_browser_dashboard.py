@@ -103,6 +103,7 @@ def test_every_page_is_readable_at_1280x720_offline(page, dashboard, screenshots
     assert_fits(page)
     page.screenshot(path=str(screenshots / "experiments.png"))
     assert page.errors == []
+    assert page.console_errors == []  # on every page: no error in the browser's console
 
 
 def test_the_largest_builtin_organisation_still_fits(page):
