@@ -8,6 +8,7 @@ dashboard. Mechanisms live in `simulator.mechanisms`, chosen by the policy's val
 from __future__ import annotations
 
 import gc
+import heapq
 import math
 from collections import deque
 from collections.abc import Callable
@@ -162,6 +163,7 @@ class OrgModel(mesa.Model):
         ]
         self._moves: list[tuple[float, Callable[[], None]]] = []  # today's, by time
         self._next_move = 0
+        self.moves_run = 0  # absence moves run by `_advance_time` (events of the model's own)
         if self._part_time:
             self.schedule_event(self.plan_absences, at=0.0)
         self.schedule_event(self.begin, at=0.0)
@@ -299,23 +301,43 @@ class OrgModel(mesa.Model):
                 offset = float(rng.random()) * (hpd - block)
                 moves.append((day_start + offset, person.go_away))
                 moves.append((day_start + offset + block, person.come_back))
-        # The day's moves wait in a list of their own, one at a time in Mesa's event list:
-        # with two per part-time person a day they were most of it, and every event of the
-        # run paid for their number in its heap operations. A stable sort keeps moves due
-        # at the same time in the order they were drawn, as the event list did.
+        # The day's moves wait in a list of their own, run in time order between Mesa's
+        # events by `_advance_time`: with two per part-time person a day they were most of
+        # the events, and each cost an Event, two weak references and a heap push and pop.
+        # A stable sort keeps moves due at the same time in the order they were drawn, as
+        # the event list did.
         moves.sort(key=_time_of)
         self._moves, self._next_move = moves, 0
-        if moves:
-            self.schedule_event(self._move_due, at=moves[0][0])
         self.schedule_event(self.plan_absences, at=day_start + hpd)
 
-    def _move_due(self) -> None:
-        """Scheduled callback: the next absence move of the day, then schedule the one after."""
-        moves, index = self._moves, self._next_move
-        moves[index][1]()
-        self._next_move = index + 1
-        if index + 1 < len(moves):
-            self.schedule_event(self._move_due, at=moves[index + 1][0])
+    def _advance_time(self, until: float) -> None:
+        """Mesa's loop (`mesa.Model._advance_time`, 3.5), with the day's absence moves run
+        in time order between its events: a move due no later than the next event runs
+        first (moves are drawn at the start of the day, before the events scheduled during
+        it, as their events were). Cancelled events at the top of the heap are dropped as
+        Mesa's `pop_event` drops them."""
+        if until <= self.time:
+            super()._advance_time(until)  # Mesa's warning
+            return
+        event_list = self._event_list
+        while True:
+            events = event_list._events  # compact() may replace the list: fetch it each time
+            while events and events[0].CANCELED:
+                heapq.heappop(events)
+            next_time = events[0].time if events else math.inf
+            moves, index = self._moves, self._next_move
+            if index < len(moves) and moves[index][0] <= min(next_time, until):
+                self._next_move = index + 1
+                self.moves_run += 1
+                self.time = moves[index][0]
+                moves[index][1]()
+                continue
+            if next_time > until:
+                break
+            event = heapq.heappop(events)
+            self.time = event.time
+            event.execute()
+        self.time = until
 
     def step(self) -> None:
         """One working hour: record the day when it ends, stop at the horizon."""
