@@ -322,12 +322,20 @@ def pool_pays(
     start_s: float | None = None,
 ) -> bool:
     """Whether a pool of `workers` processes saves more than its start-up (`start_s`, default
-    `pool_start_s()`) on the runs left, with `idle_cores` free (default: `free_cores()`)."""
+    `pool_start_s()`) on the runs left, with `idle_cores` free (default: `free_cores()` for
+    a forkserver's start, every core for a fork's)."""
     if workers <= 1 or remaining_runs <= 1:
         return False
-    idle = free_cores() if idle_cores is None else idle_cores
-    parallel = min(workers, remaining_runs, round(idle))
     start = pool_start_s() if start_s is None else start_s
+    if idle_cores is None:
+        # A forked pool costs next to nothing to start, and its workers get their share of
+        # a busy machine as any process does; the load average (which also counts this
+        # process's own work of the last minute, or the sweep just before) only holds back
+        # a forkserver's costly start.
+        idle = float(workers) if start <= FORK_START_S else free_cores()
+    else:
+        idle = idle_cores
+    parallel = min(workers, remaining_runs, round(idle))
     return parallel > 1 and remaining_runs * run_s * (1 - 1 / parallel) > start
 
 
