@@ -97,20 +97,6 @@ def print_run(record: dict[str, Any], scenario: Scenario) -> None:
 # --- orgsim compare ------------------------------------------------------------------------------
 
 
-# What the comparison table shows per policy: on time only with a deadline (KPIs without a
-# value in any run are left out), and both costs.
-COMPARISON_KPIS = (
-    "lead_time_days",
-    "on_time",
-    "work_hours",
-    "rework_hours",
-    "coordination_hours",
-    "decision_wait_hours",
-    "information_wait_hours",
-    "manager_utilization",
-    "labour_cost",
-    "staffing_cost",
-)
 _SHARE_UNIT = "share of runs"
 
 
@@ -191,7 +177,12 @@ def print_comparison(
             f"{100 * done / n:.0f}% of runs" if n else "",
             end_section=i == len(policies) - 1,
         )
-    kpis = [k for k in COMPARISON_KPIS if k in summary["policies"][first]]
+    from experiments.compare import MAIN_KPIS
+
+    # Per policy: the main KPIs, on time (only with a deadline: KPIs without a value in
+    # any run are left out) and both costs.
+    shown = (MAIN_KPIS[0], "on_time", *MAIN_KPIS[1:], "staffing_cost")
+    kpis = [k for k in shown if k in summary["policies"][first]]
     for kpi in kpis:
         for i, policy in enumerate(policies):
             stat = summary["policies"][policy][kpi]

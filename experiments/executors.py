@@ -154,15 +154,7 @@ class PoolOnDemand(Executor):
 
     def _start(self) -> None:
         try:
-            context = _context()
-            reader, writer = context.Pipe(duplex=False)
-            self._alive = (reader, writer)
-            pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=context,
-                initializer=_initialise_worker,
-                initargs=(reader,),
-            )
+            pool, self._alive = _forkserver_pool(self.workers)
             self._pool = pool
             # Calls go to the pool once every worker has started and answered.
             for future in [pool.submit(os.getpid) for _ in range(self.workers)]:
@@ -232,6 +224,7 @@ class KeptPool:
 
 
 _KEPT: dict[int, KeptPool] = {}
+_KEPT_LOCK = threading.Lock()
 
 
 def kept_pool(workers: int) -> KeptPool:
@@ -244,9 +237,6 @@ def kept_pool(workers: int) -> KeptPool:
             _KEPT[workers] = KeptPool(workers)
             atexit.register(_KEPT[workers].shutdown)
         return _KEPT[workers]
-
-
-_KEPT_LOCK = threading.Lock()
 
 
 def cpu_count() -> int:
@@ -291,17 +281,7 @@ def open_workers(
         pool, (alive_reader, alive_writer) = _forked_pool(count)
         description = f"{count} local worker processes (forked)"
     else:
-        context = _context()
-        # Workers hold the reading end of a pipe whose only writer is this process: when the
-        # coordinator dies (even by SIGKILL) they read end-of-file and exit, leaving no
-        # orphans.
-        alive_reader, alive_writer = context.Pipe(duplex=False)
-        pool = ProcessPoolExecutor(
-            max_workers=count,
-            mp_context=context,
-            initializer=_initialise_worker,
-            initargs=(alive_reader,),
-        )
+        pool, (alive_reader, alive_writer) = _forkserver_pool(count)
         description = f"{count} local worker processes"
     try:
         yield Workers(pool, count, description, "process-pool")
@@ -356,6 +336,22 @@ def _forked_pool(count: int) -> tuple[ProcessPoolExecutor, tuple[Any, Any]]:
     gc.unfreeze()  # this process collects as before
     for answer in answers:
         answer.result()
+    return pool, (alive_reader, alive_writer)
+
+
+def _forkserver_pool(count: int) -> tuple[ProcessPoolExecutor, tuple[Any, Any]]:
+    """A pool of `count` workers started from the forkserver (as they are first needed),
+    with the ends of its coordinator-alive pipe: workers hold the reading end of a pipe
+    whose only writer is this process, so when the coordinator dies (even by SIGKILL) they
+    read end-of-file and exit, leaving no orphans."""
+    context = _context()
+    alive_reader, alive_writer = context.Pipe(duplex=False)
+    pool = ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=context,
+        initializer=_initialise_worker,
+        initargs=(alive_reader,),
+    )
     return pool, (alive_reader, alive_writer)
 
 
