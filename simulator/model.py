@@ -13,6 +13,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -306,7 +307,7 @@ class OrgModel(mesa.Model):
         # the events, and each cost an Event, two weak references and a heap push and pop.
         # A stable sort keeps moves due at the same time in the order they were drawn, as
         # the event list did.
-        moves.sort(key=_time_of)
+        moves.sort(key=itemgetter(0))
         self._moves, self._next_move = moves, 0
         self.schedule_event(self.plan_absences, at=day_start + hpd)
 
@@ -489,7 +490,3 @@ class OrgModel(mesa.Model):
 def _kpi(name: str, model: OrgModel) -> Any:
     """A DataCollector model reporter: one KPI of the model now."""
     return model.kpis()[name]
-
-
-def _time_of(move: tuple[float, Callable[[], None]]) -> float:
-    return move[0]
