@@ -106,6 +106,8 @@ def check_out(out: Path | None, files: Sequence[str] = (), overwrite: bool = Fal
     (what the command writes there), none may exist already unless `overwrite`: nothing a
     user produced is replaced unasked. Checked before anything runs."""
     if out is None:
+        if overwrite:
+            raise CommandLineError("--overwrite: only with --out (there is nothing to replace)")
         return None
     if out.exists() and not out.is_dir():
         raise CommandLineError(f"--out {out}: exists and is not a folder")

@@ -463,3 +463,7 @@ def test_out_never_replaces_an_earlier_run_unasked(tmp_path, command, written):
     replaced = orgsim(*command, "--seed", "4", "--out", str(out), "--overwrite")
     assert replaced.returncode == 0, replaced.stderr
     assert (out / written[0]).read_bytes() != before[written[0]]
+
+
+def test_overwrite_without_out_is_refused():
+    assert_bad_input(orgsim("compare", "workshop", "--replications", "2", "--overwrite"))
