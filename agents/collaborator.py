@@ -117,7 +117,7 @@ class Collaborator(Person):
         if self._problem_rate > 0:
             to_problem = (task.next_hazard_point - task.hazard) / self._problem_rate
             segment = min(segment, max(to_problem, 0.0))
-        self._work_event = self.model.schedule_event(self.end_work_segment, after=segment)
+        self._work_event = self.model.book(self.end_work_segment, after=segment)
         self.on_state_change()
 
     def pause_own_work(self) -> None:

@@ -110,7 +110,7 @@ class Person(mesa.Agent):
         if left <= EPSILON:
             self._complete(item)
         else:
-            self._item_event = self.model.schedule_event(self.finish_item, after=left)
+            self._item_event = self.model.book(self.finish_item, after=left)
 
     def finish_item(self) -> None:
         """Scheduled callback: the item in hand is done."""

@@ -297,7 +297,7 @@ class Joint:
             self.on_done(self)
 
 
-@dataclass(eq=False, slots=True, weakref_slot=True)  # its bound method is a Mesa event
+@dataclass(eq=False, slots=True)
 class ProblemCase:
     """A problem while it is open: who raised it, where it goes, what it has cost."""
 

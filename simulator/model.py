@@ -1,7 +1,8 @@
 """OrgModel: the organisation at work on one project, as a Mesa model in working hours.
 
-Everything that happens (task work, problems, messages, decisions, meetings) is a Mesa
-event; `step()` is one working hour and only records the daily series and serves the
+Everything that happens (task work, problems, messages, decisions, meetings) is an event
+booked on the model's agenda (`simulator.agenda`), run in one order with Mesa's own
+events; `step()` is one working hour and only records the daily series and serves the
 dashboard. Mechanisms live in `simulator.mechanisms`, chosen by the policy's values.
 """
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from agents.collaborator import Collaborator
 from simulator import kpis as kpi_module
+from simulator.agenda import CALLBACK, ORDER, PRIORITY, TIME, Agenda, Booking
 from simulator.domain import (
     CATEGORIES,
     ItemRecord,
@@ -90,6 +92,7 @@ class OrgModel(mesa.Model):
         else:
             seed = int(rng)
         super().__init__(rng=seed)
+        self.agenda = Agenda()
         # Uncertain inputs take this replication's values (the same under every policy).
         scenario, self.uncertain_draws = resolve_uncertain(scenario, seed)
         self.config = scenario
@@ -166,8 +169,8 @@ class OrgModel(mesa.Model):
         self._next_move = 0
         self.moves_run = 0  # absence moves run by `_advance_time` (events of the model's own)
         if self._part_time:
-            self.schedule_event(self.plan_absences, at=0.0)
-        self.schedule_event(self.begin, at=0.0)
+            self.book(self.plan_absences, at=0.0)
+        self.book(self.begin, at=0.0)
 
     # --- policy ----------------------------------------------------------------------------
 
@@ -309,23 +312,58 @@ class OrgModel(mesa.Model):
         # the event list did.
         moves.sort(key=itemgetter(0))
         self._moves, self._next_move = moves, 0
-        self.schedule_event(self.plan_absences, at=day_start + hpd)
+        self.book(self.plan_absences, at=day_start + hpd)
+
+    def book(
+        self, callback: Callable[[], None], *, at: float | None = None, after: float | None = None
+    ) -> Booking:
+        """Book `callback` at time `at` or `after` hours from now, on the model's agenda
+        (`Model.schedule_event`'s arguments and its check of the past; cancel with the
+        returned booking's `cancel()`)."""
+        if (at is None) == (after is None):
+            raise ValueError("Specify exactly one of 'at' or 'after'")
+        time = at if at is not None else self.time + after
+        if time < self.time:
+            raise ValueError(f"cannot book an event at {time}, before the time now, {self.time}")
+        return self.agenda.book(time, callback)
 
     def _advance_time(self, until: float) -> None:
-        """Mesa's loop (`mesa.Model._advance_time`, 3.5), with the day's absence moves run
-        in time order between its events: a move due no later than the next event runs
-        first (moves are drawn at the start of the day, before the events scheduled during
-        it, as their events were). Cancelled events at the top of the heap are dropped as
-        Mesa's `pop_event` drops them."""
+        """Mesa's loop (`mesa.Model._advance_time`, 3.5) over three sources in time order:
+        Mesa's own events (the hourly step), the model's bookings (`self.agenda`) and the
+        day's absence moves. Between an event and a booking, the first in (time, priority,
+        order) goes first, as when both were Mesa events; a move due no later than either
+        runs first (moves are drawn at the start of the day, before the events scheduled
+        during it, as their events were). Cancelled events at the top of Mesa's heap are
+        dropped as Mesa's `pop_event` drops them."""
         if until <= self.time:
             super()._advance_time(until)  # Mesa's warning
             return
         event_list = self._event_list
+        agenda = self.agenda
         while True:
             events = event_list._events  # compact() may replace the list: fetch it each time
-            while events and events[0].CANCELED:
+            while events and events[0]._canceled:
                 heapq.heappop(events)
-            next_time = events[0].time if events else math.inf
+            booking = agenda.first()
+            if events:
+                event = events[0]
+                # The booking goes first if it is earlier in (time, priority, order).
+                if booking is not None and (
+                    booking[TIME] < event.time
+                    or (
+                        booking[TIME] == event.time
+                        and (booking[PRIORITY], booking[ORDER]) < (event.priority, event.unique_id)
+                    )
+                ):
+                    event = None
+            else:
+                event = None
+            if event is not None:
+                next_time = event.time
+            elif booking is not None:
+                next_time = booking[TIME]
+            else:
+                next_time = math.inf
             moves, index = self._moves, self._next_move
             if index < len(moves) and moves[index][0] <= min(next_time, until):
                 self._next_move = index + 1
@@ -335,9 +373,13 @@ class OrgModel(mesa.Model):
                 continue
             if next_time > until:
                 break
-            event = heapq.heappop(events)
-            self.time = event.time
-            event.execute()
+            self.time = next_time
+            if event is not None:
+                heapq.heappop(events)
+                event.execute()
+            else:
+                agenda.pop()
+                booking[CALLBACK]()
         self.time = until
 
     def step(self) -> None:
@@ -390,11 +432,12 @@ class OrgModel(mesa.Model):
         if not force and day <= self._last_recorded_day:
             return
         self._last_recorded_day = day
-        # A cancelled event stays in Mesa's heap until its time comes; absences cancel a
-        # work segment each, so they piled up to three in four entries of a large run's
-        # heap, and every push and pop paid for them. Once a day they are dropped (events
-        # run in the same order: the heap's order is total).
+        # A cancelled booking stays in the agenda's heap until its time comes; absences
+        # cancel a work segment each, so they piled up to three in four entries of a large
+        # run's heap, and every push and pop paid for them. Once a day they are dropped
+        # (events run in the same order: the heap's order is total).
         self._event_list.compact()
+        self.agenda.compact()
         row: dict[str, Any] = {
             "day": self.time / self.hours_per_day,
             "tasks_done": self.tasks_done,

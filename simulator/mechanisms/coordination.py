@@ -178,7 +178,7 @@ class Coordination:
         model = self.model
         interval = model.sample(model.config.timing.meeting_interval_days) * model.hours_per_day
         self._next_meeting += max(interval, 1e-6)
-        self._meeting_event = model.schedule_event(self.hold_meeting, at=self._next_meeting)
+        self._meeting_event = model.book(self.hold_meeting, at=self._next_meeting)
 
     def hold_meeting(self) -> None:
         """Scheduled callback: every manager finishes the item in hand, then meets."""

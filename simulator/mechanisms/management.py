@@ -74,7 +74,7 @@ class Orientation:
         model = self.model
         interval = model.sample(model.config.timing.orientation_interval_days)
         self._next += max(interval * model.hours_per_day, 1e-6)
-        self._event = model.schedule_event(self.hold_sessions, at=self._next)
+        self._event = model.book(self.hold_sessions, at=self._next)
 
     def hold_sessions(self) -> None:
         """Scheduled callback: every orienting manager meets those who report to them."""

@@ -149,7 +149,7 @@ class ProblemDesk:
         patience = self.timing.decision_patience_hours
         if patience is not None and not case.closed:
             case.on_patience = self._make_withdrawal(case)
-            case.patience_event = model.schedule_event(
+            case.patience_event = model.book(
                 case.patience_over, after=draw(patience, case.draws[case.draws.PATIENCE])
             )
 
