@@ -70,6 +70,14 @@ class Positive:
         raiser = case.raiser
         teams = desk.model.org.teams
         excluded = (raiser, resolver)
+        # The list each of them can be in: their team's members (a manager is a member of
+        # none; a departed collaborator was taken out of theirs).
+        homes = [
+            teams[p.department][p.team].members
+            if p.department is not None and p.team is not None
+            else ()
+            for p in excluded
+        ]
         own = teams[raiser.department]
         for groups in (
             [
@@ -81,35 +89,37 @@ class Positive:
             [team.members for team in own if team.index != raiser.team],
             [own[raiser.team].members],
         ):
-            chosen = _pick(groups, excluded, case.draws[case.draws.CHALLENGER])
+            chosen = _pick(groups, excluded, homes, case.draws[case.draws.CHALLENGER])
             if chosen is not None:
                 return chosen
         return None
 
 
-def _pick(groups: list[list], excluded: tuple, u: float):
-    """The person at quantile `u` of the groups joined in order, leaving out `excluded` and
-    people who left (None if nobody is left). Counting runs over whole lists in C; only
-    the chosen group is walked."""
-    counts = []
-    for group in groups:
-        n = len(group)
-        for person in excluded:
-            if person in group:
-                n -= 1
-        counts.append(n)
+def _pick(groups: list[list], excluded: tuple, homes: list, u: float):
+    """The person at quantile `u` of the groups joined in order, leaving out `excluded`
+    (`homes[i]`: the only list `excluded[i]` can be in) and people who left (None if
+    nobody is left). A large organisation has hundreds of teams and most problems draw a
+    challenger: the groups are counted by their lengths, and only the chosen one is
+    searched, in C."""
+    counts = [len(group) for group in groups]
+    if homes:
+        position = {id(group): k for k, group in enumerate(groups)}
+        for person, home in zip(excluded, homes, strict=True):
+            k = position.get(id(home))
+            if k is not None and person in home:
+                counts[k] -= 1  # once per mention: a self-fix's raiser is its resolver
     total = sum(counts)
     if total <= 0:
         return None
     j = min(int(u * total), total - 1)
     for group, n in zip(groups, counts, strict=True):
         if j < n:
-            for person in group:
-                if person in excluded:
-                    continue
-                if j == 0:
-                    return None if person.departed else person
-                j -= 1
+            # The j-th person of the group once the excluded are skipped.
+            for skipped in sorted({group.index(p) for p in excluded if p in group}):
+                if skipped <= j:
+                    j += 1
+            person = group[j]
+            return None if person.departed else person
         j -= n
     return None
 

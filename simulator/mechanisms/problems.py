@@ -20,9 +20,10 @@ numbers).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simulator.domain import (
     Activity,
@@ -77,13 +78,14 @@ class ProblemDesk:
         self.thresholds = (severity.minor, severity.minor + severity.major)
         self.lead_pool = LeadPool(model)
         self.memory = Memory(model)
-        # Everyone ranked by expertise in each field, most expert first (ties: by id);
-        # a field whose expertise changed (coaching) is sorted again when next asked for.
+        # Everyone ranked by expertise in each field, most expert first (ties: by id); a
+        # person whose expertise changed (coaching) is moved to their new place when the
+        # field is next asked for.
         self._ranked = [
             sorted(model.org.people, key=self._rank_key(f))
             for f in range(len(model.org.department_names))
         ]
-        self._stale: set[int] = set()
+        self._stale: dict[int, dict[int, Any]] = {}  # field -> {id: person} to re-place
 
     @staticmethod
     def _rank_key(field: int):
@@ -91,14 +93,23 @@ class ProblemDesk:
 
     def ranking(self, field: int) -> list:
         """Everyone still on the project, most expert in `field` first."""
-        if field in self._stale:
-            self._ranked[field].sort(key=self._rank_key(field))
-            self._stale.discard(field)
+        moved = self._stale.pop(field, None)
+        if moved:
+            # Out first, then back in one by one: the others' places are unchanged, and
+            # the order is total, so this is the order a full sort gives, without
+            # computing every key again at each coaching session of a large organisation.
+            ranked = self._ranked[field]
+            back = [person for person in moved.values() if person in ranked]
+            for person in back:
+                ranked.remove(person)
+            key = self._rank_key(field)
+            for person in back:
+                bisect.insort(ranked, person, key=key)
         return self._ranked[field]
 
     def expertise_changed(self, person, field: int) -> None:
         """A person's expertise in `field` changed: rankings and their problem rate follow."""
-        self._stale.add(field)
+        self._stale.setdefault(field, {})[id(person)] = person
         task = getattr(person, "task", None)
         if task is not None:
             person.change_problem_rate(person.problem_rate_for(task, self.model.problem_rate))

@@ -12,6 +12,8 @@ q + (1 − q) × `confrontation_gain`, and the record keeps q as
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.randomness import ProblemDraws
 from tests.unit.mechanisms import story
@@ -244,3 +246,66 @@ def test_each_department_challenges_under_its_own_policy():
         "a": {("self", "a 1;legal 1", True)},
         "legal": {("manager", "legal manager", False)},
     }
+
+
+class _Member:
+    """A stand-in collaborator for `_pick`: only `departed` is read."""
+
+    def __init__(self, departed: bool = False):
+        self.departed = departed
+
+
+def _walk(groups, excluded, u):
+    """The challenger as first written: each group counted in Python, less one per mention
+    of an excluded person in it (a self-fix's raiser, who is also its resolver, twice), then
+    the chosen group walked person by person."""
+    counts = []
+    for group in groups:
+        n = len(group)
+        for person in excluded:
+            if person in group:
+                n -= 1
+        counts.append(n)
+    total = sum(counts)
+    if total <= 0:
+        return None
+    j = min(int(u * total), total - 1)
+    for group, n in zip(groups, counts, strict=True):
+        if j < n:
+            for person in group:
+                if person in excluded:
+                    continue
+                if j == 0:
+                    return None if person.departed else person
+                j -= 1
+        j -= n
+    return None
+
+
+@given(
+    sizes=st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    picks=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=3),
+    departed=st.sets(st.integers(0, 40)),
+    u=st.floats(0.0, 1.0, exclude_max=True),
+)
+def test_the_challenger_is_drawn_as_by_the_walk_through_every_group(sizes, picks, departed, u):
+    from simulator.mechanisms.confrontation import _pick
+
+    groups = [[_Member() for _ in range(n)] for n in sizes]
+    people = [p for group in groups for p in group]
+    for k in departed & set(range(len(people))):
+        people[k].departed = True
+    outsider = _Member()  # a manager: a member of no group
+    for raiser_k, resolver_k in picks:
+        raiser = people[raiser_k % len(people)] if people else outsider
+        # A self-fix: the raiser is the resolver; else someone else, perhaps a manager.
+        resolver = (
+            raiser
+            if resolver_k % 3 == 0
+            else (
+                outsider if resolver_k % 3 == 1 or not people else people[resolver_k % len(people)]
+            )
+        )
+        excluded = (raiser, resolver)
+        homes = [next((g for g in groups if p in g), ()) for p in excluded]
+        assert _pick(groups, excluded, homes, u) is _walk(groups, excluded, u)

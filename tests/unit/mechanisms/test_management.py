@@ -166,3 +166,28 @@ def test_coaching_stops_at_the_ceiling():
     model = _coached(expert)
     assert served(model, "orientation", "a 1")
     assert {p.quality for p in problems(model)} == {expert}
+
+
+def test_the_experts_ranking_follows_coaching_as_a_full_sort_would():
+    """Coached people are moved to their new place in each field's ranking: the ranking
+    asked for is, day after day, everyone present sorted by expertise then id."""
+    from simulator.loading import load_scenario
+    from simulator.model import OrgModel
+
+    model = OrgModel(
+        load_scenario("product-launch", ["behaviour.coaching_gain=0.3"]), "cooperative", rng=3
+    )
+    desk = model.desk
+    fields = range(len(model.org.department_names))
+    before = {p.unique_id: p.expertise for p in model.org.people}
+    stale_fields = 0
+    for _ in range(40):
+        model.run_until(model.time + model.hours_per_day)
+        stale_fields += len(desk._stale)
+        for field in fields:
+            expected = sorted(
+                desk.ranking(field), key=lambda p, f=field: (-p.expertise_in(f), p.unique_id)
+            )
+            assert desk.ranking(field) == expected
+    coached = sum(1 for p in model.org.people if p.expertise != before[p.unique_id])
+    assert coached >= 10 and stale_fields >= 10, "the story needs coaching that changes the rankings"
