@@ -4,6 +4,7 @@
     python -m benchmarks.scaling --baseline 356b715    # side by side with a git revision
     python -m benchmarks.scaling --sizes 2500 10000 --repeats 5 --policy hierarchical
     python -m benchmarks.scaling --cpu                 # CPU time: steadier on a busy machine
+    python -m benchmarks.scaling --daily               # every KPI each day (dashboard's way)
     python -m benchmarks.scaling --set project.dependency_density=0.04 --build-only
     python -m benchmarks.run --only scaling            # as `make benchmark` runs it
 
@@ -15,7 +16,7 @@ interdependence (0.25) are kept unless --set changes them (product-launch's dens
 
 Every measurement is a fresh process (imports excluded from the times), so one size's
 memory and caches (routers are shared by models of one org graph) do not leak into the
-next; with --baseline, the revision's tree is extracted to a temporary folder and measured
+next; seeds are the outer loop, so every size sees the same machine load; with --baseline, the revision's tree is extracted to a temporary folder and measured
 in the same way, alternating with the current code so that both see the same machine load.
 
 Printed per size: people, tasks, and, each a median over --repeats seeds: project
@@ -73,7 +74,13 @@ def _rss_mib() -> float:
 
 
 def child(
-    tasks: int, seed: int, policy: str, run: bool, cpu: bool = False, extra: tuple = ()
+    tasks: int,
+    seed: int,
+    policy: str,
+    run: bool,
+    cpu: bool = False,
+    extra: tuple = (),
+    daily: bool = False,
 ) -> None:
     """In a fresh process: build (and run) one model and print its figures as JSON."""
     warnings.simplefilter("ignore")
@@ -97,15 +104,21 @@ def child(
 
     model_module.build_project = timed("project", model_module.build_project)
     model_module.build_organisation = timed("organisation", model_module.build_organisation)
+    from mesa.time.events import Event
+
     imported = _rss_mib()
+    first_event = next(Event._ids)
     start = now()
-    model = model_module.OrgModel(scenario, policy, rng=seed)
+    model = model_module.OrgModel(scenario, policy, rng=seed, collect_kpis=daily)
     built = now() - start
     kpis = None
     if run:
         model.run_to_end()
         kpis = model.kpis()
     total = now() - start
+    # Events: Mesa's and the model's bookings share Mesa's counter; absence moves are
+    # counted apart (`moves_run`, absent from older revisions).
+    events = next(Event._ids) - first_event - 1 + getattr(model, "moves_run", 0)
     shape = [
         (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
     ]
@@ -120,6 +133,8 @@ def child(
                 "organisation": spent["organisation"],
                 "build": built,
                 "total": total,
+                "events": events if run else 0,
+                "days": model.time / model.hours_per_day,
                 "imported_mib": imported,
                 "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "digest": digest.hexdigest(),
@@ -129,7 +144,14 @@ def child(
 
 
 def measure(
-    root: Path, tasks: int, seed: int, policy: str, run: bool, cpu: bool, extra: list[str]
+    root: Path,
+    tasks: int,
+    seed: int,
+    policy: str,
+    run: bool,
+    cpu: bool,
+    extra: list[str],
+    daily: bool = False,
 ) -> dict:
     """One fresh process in the tree at `root`."""
     found = subprocess.run(
@@ -138,7 +160,7 @@ def measure(
             "-m",
             "benchmarks.scaling",
             "--child",
-            json.dumps([tasks, seed, policy, run, cpu, extra]),
+            json.dumps([tasks, seed, policy, run, cpu, extra, daily]),
         ],
         cwd=root,
         capture_output=True,
@@ -182,6 +204,7 @@ def run(
     runs: bool,
     cpu: bool,
     extra: list[str],
+    daily: bool = False,
 ) -> None:
     """Measure and print the table."""
     versions = {"current": ROOT}
@@ -190,12 +213,23 @@ def run(
             versions[baseline] = extract(baseline, Path(folder))
         modes = (False, True) if runs else (False,)
         results: dict[tuple[str, int, bool], list[dict]] = {}
-        for tasks in sizes:
-            for seed in range(1, repeats + 1):
+        # Seeds outermost: every size and version is measured once before the next seed,
+        # so that a change of machine load during the benchmark falls on all of them alike
+        # rather than on the sizes measured last.
+        for seed in range(1, repeats + 1):
+            for tasks in sizes:
                 for run_too in modes:
                     for name, root in versions.items():
-                        row = measure(root, tasks, seed, policy, run_too, cpu, extra)
+                        row = measure(root, tasks, seed, policy, run_too, cpu, extra, daily)
                         results.setdefault((name, tasks, run_too), []).append(row)
+                        what = "build + run" if run_too else "build"
+                        print(
+                            f"  seed {seed}/{repeats}, {tasks} tasks, {what}, {name}: "
+                            f"{row['total']:.2f} s",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+        for tasks in sizes:
             _print_size(results, versions, tasks, runs)
     _print_exponents(results, versions, sizes, runs)
 
@@ -273,6 +307,19 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
                 times = [_median(results[(name, n, run_too)], key) for n in ordered]
                 figures.append(f"{label} {slope(ordered, times, low, high):.2f}")
             print(f"  {name:>10} {low:,} → {high:,} tasks: " + ", ".join(figures))
+    if runs:
+        print("events per run and their cost (medians; the events grow with people x days):")
+        for name in versions:
+            for n in ordered:
+                ran = results[(name, n, True)]
+                run_s = [r["total"] - r["build"] for r in ran]
+                per_event = statistics.median(
+                    s / r["events"] * 1e6 for s, r in zip(run_s, ran, strict=True)
+                )
+                print(
+                    f"  {name:>10} {n:>6} tasks: {_median(ran, 'events'):>10,.0f} events, "
+                    f"{_median(ran, 'days'):>5.0f} working days, {per_event:.2f} µs per event"
+                )
     imported = statistics.median(r["imported_mib"] for rows in results.values() for r in rows)
     print(f"(peak MiB: resident memory of the whole process; about {imported:.0f} MiB is imports.)")
 
@@ -291,6 +338,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cpu", action="store_true", help="process CPU time instead of wall time (busy machine)"
     )
+    parser.add_argument(
+        "--daily",
+        action="store_true",
+        help="collect every KPI each working day, as the dashboard and mesa.batch_run do "
+        "(default: KPIs once at the end, as orgsim run, sweep and compare)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -298,7 +351,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(
         f"scaling: {BASE} grown to each size, {args.policy}, median of {args.repeats} seeds, "
-        f"a fresh process each, {'CPU' if args.cpu else 'wall'} time"
+        f"a fresh process each, {'CPU' if args.cpu else 'wall'} time, "
+        f"{'every KPI each day' if args.daily else 'KPIs at the end'}"
         + "".join(f", {assignment}" for assignment in args.set),
         flush=True,
     )
@@ -310,6 +364,7 @@ def main(argv: list[str] | None = None) -> None:
         not args.build_only,
         args.cpu,
         args.set,
+        args.daily,
     )
 
 
