@@ -16,8 +16,9 @@ interdependence (0.25) are kept unless --set changes them (product-launch's dens
 
 Every measurement is a fresh process (imports excluded from the times), so one size's
 memory and caches (routers are shared by models of one org graph) do not leak into the
-next; seeds are the outer loop, so every size sees the same machine load; with --baseline, the revision's tree is extracted to a temporary folder and measured
-in the same way, alternating with the current code so that both see the same machine load.
+next. Seeds are the outer loop, so every size sees the same machine load; with
+--baseline, the revision's tree is extracted to a temporary folder and measured in the
+same way, alternating with the current code.
 
 Printed per size: people, tasks, and, each a median over --repeats seeds: project
 generation, organisation, build (the model ready to run: project, organisation and

@@ -28,11 +28,6 @@ class Booking(list):
     __slots__ = ()
 
     @property
-    def time(self) -> float:
-        """When the callback is due."""
-        return self[TIME]
-
-    @property
     def cancelled(self) -> bool:
         """Whether the booking was cancelled."""
         return self[CALLBACK] is None
@@ -74,5 +69,9 @@ class Agenda:
         self.bookings = [b for b in self.bookings if b[CALLBACK] is not None]
         heapq.heapify(self.bookings)
 
-    def __len__(self) -> int:
-        return sum(1 for b in self.bookings if b[CALLBACK] is not None)
+
+def goes_first(booking: Booking, event: Event) -> bool:
+    """Whether `booking` comes before Mesa's `event` in (time, priority, order)."""
+    if booking[TIME] != event.time:
+        return booking[TIME] < event.time
+    return (booking[PRIORITY], booking[ORDER]) < (event.priority, event.unique_id)

@@ -23,7 +23,7 @@ import numpy as np
 
 from agents.collaborator import Collaborator
 from simulator import kpis as kpi_module
-from simulator.agenda import CALLBACK, ORDER, PRIORITY, TIME, Agenda, Booking
+from simulator.agenda import CALLBACK, TIME, Agenda, Booking, goes_first
 from simulator.domain import (
     CATEGORIES,
     ItemRecord,
@@ -345,25 +345,12 @@ class OrgModel(mesa.Model):
             while events and events[0]._canceled:
                 heapq.heappop(events)
             booking = agenda.first()
-            if events:
-                event = events[0]
-                # The booking goes first if it is earlier in (time, priority, order).
-                if booking is not None and (
-                    booking[TIME] < event.time
-                    or (
-                        booking[TIME] == event.time
-                        and (booking[PRIORITY], booking[ORDER]) < (event.priority, event.unique_id)
-                    )
-                ):
-                    event = None
-            else:
+            event = events[0] if events else None
+            if booking is not None and (event is None or goes_first(booking, event)):
                 event = None
-            if event is not None:
-                next_time = event.time
-            elif booking is not None:
                 next_time = booking[TIME]
             else:
-                next_time = math.inf
+                next_time = event.time if event is not None else math.inf
             moves, index = self._moves, self._next_move
             if index < len(moves) and moves[index][0] <= min(next_time, until):
                 self._next_move = index + 1

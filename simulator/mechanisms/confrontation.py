@@ -102,12 +102,11 @@ def _pick(groups: list[list], excluded: tuple, homes: list, u: float):
     challenger: the groups are counted by their lengths, and only the chosen one is
     searched, in C."""
     counts = [len(group) for group in groups]
-    if homes:
-        position = {id(group): k for k, group in enumerate(groups)}
-        for person, home in zip(excluded, homes, strict=True):
-            k = position.get(id(home))
-            if k is not None and person in home:
-                counts[k] -= 1  # once per mention: a self-fix's raiser is its resolver
+    position = {id(group): k for k, group in enumerate(groups)}
+    for person, home in zip(excluded, homes, strict=True):
+        k = position.get(id(home))
+        if k is not None and person in home:
+            counts[k] -= 1  # once per mention: a self-fix's raiser is its resolver
     total = sum(counts)
     if total <= 0:
         return None
