@@ -350,6 +350,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         child(*json.loads(args.child))
         return
+    if args.daily and args.build_only:
+        parser.error("--daily concerns the run; --build-only runs nothing")
     print(
         f"scaling: {BASE} grown to each size, {args.policy}, median of {args.repeats} seeds, "
         f"a fresh process each, {'CPU' if args.cpu else 'wall'} time, "
