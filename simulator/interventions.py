@@ -127,9 +127,7 @@ def depart(model: OrgModel, collaborator: Collaborator) -> Intervention:
     collaborator.departed = True
     model.allocation.forget(collaborator)
     model.desk.forget(collaborator)
-    team = model.org.team_of(collaborator)
-    if collaborator in team.members and len(team.members) > 1:
-        team.members.remove(collaborator)
+    model.org.leave_team(collaborator)
     # Messages no longer pass through them (those already in their in-tray are handed on).
     model.org.graph.remove_edges_from(list(model.org.graph.edges(collaborator.unique_id)))
     model.org.forget_routes()

@@ -300,9 +300,10 @@ class OrgModel(mesa.Model):
         day_start = self.time
         moves: list[tuple[float, Callable[[], None]]] = []
         for people, rng in self._part_time:
-            for person in people:
+            # One draw per person, all at once: the same numbers as one call each.
+            for person, draw in zip(people, rng.random(len(people)).tolist(), strict=True):
                 block = (1.0 - person.availability) * hpd
-                offset = float(rng.random()) * (hpd - block)
+                offset = draw * (hpd - block)
                 moves.append((day_start + offset, person.go_away))
                 moves.append((day_start + offset + block, person.come_back))
         # The day's moves wait in a list of their own, run in time order between Mesa's

@@ -7,8 +7,10 @@ through the fewest managers.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import networkx as nx
 import numpy as np
@@ -35,6 +37,48 @@ class Team:
     lead: Manager
 
 
+class Seats:
+    """Every team's members end to end, department by department and team by team.
+
+    A position is a place in that sequence; each team's first position is kept, so the
+    collaborator at a position and the stretch of a department or a team are found in
+    O(log teams) instead of walking hundreds of teams. Valid while no member leaves a team
+    (`Organisation.leave_team` drops it).
+    """
+
+    __slots__ = ("first_team", "starts", "teams")
+
+    def __init__(self, teams: list[list[Team]]):
+        self.teams = [team for department in teams for team in department]
+        self.starts = list(accumulate((len(team.members) for team in self.teams), initial=0))
+        # Where each department's teams begin in `self.teams` (and where the last ends).
+        self.first_team = list(accumulate((len(department) for department in teams), initial=0))
+
+    @property
+    def total(self) -> int:
+        """Members of every team."""
+        return self.starts[-1]
+
+    def department(self, department: int) -> tuple[int, int]:
+        """First and past-the-end positions of a department's members."""
+        return (
+            self.starts[self.first_team[department]],
+            self.starts[self.first_team[department + 1]],
+        )
+
+    def team(self, department: int, team: int) -> tuple[int, int]:
+        """First and past-the-end positions of a team's members."""
+        k = self.first_team[department] + team
+        return self.starts[k], self.starts[k + 1]
+
+    def at(self, position: int) -> Collaborator:
+        """The member at `position` (0 <= position < total)."""
+        # An empty team starts where the next begins: the last team starting at or before
+        # `position` is the one that holds it.
+        k = bisect_right(self.starts, position) - 1
+        return self.teams[k].members[position - self.starts[k]]
+
+
 @dataclass
 class Organisation:
     """Everyone on the project and how they are connected."""
@@ -48,6 +92,7 @@ class Organisation:
     graph: nx.Graph
     lateral_partners: dict[int, list[Collaborator]] = field(default_factory=dict)
     _router: Router | None = None
+    _seats: Seats | None = field(default=None, repr=False)
 
     @property
     def people(self) -> list:
@@ -72,6 +117,20 @@ class Organisation:
     def team_of(self, collaborator: Collaborator) -> Team:
         """The collaborator's team."""
         return self.teams[collaborator.department][collaborator.team]
+
+    def seats(self) -> Seats:
+        """Every team's members end to end (kept until a member leaves a team)."""
+        if self._seats is None:
+            self._seats = Seats(self.teams)
+        return self._seats
+
+    def leave_team(self, collaborator: Collaborator) -> None:
+        """A departed collaborator is taken out of their team, unless they are its last
+        member (a team is never empty)."""
+        team = self.team_of(collaborator)
+        if collaborator in team.members and len(team.members) > 1:
+            team.members.remove(collaborator)
+            self._seats = None
 
     def router(self) -> Router:
         """Routes in the org graph (built on first use, after any lateral links are added)."""

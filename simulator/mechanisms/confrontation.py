@@ -19,6 +19,7 @@ from simulator.domain import Activity, Item, Joint, ProblemCase, TaskState
 
 if TYPE_CHECKING:
     from simulator.mechanisms.problems import ProblemDesk
+    from simulator.organisation import Organisation, Seats
 
 
 class Positive:
@@ -67,40 +68,80 @@ class Positive:
     def challenger(desk: ProblemDesk, case: ProblemCase, resolver):
         """Who challenges: a collaborator of another department, else of another team, else
         of the team; never the raiser or the resolver (None if nobody is left)."""
-        raiser = case.raiser
-        teams = desk.model.org.teams
-        excluded = (raiser, resolver)
-        # The list each of them can be in: their team's members (a manager is a member of
-        # none; a departed collaborator was taken out of theirs).
-        homes = [
-            teams[p.department][p.team].members
-            if p.department is not None and p.team is not None
-            else ()
-            for p in excluded
-        ]
-        own = teams[raiser.department]
-        for groups in (
-            [
-                team.members
-                for d, dept in enumerate(teams)
-                if d != raiser.department
-                for team in dept
-            ],
-            [team.members for team in own if team.index != raiser.team],
-            [own[raiser.team].members],
-        ):
-            chosen = _pick(groups, excluded, homes, case.draws[case.draws.CHALLENGER])
-            if chosen is not None:
-                return chosen
+        return challenger_among(
+            desk.model.org, case.raiser, resolver, case.draws[case.draws.CHALLENGER]
+        )
+
+
+def challenger_among(org: Organisation, raiser, resolver, u: float):
+    """The collaborator at quantile `u` of the other departments' members (team by team),
+    else of the department's other teams, else of the raiser's team, leaving out the raiser,
+    the resolver and, if drawn, someone who left (then None).
+
+    A large organisation has hundreds of teams and most problems draw a challenger, so the
+    first two are counted and searched in the organisation's seats (`Organisation.seats`)
+    in O(log teams). Each excluded person is mentioned at most once there: the raiser's
+    own team is left out of both. The raiser's team is a single small list, drawn by
+    `_pick` as it always was (where a self-fix's raiser is mentioned twice).
+    """
+    teams = org.teams
+    seats = org.seats()
+    excluded = (raiser, resolver)
+    # The list each of them can be in: their team's members (a manager is a member of
+    # none; a departed collaborator was taken out of theirs).
+    homes = [
+        teams[p.department][p.team].members
+        if p.department is not None and p.team is not None
+        else ()
+        for p in excluded
+    ]
+    placed = [
+        seats.team(p.department, p.team)[0] + home.index(p)
+        for p, home in zip(excluded, homes, strict=True)
+        if p in home
+    ]
+    department = seats.department(raiser.department)
+    own = seats.team(raiser.department, raiser.team)
+    for stretch, gap in (((0, seats.total), department), (department, own)):
+        chosen = _pick_seat(seats, stretch, gap, placed, u)
+        if chosen is not None:
+            return chosen
+    return _pick([teams[raiser.department][raiser.team].members], excluded, homes, u)
+
+
+def _pick_seat(seats: Seats, stretch: tuple, gap: tuple, placed: list, u: float):
+    """The member at quantile `u` of the seats in `stretch` but not in `gap` (both
+    (first, past-the-end) positions, the gap inside the stretch), leaving out those at the
+    `placed` positions, each a distinct person (None if nobody is left or the one drawn
+    has left)."""
+    lo, hi = stretch
+    gap_lo, gap_hi = gap
+    width = gap_hi - gap_lo
+    # Where the excluded stand once the gap is closed up, for those in the stretch.
+    skipped = sorted(
+        p - lo if p < gap_lo else p - lo - width
+        for p in placed
+        if lo <= p < hi and not gap_lo <= p < gap_hi
+    )
+    total = hi - lo - width - len(skipped)
+    if total <= 0:
         return None
+    j = min(int(u * total), total - 1)
+    for position in skipped:
+        if position <= j:
+            j += 1
+    position = lo + j
+    if position >= gap_lo:
+        position += width
+    person = seats.at(position)
+    return None if person.departed else person
 
 
 def _pick(groups: list[list], excluded: tuple, homes: list, u: float):
     """The person at quantile `u` of the groups joined in order, leaving out `excluded`
     (`homes[i]`: the only list `excluded[i]` can be in) and people who left (None if
-    nobody is left). A large organisation has hundreds of teams and most problems draw a
-    challenger: the groups are counted by their lengths, and only the chosen one is
-    searched, in C."""
+    nobody is left). The groups are counted by their lengths; only the chosen one is
+    searched."""
     counts = [len(group) for group in groups]
     position = {id(group): k for k, group in enumerate(groups)}
     for person, home in zip(excluded, homes, strict=True):

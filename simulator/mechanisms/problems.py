@@ -20,10 +20,11 @@ numbers).
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+
+from sortedcontainers import SortedList
 
 from simulator.domain import (
     Activity,
@@ -53,6 +54,14 @@ _DECIDED_WITH_AUTHORITY = (Route.MANAGER, Route.DIRECTOR, Route.CONSENSUS)
 # What a deliberation hands on: (route, quality, deciders, resolver, one_person).
 Outcome = Callable[[str, float, list, object, bool], None]
 
+_PERSON = 2  # in a ranking entry (-expertise, unique id, person)
+
+
+def _ranking_entry(person, field: int) -> tuple:
+    """Where `person` stands in `field`'s ranking: the id breaks ties, so entries never
+    compare the people themselves."""
+    return (-person.expertise_in(field), person.unique_id, person)
+
 
 class ProblemDesk:
     """Where problems are raised, routed under the raiser's department policy, and closed."""
@@ -78,34 +87,33 @@ class ProblemDesk:
         self.thresholds = (severity.minor, severity.minor + severity.major)
         self.lead_pool = LeadPool(model)
         self.memory = Memory(model)
-        # Everyone ranked by expertise in each field, most expert first (ties: by id); a
-        # person whose expertise changed (coaching) is moved to their new place when the
-        # field is next asked for.
-        self._ranked = [
-            sorted(model.org.people, key=self._rank_key(f))
-            for f in range(len(model.org.department_names))
-        ]
+        # Everyone ranked by expertise in each field, most expert first (ties: by id), as
+        # entries (-expertise, id, person) in a sorted list; `_entries[field]` holds each
+        # person's entry as it was ranked, to find it again. A person whose expertise
+        # changed (coaching) is moved to their new place when the field is next asked for:
+        # a removal and an insertion in O(log n), however large the organisation.
+        self._ranked: list[SortedList] = []
+        self._entries: list[dict[int, tuple]] = []
+        for field in range(len(model.org.department_names)):
+            entries = {id(p): _ranking_entry(p, field) for p in model.org.people}
+            self._entries.append(entries)
+            self._ranked.append(SortedList(entries.values()))
         self._stale: dict[int, dict[int, Any]] = {}  # field -> {id: person} to re-place
 
-    @staticmethod
-    def _rank_key(field: int):
-        return lambda p: (-p.expertise_in(field), p.unique_id)
-
-    def ranking(self, field: int) -> list:
-        """Everyone still on the project, most expert in `field` first."""
+    def ranking(self, field: int) -> Iterator:
+        """Everyone still on the project, most expert in `field` first (ties: by id)."""
         moved = self._stale.pop(field, None)
+        ranked = self._ranked[field]
         if moved:
-            # Out first, then back in one by one: the others' places are unchanged, and
-            # the order is total, so this is the order a full sort gives, without
-            # computing every key again at each coaching session of a large organisation.
-            ranked = self._ranked[field]
-            back = [person for person in moved.values() if person in ranked]
-            for person in back:
-                ranked.remove(person)
-            key = self._rank_key(field)
-            for person in back:
-                bisect.insort(ranked, person, key=key)
-        return self._ranked[field]
+            entries = self._entries[field]
+            for key, person in moved.items():
+                entry = entries.get(key)
+                if entry is None:  # left the project
+                    continue
+                ranked.remove(entry)
+                entries[key] = entry = _ranking_entry(person, field)
+                ranked.add(entry)
+        return (entry[_PERSON] for entry in ranked)
 
     def expertise_changed(self, person, field: int) -> None:
         """A person's expertise in `field` changed: rankings and their problem rate follow."""
@@ -519,9 +527,10 @@ class ProblemDesk:
 
     def forget(self, collaborator) -> None:
         """A collaborator left: nobody asks them for help any more."""
-        for ranking in self._ranked:
-            if collaborator in ranking:
-                ranking.remove(collaborator)
+        for ranking, entries in zip(self._ranked, self._entries, strict=True):
+            entry = entries.pop(id(collaborator), None)
+            if entry is not None:
+                ranking.remove(entry)
         partners = self.model.org.lateral_partners
         for other in partners.pop(collaborator.unique_id, []):
             mates = partners.get(other.unique_id, [])

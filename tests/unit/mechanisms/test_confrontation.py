@@ -309,3 +309,76 @@ def test_the_challenger_is_drawn_as_by_the_walk_through_every_group(sizes, picks
         excluded = (raiser, resolver)
         homes = [next((g for g in groups if p in g), ()) for p in excluded]
         assert _pick(groups, excluded, homes, u) is _walk(groups, excluded, u)
+
+
+class _Collaborator(_Member):
+    """A stand-in collaborator for `challenger_among`: where they sit, and `departed`."""
+
+    def __init__(self, department, team):
+        super().__init__()
+        self.department, self.team = department, team
+
+
+def _challenger_by_groups(teams, raiser, resolver, u):
+    """The challenger as drawn before the seats: every team's member list gathered in
+    groups (other departments, the department's other teams, the team) for each problem,
+    each group set drawn by `_pick`."""
+    from simulator.mechanisms.confrontation import _pick
+
+    excluded = (raiser, resolver)
+    homes = [
+        teams[p.department][p.team].members if p.department is not None else () for p in excluded
+    ]
+    own = teams[raiser.department]
+    for groups in (
+        [team.members for d, dept in enumerate(teams) if d != raiser.department for team in dept],
+        [team.members for team in own if team.index != raiser.team],
+        [own[raiser.team].members],
+    ):
+        chosen = _pick(groups, excluded, homes, u)
+        if chosen is not None:
+            return chosen
+    return None
+
+
+@given(
+    shape=st.lists(st.lists(st.integers(1, 4), min_size=1, max_size=3), min_size=1, max_size=3),
+    leaving=st.lists(st.integers(0, 40), max_size=6),
+    draws=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 40), st.floats(0.0, 1.0, exclude_max=True)),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_the_challenger_is_found_in_the_seats_as_in_the_team_lists(shape, leaving, draws):
+    """Drawn by positions in the organisation's seats, the challenger is the one the team
+    lists gave, after departures too (the seats are rebuilt when a member leaves a team),
+    for self-fixes, colleagues' help and managers' answers."""
+    import networkx as nx
+
+    from simulator.mechanisms.confrontation import challenger_among
+    from simulator.organisation import Organisation, Team
+
+    teams = [
+        [Team(d, t, [_Collaborator(d, t) for _ in range(n)], None) for t, n in enumerate(sizes)]
+        for d, sizes in enumerate(shape)
+    ]
+    people = [p for dept in teams for team in dept for p in team.members]
+    org = Organisation([], people, [], [], teams, None, nx.Graph())
+    manager = _Collaborator(None, None)
+    org.seats()  # built before the departures: they must not leave it stale
+    for k in leaving:
+        person = people[k % len(people)]
+        person.departed = True
+        org.leave_team(person)
+    for raiser_k, resolver_k, u in draws:
+        raiser = people[raiser_k % len(people)]
+        resolver = (
+            raiser
+            if resolver_k % 3 == 0
+            else manager
+            if resolver_k % 3 == 1
+            else people[resolver_k % len(people)]
+        )
+        expected = _challenger_by_groups(teams, raiser, resolver, u)
+        assert challenger_among(org, raiser, resolver, u) is expected
