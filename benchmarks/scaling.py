@@ -24,7 +24,9 @@ Printed per size: people, tasks, and, each a median over --repeats seeds: projec
 generation, organisation, build (the model ready to run: project, organisation and
 everything done once before the first event), build + run; and the peak resident memory
 of the processes (build only, build + run). Then the scaling exponent, the log-log slope
-of time against size between the smallest and the largest size (1 = linear). With
+of time against size between the smallest and the largest size (1 = linear); for build +
+run, its 95% interval over seeds (a bootstrap) and its two parts: the simulated work,
+people x working days (a larger project lasts longer), and the time per person-day. With
 --baseline, `same` says whether both versions built the same project (predecessors and
 links) and reached the same KPIs for every seed, and ×N how many times longer the
 revision takes than the current code.
@@ -37,6 +39,7 @@ import hashlib
 import io
 import json
 import math
+import random
 import resource
 import statistics
 import subprocess
@@ -52,6 +55,7 @@ BASE = "transformation-programme"
 # (tasks, factor on collaborators and teams): about 480, 970, 1,930 and 5,000 people.
 SIZES = {2_500: 1.5, 5_000: 3.0, 10_000: 6.0, 25_000: 15.6}
 TARGET_RANGE = (2_500, 10_000)  # the range the exponent target (≤ 1.15) is set on
+BOOTSTRAP = 2_000  # resamples for the exponent's interval
 
 
 def overrides(tasks: int) -> list[str]:
@@ -308,6 +312,8 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
                 times = [_median(results[(name, n, run_too)], key) for n in ordered]
                 figures.append(f"{label} {slope(ordered, times, low, high):.2f}")
             print(f"  {name:>10} {low:,} → {high:,} tasks: " + ", ".join(figures))
+            if runs:
+                print(_run_exponent_parts(results, name, low, high), flush=True)
     if runs:
         print("events per run and their cost (medians; the events grow with people x days):")
         for name in versions:
@@ -323,6 +329,40 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
                 )
     imported = statistics.median(r["imported_mib"] for rows in results.values() for r in rows)
     print(f"(peak MiB: resident memory of the whole process; about {imported:.0f} MiB is imports.)")
+
+
+def _run_exponent_parts(results, name: str, low: int, high: int) -> str:
+    """The build + run exponent's spread over seeds, and what it is made of.
+
+    The interval resamples each size's seeds (percentile bootstrap of the slope of the
+    medians): with few seeds the median's own scatter (a small project's length varies by
+    nearly a factor of two from seed to seed) moves the slope by several hundredths. The
+    slope splits exactly into that of the simulated work, people x working days (the
+    model's: a larger project lasts longer), and that of the time per person-day (the
+    simulator's)."""
+    small, large = results[(name, low, True)], results[(name, high, True)]
+    draw = random.Random(0)
+    slopes = sorted(
+        slope(
+            [low, high],
+            [
+                statistics.median(draw.choices([r["total"] for r in small], k=len(small))),
+                statistics.median(draw.choices([r["total"] for r in large], k=len(large))),
+            ],
+            low,
+            high,
+        )
+        for _ in range(BOOTSTRAP)
+    )
+    spread = f"{slopes[int(0.025 * BOOTSTRAP)]:.2f} to {slopes[int(0.975 * BOOTSTRAP) - 1]:.2f}"
+    work = [_median(rows, "people") * _median(rows, "days") for rows in (small, large)]
+    per_day = [_median(small, "total") / work[0], _median(large, "total") / work[1]]
+    return (
+        f"  {'':>10} build+run: 95% interval over seeds {spread}; = people x working days "
+        f"{slope([low, high], work, low, high):.2f} + time per person-day "
+        f"{slope([low, high], per_day, low, high):+.2f} "
+        f"({per_day[0] * 1e6:.1f} → {per_day[1] * 1e6:.1f} µs)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
