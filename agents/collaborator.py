@@ -45,6 +45,8 @@ class Collaborator(Person):
 
     def take(self, task: Task, problem_rate: float) -> None:
         """Become the holder of `task`."""
+        if not self._absences_played:
+            self.model.play_absence(self)
         self.task = task
         self._problem_rate = problem_rate
         self.on_state_change()
@@ -63,6 +65,15 @@ class Collaborator(Person):
         self._problem_rate = rate
         if working and self.can_work():
             self._start_work()
+
+    def unoccupied(self) -> bool:
+        """No task either, and waiting among the idle of the department (or departed): coming
+        back would only find there is nothing to take."""
+        return (
+            self.task is None
+            and super().unoccupied()
+            and (self.departed or self in self.model.allocation.idle[self.department])
+        )
 
     def can_work(self) -> bool:
         """Holding a task that may progress now."""

@@ -41,6 +41,13 @@ class Manager(Person):
             return self.expertise
         return self.cross_expertise
 
+    def unoccupied(self) -> bool:
+        """Nothing in hand, and for a team lead nothing in the department's pool of problems
+        (coming back, the lead would take one)."""
+        if not super().unoccupied():
+            return False
+        return self.level != TEAM_LEAD or not self.model.desk.lead_pool.waiting.get(self.department)
+
     def on_free(self) -> None:
         """Nothing in the in-tray: a team lead takes the next problem from a shared pool."""
         self.model.manager_free(self)

@@ -6,6 +6,7 @@ in-tray is empty (a collaborator works on their task, a manager waits).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import mesa
@@ -27,7 +28,13 @@ class Person(mesa.Agent):
         self.current: Item | None = None
         self._item_event = None
         self._serving = False
-        self.away = False
+        # Away or not: `_away`, kept by the absence moves while they are played out for this
+        # person (`_absences_played`); otherwise read from today's block away, from `_leave`
+        # to `_back` (see `away` and `OrgModel.plan_absences`).
+        self._away = False
+        self._absences_played = True
+        self._leave = self._back = math.inf
+        self._absence_order = 0  # the order of today's draw (ties between moves)
         self.hours: dict[str, float] = {}
         self.idle_since: float = 0.0
         self.serving_help = 0  # help requests assigned to this person and not yet answered
@@ -44,6 +51,8 @@ class Person(mesa.Agent):
 
     def receive(self, item: Item) -> None:
         """Put an item in the in-tray (urgent items first) and serve if free."""
+        if not self._absences_played:
+            self.model.play_absence(self)
         if self.model.item_log is not None and item.received_at is None:
             item.received_at = self.model.time
         if item.urgent:
@@ -186,12 +195,30 @@ class Person(mesa.Agent):
 
     # --- availability ------------------------------------------------------------------------
 
+    @property
+    def away(self) -> bool:
+        """Off the project now (other duties, other work)."""
+        if self._absences_played:
+            return self._away
+        return self._leave <= self.model.time < self._back
+
+    def unoccupied(self) -> bool:
+        """Nothing in hand or in the in-tray: going away and coming back would change
+        nothing but `away` (so the model need not play out the moves)."""
+        return self.current is None and not self.in_tray
+
+    def expect_work(self) -> None:
+        """Work may reach this person before they come back: today's absence moves are
+        played out for them from now on."""
+        if not self._absences_played:
+            self.model.play_absence(self)
+
     def go_away(self) -> None:
         """Scheduled callback: off the project for a while; the item in hand is put aside
         and resumed on return."""
-        if self.model.stopped or self.away:
+        if self.model.stopped or self._away:
             return
-        self.away = True
+        self._away = True
         item = self.current
         if item is not None and self._item_event is not None:
             self._item_event.cancel()
@@ -202,9 +229,9 @@ class Person(mesa.Agent):
 
     def come_back(self) -> None:
         """Scheduled callback: back to the item put aside, then the in-tray."""
-        if self.model.stopped or not self.away:
+        if self.model.stopped or not self._away:
             return
-        self.away = False
+        self._away = False
         if self.current is not None:
             self.current.resumed_at = self.model.time
             self._schedule_current()

@@ -8,13 +8,13 @@ dashboard. Mechanisms live in `simulator.mechanisms`, chosen by the policy's val
 
 from __future__ import annotations
 
+import bisect
 import gc
 import heapq
 import math
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -165,9 +165,13 @@ class OrgModel(mesa.Model):
             )
             if people
         ]
-        self._moves: list[tuple[float, Callable[[], None]]] = []  # today's, by time
+        # Today's absence moves played out, by (time, order of the draw).
+        self._moves: list[tuple[float, int, Callable[[], None]]] = []
         self._next_move = 0
-        self.moves_run = 0  # absence moves run by `_advance_time` (events of the model's own)
+        self.moves_played = 0  # absence moves played out by `_advance_time`
+        self._moves_passed = 0  # absence moves of people with nothing to do, not played out
+        self._unplayed: list = []  # today's people whose moves were not played out at first
+        self._play_every_absence = False  # True: the moves of everyone are played (tests)
         if self._part_time:
             self.book(self.plan_absences, at=0.0)
         self.book(self.begin, at=0.0)
@@ -286,6 +290,11 @@ class OrgModel(mesa.Model):
             return
         self.end_time = at
         self.record_day(force=True)
+        # Who is away stays as it is at the end: the moves still to come are played out,
+        # and change nothing once the run is over.
+        for person in self._unplayed:
+            if not person._absences_played:
+                self.play_absence(person)
         self.outcome = outcome
         self.running = False
         if self._collect_kpis:
@@ -293,27 +302,74 @@ class OrgModel(mesa.Model):
 
     def plan_absences(self) -> None:
         """Scheduled each working day: each part-time person's block away from the project
-        (other duties for managers, other work for collaborators)."""
+        (other duties for managers, other work for collaborators).
+
+        Only the moves of people with something in hand or waiting are played out as events.
+        For the others (most of them, most days) going away and coming back would change
+        nothing but `away`, which is read from their block (`Person.away`); if work reaches
+        one of them during the day (`Person.receive`, `Collaborator.take`, a problem left
+        in the leads' pool), their remaining moves join the day's from then on
+        (`play_absence`). The same moves take place at the same times, in the same order."""
         if self.stopped:
             return
         hpd = self.hours_per_day
         day_start = self.time
-        moves: list[tuple[float, Callable[[], None]]] = []
+        moves: list[tuple[float, int, Callable[[], None]]] = []
+        order = 0
+        unplayed = []
+        play_every = self._play_every_absence
         for people, rng in self._part_time:
             # One draw per person, all at once: the same numbers as one call each.
             for person, draw in zip(people, rng.random(len(people)).tolist(), strict=True):
                 block = (1.0 - person.availability) * hpd
-                offset = draw * (hpd - block)
-                moves.append((day_start + offset, person.go_away))
-                moves.append((day_start + offset + block, person.come_back))
+                leave = day_start + draw * (hpd - block)
+                back = leave + block
+                person._leave, person._back, person._absence_order = leave, back, order
+                if play_every or not person.unoccupied():
+                    person._absences_played = True
+                    moves.append((leave, order, person.go_away))
+                    moves.append((back, order + 1, person.come_back))
+                else:
+                    person._absences_played = False
+                    unplayed.append(person)
+                order += 2
         # The day's moves wait in a list of their own, run in time order between Mesa's
         # events by `_advance_time`: with two per part-time person a day they were most of
         # the events, and each cost an Event, two weak references and a heap push and pop.
-        # A stable sort keeps moves due at the same time in the order they were drawn, as
-        # the event list did.
-        moves.sort(key=itemgetter(0))
+        # Moves due at the same time keep the order they were drawn in, as the event list did.
+        moves.sort()
         self._moves, self._next_move = moves, 0
+        self._unplayed = unplayed
+        self._moves_passed += 2 * len(unplayed)
         self.book(self.plan_absences, at=day_start + hpd)
+
+    @property
+    def moves_run(self) -> int:
+        """Absence moves that took place (events of the model's own): played out as events,
+        or passed over for people with nothing to do."""
+        now = self.time
+        ahead = sum(
+            (person._leave > now) + (person._back > now)
+            for person in self._unplayed
+            if not person._absences_played
+        )
+        return self.moves_played + self._moves_passed - ahead
+
+    def play_absence(self, person) -> None:
+        """Play out `person`'s absence moves still to come today (work may reach them before
+        they come back); `away` is read from their block until now, kept by the moves after."""
+        now = self.time
+        person._away = person._leave <= now < person._back
+        person._absences_played = True
+        order = person._absence_order
+        # Moves due now or earlier took place before the event under way (moves go first).
+        for time, rank, callback in (
+            (person._leave, order, person.go_away),
+            (person._back, order + 1, person.come_back),
+        ):
+            if time > now:
+                bisect.insort(self._moves, (time, rank, callback), lo=self._next_move)
+                self._moves_passed -= 1  # played out after all
 
     def book(
         self, callback: Callable[[], None], *, at: float | None = None, after: float | None = None
@@ -355,9 +411,10 @@ class OrgModel(mesa.Model):
             moves, index = self._moves, self._next_move
             if index < len(moves) and moves[index][0] <= min(next_time, until):
                 self._next_move = index + 1
-                self.moves_run += 1
-                self.time = moves[index][0]
-                moves[index][1]()
+                self.moves_played += 1
+                move_time, _, move = moves[index]
+                self.time = move_time
+                move()
                 continue
             if next_time > until:
                 break

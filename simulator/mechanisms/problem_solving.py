@@ -135,6 +135,10 @@ class LeadPool:
             if lead.current is None and not lead.away and lead.queue_length() == 0:
                 lead.receive(item)
                 return
+        # Every lead is busy or away: one coming back takes it, so their absences are
+        # played out from now on (see `OrgModel.plan_absences`).
+        for team in self.model.org.teams[department]:
+            team.lead.expect_work()
         self.waiting[department].append(item)
 
     def take(self, manager: Manager) -> None:
