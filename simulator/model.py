@@ -20,6 +20,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.mesa_signals import ObservableSignals
 
 from agents.collaborator import Collaborator
 from simulator import kpis as kpi_module
@@ -70,6 +71,11 @@ class OrgModel(mesa.Model):
             (`OrgModel("product-launch", **{"project.problem_rate": 0.04})`), so that
             `mesa.batch_run` can vary them; bad values raise `InputError`.
     """
+
+    # Mesa's `time` is an Observable: a descriptor written in Python runs at every read and
+    # write of the clock, a seventh of a run's time. Here it is a plain attribute; the
+    # model's loop, its only writer, tells the subscribers of "time" itself (`_set_time`).
+    time: float = 0.0
 
     def __init__(
         self,
@@ -397,6 +403,9 @@ class OrgModel(mesa.Model):
             return
         event_list = self._event_list
         agenda = self.agenda
+        # Subscribers of "time" (Mesa's `observe`) are told of each move of the clock; a
+        # subscription made during this call is served from the next one.
+        watched = self._has_subscribers("time", ObservableSignals.CHANGED)
         while True:
             events = event_list._events  # compact() may replace the list: fetch it each time
             while events and events[0]._canceled:
@@ -413,19 +422,34 @@ class OrgModel(mesa.Model):
                 self._next_move = index + 1
                 self.moves_played += 1
                 move_time, _, move = moves[index]
-                self.time = move_time
+                if watched:
+                    self._set_time(move_time)
+                else:
+                    self.time = move_time
                 move()
                 continue
             if next_time > until:
                 break
-            self.time = next_time
+            if watched:
+                self._set_time(next_time)
+            else:
+                self.time = next_time
             if event is not None:
                 heapq.heappop(events)
                 event.execute()
             else:
                 agenda.pop()
                 booking[CALLBACK]()
-        self.time = until
+        if watched:
+            self._set_time(until)
+        else:
+            self.time = until
+
+    def _set_time(self, time: float) -> None:
+        """Move the clock and tell the subscribers of "time", as Mesa's Observable does."""
+        old, self.time = self.time, time
+        if old != time:
+            self.notify("time", ObservableSignals.CHANGED, old=old, new=time)
 
     def step(self) -> None:
         """One working hour: record the day when it ends, stop at the horizon."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from itertools import pairwise
 
 import mesa
 import pytest
@@ -153,3 +154,26 @@ def test_run_to_end_restores_the_garbage_collector_and_frees_its_model():
     finally:
         gc.enable()
     assert again.kpis() == first
+
+
+def test_subscribers_of_time_follow_the_clock_as_in_mesa():
+    # The model's clock is a plain attribute (Mesa's Observable costs a descriptor call per
+    # read); its loop tells Mesa's subscribers of "time" every move, as the Observable does.
+    from mesa.experimental.mesa_signals import ObservableSignals
+
+    watched = simulator.OrgModel("workshop", "hierarchical", rng=3)
+    moves: list[tuple[float, float]] = []
+
+    def moved(signal) -> None:  # kept alive here: Mesa holds subscribers by weak reference
+        moves.append((signal.additional_kwargs["old"], signal.additional_kwargs["new"]))
+
+    watched.observe("time", ObservableSignals.CHANGED, moved)
+    watched.run_to_end()
+    assert moves[0][0] == 0.0 and moves[-1][1] == watched.time
+    for (_, new), (old, later) in pairwise(moves):
+        assert old == new < later  # each move starts where the last one ended, forwards
+    hours = {new for _, new in moves}
+    assert set(range(1, int(watched.time) + 1)) <= hours  # every hourly step moved the clock
+    plain = simulator.OrgModel("workshop", "hierarchical", rng=3)
+    plain.run_to_end()
+    assert plain.kpis() == watched.kpis()
