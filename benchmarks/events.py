@@ -4,8 +4,9 @@
     python -m benchmarks.events --rounds 5 --baseline 41b8109   # also an earlier revision
 
 For each scenario and preset, one KPI-only run (`collect_kpis=False`, run to the end, then
-the KPIs) counts the Mesa events it schedules and the absence moves it runs between them
-(`OrgModel.moves_run`: its own events, which were Mesa events before); a bare `mesa.Model`
+the KPIs) counts the Mesa events it schedules and the absence moves it plays out between
+them (`OrgModel.moves_played`: its own events, which were Mesa events before; the moves of
+people with nothing to do are passed over and not counted); a bare `mesa.Model`
 with one agent per person then schedules and fires the same number of events through the same API
 (`Model.schedule_event`, `run_until` one working day at a time) with trivial callbacks:
 each event only schedules its successor after an exponential delay drawn beforehand. The
@@ -84,14 +85,21 @@ def model_run(scenario, policy: str, seed: int) -> dict:
     model.kpis()
     elapsed = time.perf_counter() - start
     return {
-        # The model's events: Mesa's, and the absence moves its own loop runs between them
-        # (each was a Mesa event before; `moves_run` is absent from older revisions).
-        "events": next(Event._ids) - first + getattr(model, "moves_run", 0),
+        # The model's events: Mesa's, and the absence moves its own loop plays out between
+        # them (each was a Mesa event before). Moves passed over, of people with nothing to
+        # do, are not counted: nothing is run for them.
+        "events": next(Event._ids) - first + _moves_played(model),
         "seconds": elapsed,
         "people": len(model.org.people),
         "hours": model.time,
         "hours_per_day": model.hours_per_day,
     }
+
+
+def _moves_played(model) -> int:
+    """Absence moves the model's loop ran (`moves_played`; older revisions played every
+    move, counted in `moves_run`, and the oldest had none of their own)."""
+    return getattr(model, "moves_played", getattr(model, "moves_run", 0))
 
 
 def child(seed: int) -> None:

@@ -122,8 +122,10 @@ def child(
         kpis = model.kpis()
     total = now() - start
     # Events: Mesa's and the model's bookings share Mesa's counter; absence moves are
-    # counted apart (`moves_run`, absent from older revisions).
-    events = next(Event._ids) - first_event - 1 + getattr(model, "moves_run", 0)
+    # counted apart: those played out (`moves_played`; older revisions played every move,
+    # `moves_run`, and the oldest had none of their own).
+    played = getattr(model, "moves_played", getattr(model, "moves_run", 0))
+    events = next(Event._ids) - first_event - 1 + played
     shape = [
         (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
     ]
@@ -315,17 +317,32 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
             if runs:
                 print(_run_exponent_parts(results, name, low, high), flush=True)
     if runs:
-        print("events per run and their cost (medians; the events grow with people x days):")
+        print(
+            "events run and their cost (medians; Mesa's events, the model's bookings and the"
+            " absence moves played out):"
+        )
         for name in versions:
+            per_size = {}
             for n in ordered:
                 ran = results[(name, n, True)]
                 run_s = [r["total"] - r["build"] for r in ran]
                 per_event = statistics.median(
                     s / r["events"] * 1e6 for s, r in zip(run_s, ran, strict=True)
                 )
+                per_size[n] = (_median(ran, "events"), per_event)
                 print(
-                    f"  {name:>10} {n:>6} tasks: {_median(ran, 'events'):>10,.0f} events, "
+                    f"  {name:>10} {n:>6} tasks: {per_size[n][0]:>10,.0f} events, "
                     f"{_median(ran, 'days'):>5.0f} working days, {per_event:.2f} µs per event"
+                )
+            low, high = ordered[0], ordered[-1]
+            if high > low:
+                grow = [
+                    slope([low, high], [per_size[low][i], per_size[high][i]], low, high)
+                    for i in (0, 1)
+                ]
+                print(
+                    f"  {name:>10} {low:,} → {high:,} tasks: events exponent {grow[0]:.2f},"
+                    f" time per event {grow[1]:+.2f}"
                 )
     imported = statistics.median(r["imported_mib"] for rows in results.values() for r in rows)
     print(f"(peak MiB: resident memory of the whole process; about {imported:.0f} MiB is imports.)")
