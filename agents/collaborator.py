@@ -68,7 +68,9 @@ class Collaborator(Person):
 
     def unoccupied(self) -> bool:
         """No task either, and waiting among the idle of the department (or departed): coming
-        back would only find there is nothing to take."""
+        back would only find there is nothing to take. (A collaborator without a task is
+        among the idle as soon as they are free; the check keeps the moves played out should
+        that ever not hold.)"""
         return (
             self.task is None
             and super().unoccupied()

@@ -43,7 +43,9 @@ class Manager(Person):
 
     def unoccupied(self) -> bool:
         """Nothing in hand, and for a team lead nothing in the department's pool of problems
-        (coming back, the lead would take one)."""
+        (coming back, the lead would take one). (A lead free at the start of a day has
+        already emptied the pool; the check keeps the moves played out should that ever not
+        hold.)"""
         if not super().unoccupied():
             return False
         return self.level != TEAM_LEAD or not self.model.desk.lead_pool.waiting.get(self.department)
