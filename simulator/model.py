@@ -73,7 +73,7 @@ class OrgModel(mesa.Model):
     """
 
     # Mesa's `time` is an Observable: a descriptor written in Python runs at every read and
-    # write of the clock, a seventh of a run's time. Here it is a plain attribute; the
+    # write of the clock, about a tenth of a run's time. Here it is a plain attribute; the
     # model's loop, its only writer, tells the subscribers of "time" itself (`_set_time`).
     # (Mesa's experimental computed properties do not see it as one of their inputs.)
     time: float = 0.0
