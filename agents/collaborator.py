@@ -45,8 +45,7 @@ class Collaborator(Person):
 
     def take(self, task: Task, problem_rate: float) -> None:
         """Become the holder of `task`."""
-        if not self._absences_played:
-            self.model.play_absence(self)
+        self.expect_work()
         self.task = task
         self._problem_rate = problem_rate
         self.on_state_change()

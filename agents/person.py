@@ -51,8 +51,7 @@ class Person(mesa.Agent):
 
     def receive(self, item: Item) -> None:
         """Put an item in the in-tray (urgent items first) and serve if free."""
-        if not self._absences_played:
-            self.model.play_absence(self)
+        self.expect_work()
         if self.model.item_log is not None and item.received_at is None:
             item.received_at = self.model.time
         if item.urgent:

@@ -33,6 +33,8 @@ import time
 import warnings
 from pathlib import Path
 
+from benchmarks.scaling import moves_played
+
 ROUNDS = 5
 SCENARIOS = ("product-launch", "transformation-programme")
 TARGETS = {"product-launch": 0.4, "transformation-programme": 0.3}  # model / bare at least
@@ -88,18 +90,12 @@ def model_run(scenario, policy: str, seed: int) -> dict:
         # The model's events: Mesa's, and the absence moves its own loop plays out between
         # them (each was a Mesa event before). Moves passed over, of people with nothing to
         # do, are not counted: nothing is run for them.
-        "events": next(Event._ids) - first + _moves_played(model),
+        "events": next(Event._ids) - first + moves_played(model),
         "seconds": elapsed,
         "people": len(model.org.people),
         "hours": model.time,
         "hours_per_day": model.hours_per_day,
     }
-
-
-def _moves_played(model) -> int:
-    """Absence moves the model's loop ran (`moves_played`; older revisions played every
-    move, counted in `moves_run`, and the oldest had none of their own)."""
-    return getattr(model, "moves_played", getattr(model, "moves_run", 0))
 
 
 def child(seed: int) -> None:

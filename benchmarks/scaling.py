@@ -78,6 +78,12 @@ def _rss_mib() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
+def moves_played(model) -> int:
+    """Absence moves the model's loop ran (`moves_played`; older revisions played every
+    move, counted in `moves_run`, and the oldest had none of their own)."""
+    return getattr(model, "moves_played", getattr(model, "moves_run", 0))
+
+
 def child(
     tasks: int,
     seed: int,
@@ -122,10 +128,8 @@ def child(
         kpis = model.kpis()
     total = now() - start
     # Events: Mesa's and the model's bookings share Mesa's counter; absence moves are
-    # counted apart: those played out (`moves_played`; older revisions played every move,
-    # `moves_run`, and the oldest had none of their own).
-    played = getattr(model, "moves_played", getattr(model, "moves_run", 0))
-    events = next(Event._ids) - first_event - 1 + played
+    # counted apart.
+    events = next(Event._ids) - first_event - 1 + moves_played(model)
     shape = [
         (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
     ]

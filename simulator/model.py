@@ -366,7 +366,7 @@ class OrgModel(mesa.Model):
         """Play out `person`'s absence moves still to come today (work may reach them before
         they come back); `away` is read from their block until now, kept by the moves after."""
         now = self.time
-        person._away = person._leave <= now < person._back
+        person._away = person.away  # still read from the block
         person._absences_played = True
         order = person._absence_order
         # Moves due now or earlier took place before the event under way (moves go first).
@@ -422,25 +422,20 @@ class OrgModel(mesa.Model):
             if index < len(moves) and moves[index][0] <= min(next_time, until):
                 self._next_move = index + 1
                 self.moves_played += 1
-                move_time, _, move = moves[index]
-                if watched:
-                    self._set_time(move_time)
-                else:
-                    self.time = move_time
-                move()
-                continue
-            if next_time > until:
+                next_time, _, run = moves[index]
+            elif next_time > until:
                 break
+            elif event is not None:
+                heapq.heappop(events)
+                run = event.execute
+            else:
+                agenda.pop()
+                run = booking[CALLBACK]
             if watched:
                 self._set_time(next_time)
             else:
                 self.time = next_time
-            if event is not None:
-                heapq.heappop(events)
-                event.execute()
-            else:
-                agenda.pop()
-                booking[CALLBACK]()
+            run()
         if watched:
             self._set_time(until)
         else:
