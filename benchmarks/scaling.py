@@ -5,6 +5,7 @@
     python -m benchmarks.scaling --sizes 2500 10000 --repeats 5 --policy hierarchical
     python -m benchmarks.scaling --cpu                 # CPU time: steadier on a busy machine
     python -m benchmarks.scaling --daily               # every KPI each day (dashboard's way)
+    python -m benchmarks.scaling --sizes 2500 10000 --repeats 1 --instructions  # valgrind counts
     python -m benchmarks.scaling --set project.dependency_density=0.04 --build-only
     python -m benchmarks.run --only scaling            # as `make benchmark` runs it
 
@@ -40,7 +41,9 @@ import io
 import json
 import math
 import random
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -122,6 +125,12 @@ def child(
     start = now()
     model = model_module.OrgModel(scenario, policy, rng=seed, collect_kpis=daily)
     built = now() - start
+    try:
+        from simulator.project import critical_path_hours
+    except ImportError:  # a revision without it
+        critical_path = math.nan
+    else:
+        critical_path = critical_path_hours(model.tasks) / model.hours_per_day
     kpis = None
     if run:
         model.run_to_end()
@@ -146,6 +155,7 @@ def child(
                 "total": total,
                 "events": events if run else 0,
                 "days": model.time / model.hours_per_day,
+                "critical_path_days": critical_path,
                 "imported_mib": imported,
                 "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "digest": digest.hexdigest(),
@@ -163,10 +173,18 @@ def measure(
     cpu: bool,
     extra: list[str],
     daily: bool = False,
+    instructions: bool = False,
 ) -> dict:
-    """One fresh process in the tree at `root`."""
+    """One fresh process in the tree at `root` (under valgrind with `instructions`: its
+    count of instructions executed, whatever the machine's load, added as `instructions`)."""
+    counter = (
+        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+        if instructions
+        else []
+    )
     found = subprocess.run(
         [
+            *counter,
             sys.executable,
             "-m",
             "benchmarks.scaling",
@@ -179,7 +197,13 @@ def measure(
     )
     if found.returncode != 0:
         raise RuntimeError(f"measurement failed in {root}:\n{found.stderr[-2000:]}")
-    return json.loads(found.stdout.strip().splitlines()[-1])
+    row = json.loads(found.stdout.strip().splitlines()[-1])
+    if instructions:
+        refs = re.search(r"I\s+refs:\s+([\d,]+)", found.stderr)
+        if refs is None:
+            raise RuntimeError(f"valgrind gave no instruction count:\n{found.stderr[-2000:]}")
+        row["instructions"] = int(refs.group(1).replace(",", ""))
+    return row
 
 
 def extract(revision: str, folder: Path) -> Path:
@@ -216,6 +240,7 @@ def run(
     cpu: bool,
     extra: list[str],
     daily: bool = False,
+    instructions: bool = False,
 ) -> None:
     """Measure and print the table."""
     versions = {"current": ROOT}
@@ -231,7 +256,9 @@ def run(
             for tasks in sizes:
                 for run_too in modes:
                     for name, root in versions.items():
-                        row = measure(root, tasks, seed, policy, run_too, cpu, extra, daily)
+                        row = measure(
+                            root, tasks, seed, policy, run_too, cpu, extra, daily, instructions
+                        )
                         results.setdefault((name, tasks, run_too), []).append(row)
                         what = "build + run" if run_too else "build"
                         print(
@@ -243,6 +270,8 @@ def run(
         for tasks in sizes:
             _print_size(results, versions, tasks, runs)
     _print_exponents(results, versions, sizes, runs)
+    if instructions and runs:
+        _print_instructions(results, versions, sizes)
 
 
 def _print_size(results, versions, tasks: int, runs: bool) -> None:
@@ -336,7 +365,8 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
                 per_size[n] = (_median(ran, "events"), per_event)
                 print(
                     f"  {name:>10} {n:>6} tasks: {per_size[n][0]:>10,.0f} events, "
-                    f"{_median(ran, 'days'):>5.0f} working days, {per_event:.2f} µs per event"
+                    f"{_median(ran, 'days'):>5.0f} working days (critical path "
+                    f"{_median(ran, 'critical_path_days'):.0f}), {per_event:.2f} µs per event"
                 )
             low, high = ordered[0], ordered[-1]
             if high > low:
@@ -350,6 +380,34 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
                 )
     imported = statistics.median(r["imported_mib"] for rows in results.values() for r in rows)
     print(f"(peak MiB: resident memory of the whole process; about {imported:.0f} MiB is imports.)")
+
+
+def _print_instructions(results, versions, sizes: list[int]) -> None:
+    """Instructions per event of the run (build + run's count less the build's, same seed).
+
+    Counted by valgrind, they are the same whatever else the machine does: if they stay
+    flat while the time per event grows, what grows is the wait for memory (a larger
+    model's objects no longer fit the caches), not the work done per event."""
+    ordered = sorted(sizes)
+    print("instructions per event of the run (valgrind; medians over seeds):")
+    for name in versions:
+        per_size = {}
+        for n in ordered:
+            # Both lists are in seed order: each run is paired with its seed's build.
+            built, ran = results[(name, n, False)], results[(name, n, True)]
+            per_event = [
+                (r["instructions"] - b["instructions"]) / r["events"]
+                for r, b in zip(ran, built, strict=True)
+            ]
+            per_size[n] = statistics.median(per_event)
+            print(f"  {name:>10} {n:>6} tasks: {per_size[n]:>10,.0f} instructions per event")
+        low, high = ordered[0], ordered[-1]
+        if high > low:
+            print(
+                f"  {name:>10} {low:,} → {high:,} tasks: instructions per event "
+                f"{slope([low, high], [per_size[low], per_size[high]], low, high):+.3f}"
+                f" (×{per_size[high] / per_size[low]:.3f})"
+            )
 
 
 def _run_exponent_parts(results, name: str, low: int, high: int) -> str:
@@ -406,6 +464,12 @@ def main(argv: list[str] | None = None) -> None:
         help="collect every KPI each working day, as the dashboard and mesa.batch_run do "
         "(default: KPIs once at the end, as orgsim run, sweep and compare)",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions each process executes, under valgrind (about 40 "
+        "times slower; the count does not depend on the machine's load)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -413,10 +477,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.daily and args.build_only:
         parser.error("--daily concerns the run; --build-only runs nothing")
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (Debian: apt-get install valgrind)")
+    if args.instructions and args.build_only:
+        parser.error("--instructions counts the run's instructions; --build-only runs nothing")
     print(
         f"scaling: {BASE} grown to each size, {args.policy}, median of {args.repeats} seeds, "
         f"a fresh process each, {'CPU' if args.cpu else 'wall'} time, "
         f"{'every KPI each day' if args.daily else 'KPIs at the end'}"
+        + (", under valgrind (times many times longer than without)" if args.instructions else "")
         + "".join(f", {assignment}" for assignment in args.set),
         flush=True,
     )
@@ -429,6 +498,7 @@ def main(argv: list[str] | None = None) -> None:
         args.cpu,
         args.set,
         args.daily,
+        args.instructions,
     )
 
 
