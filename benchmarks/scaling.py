@@ -31,6 +31,12 @@ people x working days (a larger project lasts longer), and the time per person-d
 --baseline, `same` says whether both versions built the same project (predecessors and
 links) and reached the same KPIs for every seed, and ×N how many times longer the
 revision takes than the current code.
+
+Then, for the runs, each size's events (Mesa's, the model's bookings and the absence moves
+played out), working days, the plan's critical path and time per event, and under them
+the share of the events that are absence moves and the kernel's part per event (minor
+page faults, system CPU time). With --instructions, each size's instructions and
+mispredicted branches per event of the run, as valgrind counts them.
 """
 
 from __future__ import annotations
@@ -122,6 +128,7 @@ def child(
 
     imported = _rss_mib()
     first_event = next(Event._ids)
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = now()
     model = model_module.OrgModel(scenario, policy, rng=seed, collect_kpis=daily)
     built = now() - start
@@ -130,6 +137,7 @@ def child(
         model.run_to_end()
         kpis = model.kpis()
     total = now() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
     # Events: Mesa's and the model's bookings share Mesa's counter; absence moves are
     # counted apart.
     events = next(Event._ids) - first_event - 1 + moves_played(model)
@@ -148,6 +156,11 @@ def child(
                 "build": built,
                 "total": total,
                 "events": events if run else 0,
+                "moves": moves_played(model) if run else 0,
+                # The kernel's share of build + run: page faults (memory the process takes
+                # from the system) and system CPU time.
+                "faults": after.ru_minflt - before.ru_minflt,
+                "system_s": after.ru_stime - before.ru_stime,
                 "days": model.time / model.hours_per_day,
                 # The plan's own KPI, once the run is done (outside the times; a revision
                 # without it prints nan).
@@ -172,9 +185,16 @@ def measure(
     instructions: bool = False,
 ) -> dict:
     """One fresh process in the tree at `root` (under valgrind with `instructions`: its
-    count of instructions executed, whatever the machine's load, added as `instructions`)."""
+    count of instructions executed, whatever the machine's load, added as `instructions`,
+    and of the branches valgrind's simulated predictor mispredicts, as `mispredicts`)."""
     counter = (
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--branch-sim=yes",
+            "--cachegrind-out-file=/dev/null",
+        ]
         if instructions
         else []
     )
@@ -199,6 +219,10 @@ def measure(
         if refs is None:
             raise RuntimeError(f"valgrind gave no instruction count:\n{found.stderr[-2000:]}")
         row["instructions"] = int(refs.group(1).replace(",", ""))
+        missed = re.search(r"Mispredicts:\s+([\d,]+)", found.stderr)
+        if missed is None:
+            raise RuntimeError(f"valgrind gave no mispredictions:\n{found.stderr[-2000:]}")
+        row["mispredicts"] = int(missed.group(1).replace(",", ""))
     return row
 
 
@@ -225,6 +249,12 @@ def slope(sizes: list[int], times: list[float], low: int, high: int) -> float:
 
 def _median(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
+
+
+def _share(ran: list[dict], key: str) -> float:
+    """The median over seeds of `key` per event of build + run (nan if a revision's
+    processes did not report it)."""
+    return statistics.median(r.get(key, math.nan) / r["events"] for r in ran)
 
 
 def run(
@@ -364,6 +394,11 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
                     f"{_median(ran, 'days'):>5.0f} working days (critical path "
                     f"{_median(ran, 'critical_path_days'):.0f}), {per_event:.2f} µs per event"
                 )
+                print(
+                    f"  {'':>10} {'':>6}        absence moves {_share(ran, 'moves'):.1%} of the "
+                    f"events; per event {_share(ran, 'faults'):.3f} page faults, "
+                    f"{_share(ran, 'system_s') * 1e6:.2f} µs of system time"
+                )
             low, high = ordered[0], ordered[-1]
             if high > low:
                 grow = [
@@ -378,12 +413,20 @@ def _print_exponents(results, versions, sizes: list[int], runs: bool) -> None:
     print(f"(peak MiB: resident memory of the whole process; about {imported:.0f} MiB is imports.)")
 
 
+def _per_event(built: list[dict], ran: list[dict], count: str) -> float:
+    """The median over seeds of the run's `count` per event: build + run's less the build's."""
+    return statistics.median(
+        (r[count] - b[count]) / r["events"] for r, b in zip(ran, built, strict=True)
+    )
+
+
 def _print_instructions(results, versions, sizes: list[int]) -> None:
-    """Instructions per event of the run (build + run's count less the build's, same seed).
+    """Instructions and mispredicted branches per event of the run (build + run's count
+    less the build's, same seed).
 
     Counted by valgrind, they are the same whatever else the machine does: if they stay
-    flat while the time per event grows, what grows is the wait for memory (a larger
-    model's objects no longer fit the caches), not the work done per event."""
+    flat while the time per event grows, what grows is not the work done per event nor
+    the branches the processor guesses wrong (as valgrind's simple predictor sees them)."""
     ordered = sorted(sizes)
     print("instructions per event of the run (valgrind; medians over seeds):")
     for name in versions:
@@ -391,12 +434,11 @@ def _print_instructions(results, versions, sizes: list[int]) -> None:
         for n in ordered:
             # Both lists are in seed order: each run is paired with its seed's build.
             built, ran = results[(name, n, False)], results[(name, n, True)]
-            per_event = [
-                (r["instructions"] - b["instructions"]) / r["events"]
-                for r, b in zip(ran, built, strict=True)
-            ]
-            per_size[n] = statistics.median(per_event)
-            print(f"  {name:>10} {n:>6} tasks: {per_size[n]:>10,.0f} instructions per event")
+            per_size[n] = _per_event(built, ran, "instructions")
+            print(
+                f"  {name:>10} {n:>6} tasks: {per_size[n]:>10,.0f} instructions per event, "
+                f"{_per_event(built, ran, 'mispredicts'):,.0f} branches mispredicted"
+            )
         low, high = ordered[0], ordered[-1]
         if high > low:
             print(
@@ -463,8 +505,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--instructions",
         action="store_true",
-        help="also count the instructions each process executes, under valgrind (about 40 "
-        "times slower; the count does not depend on the machine's load)",
+        help="also count the instructions each process executes and the branches it "
+        "mispredicts, under valgrind (about 50 times slower; the counts do not depend on the "
+        "machine's load)",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
