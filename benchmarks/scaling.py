@@ -128,10 +128,10 @@ def child(
 
     imported = _rss_mib()
     first_event = next(Event._ids)
-    before = resource.getrusage(resource.RUSAGE_SELF)
     start = now()
     model = model_module.OrgModel(scenario, policy, rng=seed, collect_kpis=daily)
     built = now() - start
+    before = resource.getrusage(resource.RUSAGE_SELF)  # the kernel's part: the run's only
     kpis = None
     if run:
         model.run_to_end()
@@ -140,7 +140,8 @@ def child(
     after = resource.getrusage(resource.RUSAGE_SELF)
     # Events: Mesa's and the model's bookings share Mesa's counter; absence moves are
     # counted apart.
-    events = next(Event._ids) - first_event - 1 + moves_played(model)
+    moves = moves_played(model)
+    events = next(Event._ids) - first_event - 1 + moves
     shape = [
         (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
     ]
@@ -156,9 +157,9 @@ def child(
                 "build": built,
                 "total": total,
                 "events": events if run else 0,
-                "moves": moves_played(model) if run else 0,
-                # The kernel's share of build + run: page faults (memory the process takes
-                # from the system) and system CPU time.
+                "moves": moves if run else 0,
+                # The kernel's part in the run: page faults (memory the process takes from
+                # the system) and system CPU time.
                 "faults": after.ru_minflt - before.ru_minflt,
                 "system_s": after.ru_stime - before.ru_stime,
                 "days": model.time / model.hours_per_day,
@@ -252,8 +253,8 @@ def _median(rows: list[dict], key: str) -> float:
 
 
 def _share(ran: list[dict], key: str) -> float:
-    """The median over seeds of `key` per event of build + run (nan if a revision's
-    processes did not report it)."""
+    """The median over seeds of `key` per event of the run (nan if a revision's processes
+    did not report it)."""
     return statistics.median(r.get(key, math.nan) / r["events"] for r in ran)
 
 
