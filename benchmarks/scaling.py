@@ -36,7 +36,8 @@ Then, for the runs, each size's events (Mesa's, the model's bookings and the abs
 played out), working days, the plan's critical path and time per event, and under them
 the share of the events that are absence moves and the kernel's part per event (minor
 page faults, system CPU time). With --instructions, each size's instructions and
-mispredicted branches per event of the run, as valgrind counts them.
+mispredicted branches per event of the run, as valgrind counts them. Where the time per
+event goes, by C function, is `benchmarks.scaling_profile`'s (perf's sampling).
 """
 
 from __future__ import annotations

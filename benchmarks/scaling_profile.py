@@ -7,27 +7,31 @@
 `benchmarks.scaling` shows the time per event growing with the organisation while the
 instructions per event do not. This samples where that time goes, below Python: each
 size's run (the build is left out: perf starts sampling when the model is built and stops
-when the run ends) under `perf record` on the software clock (`cpu-clock`, which needs no
-hardware counters, so it works on virtual machines that have none), in a fresh process per
+when the run ends) under `perf record` on the software clock in user space
+(`cpu-clock:u`, which needs no hardware counters, so it works on virtual machines that
+have none; the kernel's part, small, is in `benchmarks.scaling`), in a fresh process per
 seed and size, sizes alternated seed by seed. The scenario is `benchmarks.scaling`'s:
 transformation-programme grown to each size.
 
 Printed: each size's events, samples and µs per event (samples ÷ events ÷ the sampling
-frequency), then the C functions whose time per event changed most between the smallest
-and the largest size (Python code itself runs in `_PyEval_EvalFrameDefault`), each with
-its µs per event at both sizes, the change, and ± twice its standard error (samples are
-counted: Poisson). A change within its ± is noise. Needs `perf` (Debian: linux-perf) and a
+frequency); the model's agenda, its heap of bookings (the cancelled ones among them until
+they are dropped, once a day), as a mean over working hours. Then the C functions whose time per event changed most between the smallest and the
+largest size (Python code itself runs in `_PyEval_EvalFrameDefault`), each with its µs
+per event at both sizes, the change, and ± twice its standard error (samples are counted:
+Poisson). A change within its ± is noise. Needs `perf` (Debian: linux-perf) and a
 `kernel.perf_event_paranoid` of 2 or less.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,12 +58,23 @@ def child(tasks: int, seed: int, policy: str) -> None:
 
     scenario = load_scenario(BASE, overrides(tasks))
     first_event = next(Event._ids)
+    # The agenda's heap at each working hour (Mesa's hourly step): a length read, next to
+    # nothing beside the hour's events.
+    heap: list[int] = []
+    step = OrgModel.step
+
+    def counted_step(model: OrgModel) -> None:
+        heap.append(len(model.agenda.bookings))
+        step(model)
+
+    OrgModel.step = counted_step  # before the model books its steps; one model here
     model = OrgModel(scenario, policy, rng=seed, collect_kpis=False)
+    gc.disable()  # as the run does first: no collection while sampling starts
     _tell_perf("enable")
     model.run_to_end()
     _tell_perf("disable")
     events = next(Event._ids) - first_event - 1 + moves_played(model)
-    print(json.dumps({"events": events, "people": len(model.org.people)}))
+    print(json.dumps({"events": events, "heap": heap}))
 
 
 def _tell_perf(command: str) -> None:
@@ -80,8 +95,9 @@ def parse_report(text: str) -> Counter:
     return samples
 
 
-def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[int, Counter]:
-    """The events of one run and perf's samples of it, per symbol."""
+def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[dict, Counter]:
+    """What the run reported (its events, its agenda's heap each day) and perf's samples
+    of it, per symbol."""
     with tempfile.TemporaryDirectory() as folder:
         control, ack, data = (Path(folder) / name for name in ("control", "ack", "perf.data"))
         os.mkfifo(control)
@@ -92,7 +108,7 @@ def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[int, Cou
                 "record",
                 "--quiet",
                 "-e",
-                "cpu-clock",
+                "cpu-clock:u",  # user space: the model's own work, not the kernel's
                 "-F",
                 str(frequency),
                 "-D",
@@ -115,14 +131,14 @@ def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[int, Cou
         )
         if recorded.returncode != 0:
             raise RuntimeError(f"perf record failed:\n{recorded.stderr[-2000:]}")
-        events = json.loads(recorded.stdout.strip().splitlines()[-1])["events"]
+        reported = json.loads(recorded.stdout.strip().splitlines()[-1])
         report = subprocess.run(
             ["perf", "report", "-i", str(data), "--stdio", "-n", "--sort", "sym"],
             capture_output=True,
             text=True,
             check=True,
         )
-    return events, parse_report(report.stdout)
+    return reported, parse_report(report.stdout)
 
 
 def changes(
@@ -161,14 +177,17 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--sizes needs two sizes or more: the change is between the extremes")
     print(
         f"scaling_profile: transformation-programme grown to each size, {args.policy}, "
-        f"{args.repeats} seeds summed, perf cpu-clock at {args.frequency} Hz, the run alone",
+        f"{args.repeats} seeds summed, perf cpu-clock:u at {args.frequency} Hz, the run alone",
         flush=True,
     )
     totals = {tasks: (0, Counter()) for tasks in sizes}
+    heaps: dict[int, list[int]] = {tasks: [] for tasks in sizes}
     for seed in range(1, args.repeats + 1):
         for tasks in sizes:
-            events, samples = sample(tasks, seed, args.policy, args.frequency)
+            reported, samples = sample(tasks, seed, args.policy, args.frequency)
+            events = reported["events"]
             totals[tasks] = (totals[tasks][0] + events, totals[tasks][1] + samples)
+            heaps[tasks] += reported["heap"]
             print(
                 f"  seed {seed}/{args.repeats}, {tasks} tasks: {events:,} events, "
                 f"{samples.total():,} samples",
@@ -179,7 +198,8 @@ def main(argv: list[str] | None = None) -> None:
         events, samples = totals[tasks]
         print(
             f"  {tasks:>6} tasks: {events:>10,} events, {samples.total():>8,} samples, "
-            f"{samples.total() / events / args.frequency * 1e6:.2f} µs per event"
+            f"{samples.total() / events / args.frequency * 1e6:.2f} µs per event; the agenda's "
+            f"heap {statistics.mean(heaps[tasks]):,.0f} bookings (a mean over working hours)"
         )
     low, high = sizes[0], sizes[-1]
     rows = changes(totals[low], totals[high], args.frequency)
