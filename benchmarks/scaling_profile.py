@@ -14,12 +14,12 @@ seed and size, sizes alternated seed by seed. The scenario is `benchmarks.scalin
 transformation-programme grown to each size.
 
 Printed: each size's events, samples and µs per event (samples ÷ events ÷ the sampling
-frequency); the model's agenda, its heap of bookings (the cancelled ones among them until
-they are dropped, once a day), as a mean over working hours. Then the C functions whose time per event changed most between the smallest and the
-largest size (Python code itself runs in `_PyEval_EvalFrameDefault`), each with its µs
-per event at both sizes, the change, and ± twice its standard error (samples are counted:
-Poisson). A change within its ± is noise. Needs `perf` (Debian: linux-perf) and a
-`kernel.perf_event_paranoid` of 2 or less.
+frequency), and the model's agenda: its heap of bookings (the cancelled ones among them
+until they are dropped, once a day), a mean over working hours. Then the C functions whose
+time per event changed most between the smallest and the largest size (Python code itself
+runs in `_PyEval_EvalFrameDefault`), each with its µs per event at both sizes, the change,
+and ± twice its standard error (samples are counted: Poisson). A change within its ± is
+noise. Needs `perf` (Debian: linux-perf) and a `kernel.perf_event_paranoid` of 2 or less.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ REPORT_LINE = re.compile(r"^\s*[\d.]+%\s+(\d+)\s+\[[.k]\]\s+(.+?)\s*$")
 
 def child(tasks: int, seed: int, policy: str) -> None:
     """In a fresh process under perf: build one model, have perf sample its run alone,
-    print the events run as JSON."""
+    print the events run and the agenda's heap at each working hour as JSON."""
     warnings.simplefilter("ignore")
     from mesa.time.events import Event
 
@@ -96,8 +96,8 @@ def parse_report(text: str) -> Counter:
 
 
 def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[dict, Counter]:
-    """What the run reported (its events, its agenda's heap each day) and perf's samples
-    of it, per symbol."""
+    """What the run reported (its events, its agenda's heap each working hour) and perf's
+    samples of it, per symbol."""
     with tempfile.TemporaryDirectory() as folder:
         control, ack, data = (Path(folder) / name for name in ("control", "ack", "perf.data"))
         os.mkfifo(control)
@@ -106,7 +106,6 @@ def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[dict, Co
             [
                 "perf",
                 "record",
-                "--quiet",
                 "-e",
                 "cpu-clock:u",  # user space: the model's own work, not the kernel's
                 "-F",
@@ -130,7 +129,7 @@ def sample(tasks: int, seed: int, policy: str, frequency: int) -> tuple[dict, Co
             text=True,
         )
         if recorded.returncode != 0:
-            raise RuntimeError(f"perf record failed:\n{recorded.stderr[-2000:]}")
+            raise RuntimeError(f"perf record failed: {recorded.stderr.strip()[-2000:]}")
         reported = json.loads(recorded.stdout.strip().splitlines()[-1])
         report = subprocess.run(
             ["perf", "report", "-i", str(data), "--stdio", "-n", "--sort", "sym"],
@@ -172,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if shutil.which("perf") is None:
         parser.error("needs perf (Debian: apt-get install linux-perf)")
+    if args.frequency < 1 or args.repeats < 1:
+        parser.error("--frequency and --repeats must be 1 or more")
     sizes = sorted(set(args.sizes))
     if len(sizes) < 2:
         parser.error("--sizes needs two sizes or more: the change is between the extremes")
@@ -184,7 +185,10 @@ def main(argv: list[str] | None = None) -> None:
     heaps: dict[int, list[int]] = {tasks: [] for tasks in sizes}
     for seed in range(1, args.repeats + 1):
         for tasks in sizes:
-            reported, samples = sample(tasks, seed, args.policy, args.frequency)
+            try:
+                reported, samples = sample(tasks, seed, args.policy, args.frequency)
+            except RuntimeError as failure:
+                sys.exit(f"scaling_profile: {failure}")
             events = reported["events"]
             totals[tasks] = (totals[tasks][0] + events, totals[tasks][1] + samples)
             heaps[tasks] += reported["heap"]
