@@ -377,6 +377,7 @@ class ProblemDesk:
             f"{case.severity} problem" + (f" (round {this_round + 1})" if this_round else ""),
             "deliberation",
         )
+        deliveries = []  # (member, item), handed over together
         for member in group:
             raiser = member is case.raiser
             own = case.task if raiser else getattr(member, "task", None)
@@ -404,13 +405,22 @@ class ProblemDesk:
                     mechanism=mechanism,
                 )
                 case.pending.append(item)
-            if member.department is not None and member.department != case.raiser.department:
-                # An expert of another field joins: invited like a request across departments.
-                self.model.communication.relay_request(
-                    case.raiser, member, _Delivery(member, item), case.pending
-                )
-            else:
+            deliveries.append((member, item))
+        guests = [
+            member
+            for member in group
+            if member.department is not None and member.department != case.raiser.department
+        ]
+        if not guests:
+            for member, item in deliveries:
                 member.receive(item)
+            return
+        # An expert of another field joins: invited like a request across departments, and
+        # the group sits down once every guest has arrived, as a help request across
+        # departments starts on both sides when the relay is done.
+        arrivals = _Arrivals(len(guests), deliveries)
+        for guest in guests:
+            self.model.communication.relay_request(case.raiser, guest, arrivals, case.pending)
 
     def arbitrate(self, case: ProblemCase, outcome: Outcome, resolving: bool = True) -> None:
         """A deliberation failed: the raiser's nearest manager decides (`arbitration_hours`);
@@ -575,15 +585,20 @@ class ProblemDesk:
         ]
 
 
-class _Delivery:
-    """Hands an item to a person once a relayed request arrives."""
+class _Arrivals:
+    """Hands a deliberation's items to its members once every invited guest has arrived
+    (items withdrawn meanwhile are not handed over)."""
 
-    __slots__ = ("item", "person")
+    __slots__ = ("deliveries", "waiting")
 
-    def __init__(self, person, item: Item):
-        self.person = person
-        self.item = item
+    def __init__(self, guests: int, deliveries: list):
+        self.waiting = guests
+        self.deliveries = deliveries
 
     def __call__(self) -> None:
-        if not self.item.cancelled:
-            self.person.receive(self.item)
+        self.waiting -= 1
+        if self.waiting:
+            return
+        for person, item in self.deliveries:
+            if not item.cancelled:
+                person.receive(item)

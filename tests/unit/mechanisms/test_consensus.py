@@ -202,13 +202,9 @@ def test_a_problem_of_another_field_brings_in_that_fields_most_expert(communicat
         assert p.resolved_at == pytest.approx(p.raised_at + invited + length, abs=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suspected model bug: under a chain the raiser's team deliberates at once, "
-    "before the invited expert of another field has arrived (a help request across "
-    "departments waits for the relay before either side starts)",
-)
 def test_the_team_deliberates_when_the_invited_expert_arrives():
+    # As a help request across departments starts on both sides once relayed: nobody
+    # deliberates before the expert of another field, relayed by two managers, is there.
     departments = [department("a", 2), department("b", 2, expertise=0.875)]
     model, raised = _run(
         "command", 1.0, departments=departments, people=None, foreign=1.0, communication="chain"
