@@ -94,6 +94,15 @@ def moves_played(model) -> int:
     return getattr(model, "moves_played", getattr(model, "moves_run", 0))
 
 
+def events_run(model, first_event: int) -> int:
+    """Events run since Mesa's counter gave `first_event`: Mesa's and the model's bookings
+    share that counter (this call takes one more number from it); absence moves are
+    counted apart."""
+    from mesa.time.events import Event
+
+    return next(Event._ids) - first_event - 1 + moves_played(model)
+
+
 def child(
     tasks: int,
     seed: int,
@@ -139,10 +148,8 @@ def child(
         kpis = model.kpis()
     total = now() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
-    # Events: Mesa's and the model's bookings share Mesa's counter; absence moves are
-    # counted apart.
     moves = moves_played(model)
-    events = next(Event._ids) - first_event - 1 + moves
+    events = events_run(model, first_event)
     shape = [
         (t.predecessors, [(k.first.index, k.second.index) for k in t.links]) for t in model.tasks
     ]

@@ -52,7 +52,7 @@ def child(tasks: int, seed: int, policy: str) -> None:
     warnings.simplefilter("ignore")
     from mesa.time.events import Event
 
-    from benchmarks.scaling import BASE, moves_played, overrides
+    from benchmarks.scaling import BASE, events_run, overrides
     from simulator.loading import load_scenario
     from simulator.model import OrgModel
 
@@ -73,8 +73,7 @@ def child(tasks: int, seed: int, policy: str) -> None:
     _tell_perf("enable")
     model.run_to_end()
     _tell_perf("disable")
-    events = next(Event._ids) - first_event - 1 + moves_played(model)
-    print(json.dumps({"events": events, "heap": heap}))
+    print(json.dumps({"events": events_run(model, first_event), "heap": heap}))
 
 
 def _tell_perf(command: str) -> None:
