@@ -517,6 +517,11 @@ def share_with_pool[Item, Outcome](
                 feeder.join(timeout=CANCEL_POLL_S)
                 if cancelled is not None and cancelled():
                     return  # the items in flight are cancelled or left to finish unread
+            # Everything is handed out; the last items may still run for a while (a large
+            # scenario's replication takes seconds): a cancel stops the wait for them too.
+            while cancelled is not None and wait(list(futures), timeout=CANCEL_POLL_S).not_done:
+                if cancelled():
+                    return
             for future in list(futures):
                 record_once(futures[future], future.result())
         finally:

@@ -20,7 +20,7 @@ from dashboards.components.views import Chart, Legend, Network, PinnedChanges
 from dashboards.palette import policy_colour
 from dashboards.simulation import Frame
 from dashboards.standing import BARS, Standing, bar_widths, standings
-from dashboards.typical import REPLICATIONS, Cancelled, TypicalRun, typical_run
+from dashboards.typical import REPLICATIONS, Cancelled, TypicalInputs, TypicalRun, typical_run
 from experiments.display import label, policy_name
 from experiments.executors import cpu_count, kept_pool
 
@@ -146,6 +146,10 @@ def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
     it (and a result that still arrives for old settings is refused by `on_found`).
     """
     requested = solara.use_reactive(None)  # the TypicalInputs of the last click, while it runs
+    # The click (the page's thread) and the threads that compute each read the request and
+    # then change it: without one lock over both, a thread that read the old request could
+    # drop a click that came in between, and the room would wait for a run never started.
+    guard = solara.use_memo(threading.RLock, [])
     # The server keeps a pool warm for typical runs (started once, in the background): a
     # click then costs no pool start (~1.4 s from the forkserver; see KeptPool).
     solara.use_effect(lambda: kept_pool(cpu_count()).warm(), [])
@@ -153,16 +157,26 @@ def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
     note = solara.use_reactive("")
     inputs = state.compare_inputs()
 
-    def work(cancel: threading.Event) -> None:
-        asked = requested.value
-        if asked is None:
-            return
-        if asked != inputs:  # the settings changed after the click
+    def settle(asked: TypicalInputs, cancel: threading.Event, said: str) -> bool:
+        """End the request `asked` with the note `said`, if it is still the one in force
+        (not replaced by a click, not cancelled by new settings); True if it was."""
+        with guard:
+            if cancel.is_set() or requested.value is not asked:
+                return False
             requested.set(None)
             progress.set(0.0)
-            note.set(CANCELLED)
-            return
-        progress.set(0.001)
+            note.set(said)
+            return True
+
+    def work(cancel: threading.Event) -> None:
+        with guard:
+            asked = requested.value
+            if asked is None or cancel.is_set():  # nothing asked, or a newer thread's to do
+                return
+            if asked != inputs:  # the settings changed after the click
+                settle(asked, cancel, CANCELLED)
+                return
+            progress.set(0.001)
 
         def advanced(done: int, total: int) -> None:
             if not cancel.is_set():
@@ -182,24 +196,19 @@ def TypicalRunButton(on_found: Callable[[TypicalRun], bool]):
         except Cancelled:
             return  # the thread started for the new settings says so
         except Exception as exc:  # keep the page alive whatever happens in a run
-            if not cancel.is_set():
-                requested.set(None)
-                progress.set(0.0)
-                note.set(f"The typical run failed: {exc}")
+            settle(asked, cancel, f"The typical run failed: {exc}")
             return
-        if cancel.is_set():
-            # The settings changed (or the page closed) as it ended: the thread started for
-            # the new settings has said so, and may already run a new request: touch nothing.
-            return
-        progress.set(0.0)
-        requested.set(None)
-        if not on_found(found):
-            note.set(CANCELLED)
+        # Cancelled as it ended (new settings, a new click, the page closed): the thread
+        # started since has said so, and may already run a new request: touch nothing.
+        with guard:
+            if settle(asked, cancel, "") and not on_found(found):
+                note.set(CANCELLED)
 
     def click() -> None:
-        note.set("")
-        progress.set(0.0)
-        requested.set(inputs)
+        with guard:
+            note.set("")
+            progress.set(0.0)
+            requested.set(inputs)
 
     solara.use_thread(work, [requested.value, inputs], intrusive_cancel=False)
     # Settings changed while it computes: say so at once. (Solara starts the thread for the

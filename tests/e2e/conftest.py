@@ -42,6 +42,24 @@ LOCAL_PREFIXES = (
     "about:",
 )
 SERVER_START_SECONDS = 90
+LOG_LINES_ON_FAILURE = 60
+_server_logs: list[Path] = []  # the session's dashboard log, once the server is up
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of the server's log: a failure seen once in CI
+    can then be read from its report, without rerunning it."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _server_logs and "dashboard" in getattr(item, "fixturenames", ()):
+        lines = _server_logs[0].read_text(errors="replace").splitlines()
+        report.sections.append(
+            (
+                f"dashboard log (last {LOG_LINES_ON_FAILURE} lines)",
+                "\n".join(lines[-LOG_LINES_ON_FAILURE:]),
+            )
+        )
 
 
 def in_ci() -> bool:
@@ -139,7 +157,9 @@ def dashboard_server(results_root, tmp_path_factory):
     except TimeoutError:
         process.terminate()
         pytest.fail(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
+    _server_logs.append(log)
     yield url, log
+    _server_logs.remove(log)
     process.terminate()
     try:
         process.wait(timeout=15)

@@ -49,6 +49,21 @@ def wait_until(condition, seconds: float = 20.0, every: float = 0.1) -> None:
     raise AssertionError("condition not met in time")
 
 
+def typical_headline(page, seconds: float = 120.0):
+    """The typical run's headline, once shown; else a failure saying what the button and
+    its note say instead (still running, cancelled, failed)."""
+    headline = page.locator(".typical-headline")
+    try:
+        wait_until(lambda: headline.count() > 0, seconds)
+    except AssertionError:
+        button = page.locator(".typical-button").inner_text()
+        notes = page.locator(".typical-note").all_inner_texts()
+        pytest.fail(
+            f"no typical-run headline after {seconds:.0f} s: button {button!r}, note {notes}"
+        )
+    return headline
+
+
 def choose(page, label: str, option: str) -> None:
     """Pick `option` in the select labelled `label`."""
     page.locator(f".v-select:has(label:text-is('{label}'))").first.click()
@@ -235,8 +250,7 @@ def test_compare_three_policies_and_the_typical_run(offline, dashboard, screensh
     assert len({d.split("day ")[1] for d in days}) == 1  # lockstep: one clock for all
 
     page.get_by_role("button", name=re.compile("Typical run")).click()
-    headline = page.locator(".typical-headline")
-    headline.wait_for(timeout=120_000)
+    headline = typical_headline(page)
     match = re.search(
         r"workshop, seed (\d+):.*?(\d+) of 20 runs look like this", headline.inner_text()
     )

@@ -17,7 +17,14 @@ from dashboards.components.setup_panel import LIVE_TIP
 from dashboards.serving import free_port, wait_for_http
 from dashboards.theme import MIN_FONT_PX
 from tests.e2e.conftest import start_dashboard
-from tests.e2e.test_browser_dashboard import assert_fits, choose, day_of, pause, wait_until
+from tests.e2e.test_browser_dashboard import (
+    assert_fits,
+    choose,
+    day_of,
+    pause,
+    typical_headline,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -189,8 +196,7 @@ def test_switching_scenario_while_the_typical_run_computes_cancels_it(offline, d
     assert "Typical run" in button.inner_text()  # the button is free again
 
     button.click()
-    headline = page.locator(".typical-headline")
-    headline.wait_for(timeout=120_000)
+    headline = typical_headline(page)
     assert headline.inner_text().startswith("workshop, seed ")
     assert "transformation-programme" not in headline.inner_text()
     # A new seed, then Reset: the headline goes with the settings it belonged to.

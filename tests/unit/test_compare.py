@@ -471,3 +471,44 @@ def test_a_kept_pool_gives_the_same_table_and_stays_up_for_the_next(monkeypatch)
 
 def _process_id(_: int) -> int:
     return os.getpid()
+
+
+def test_a_cancel_stops_the_wait_for_the_last_items_still_running(tmp_path):
+    """Once every item is handed out, the call waits for the last ones: a cancel must stop
+    that wait too (the dashboard's next typical run waits for this one to return)."""
+    from experiments.compare import share_with_pool
+    from experiments.executors import KeptPool
+
+    release = tmp_path / "release"
+    # Never hangs the suite: whatever happens, the items are let go after a minute.
+    safety = threading.Timer(60.0, release.touch)
+    safety.start()
+    kept = KeptPool(2)
+    recorded = []
+    try:
+        assert kept.wait()
+        share_with_pool(
+            _held_until,
+            [(tmp_path / f"started-{i}", release) for i in range(2)],
+            2,
+            lambda item, outcome: recorded.append(outcome),
+            pool=kept.executor(),
+            cancelled=lambda: all((tmp_path / f"started-{i}").exists() for i in range(2)),
+        )
+        # Returned while both items still ran: neither was recorded, and neither was let go.
+        assert recorded == [] and not release.exists()
+    finally:
+        release.touch()
+        safety.cancel()
+        kept.shutdown()
+
+
+def _held_until(paths) -> str:
+    """Says it started, then runs until `release` exists."""
+    import time
+
+    started, release = paths
+    started.touch()
+    while not release.exists():
+        time.sleep(0.01)
+    return started.name
