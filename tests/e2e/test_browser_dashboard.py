@@ -40,13 +40,23 @@ def day_of(page) -> float:
 
 
 def wait_until(condition, seconds: float = 20.0, every: float = 0.1) -> None:
-    """Poll `condition` until true (AssertionError after `seconds`)."""
+    """Poll `condition` until true (AssertionError after `seconds`).
+
+    A condition that raises is asked again, as Playwright's own waits do: an element that
+    a render replaces has no box for a moment. The last error, if any, goes with the
+    AssertionError.
+    """
     deadline = time.monotonic() + seconds
+    last: Exception | None = None
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+            last = None
+        except Exception as exc:  # re-raised below if it lasts
+            last = exc
         time.sleep(every)
-    raise AssertionError("condition not met in time")
+    raise AssertionError(f"condition not met in {seconds:g} s") from last
 
 
 def typical_headline(page, seconds: float = 120.0):
