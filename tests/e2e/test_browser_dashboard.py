@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from simulator.loading import builtin_names, load_scenario
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +38,6 @@ def day_of(page) -> float:
     """The day on the page's clock."""
     text = page.locator(".day-counter").first.inner_text()
     return float(re.search(r"Day ([0-9.]+)", text).group(1))
-
-
-def wait_until(condition, seconds: float = 20.0, every: float = 0.1) -> None:
-    """Poll `condition` until true (AssertionError after `seconds`).
-
-    A condition that raises is asked again, as Playwright's own waits do: an element that
-    a render replaces has no box for a moment. The last error, if any, goes with the
-    AssertionError.
-    """
-    deadline = time.monotonic() + seconds
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-            last = None
-        except Exception as exc:  # re-raised below if it lasts
-            last = exc
-        time.sleep(every)
-    raise AssertionError(f"condition not met in {seconds:g} s") from last
 
 
 def typical_headline(page, seconds: float = 120.0):

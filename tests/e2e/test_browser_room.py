@@ -23,8 +23,8 @@ from tests.e2e.test_browser_dashboard import (
     day_of,
     pause,
     typical_headline,
-    wait_until,
 )
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 

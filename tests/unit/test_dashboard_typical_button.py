@@ -18,6 +18,7 @@ from tests.unit.test_dashboard_components import (
     buttons,
     session,  # noqa: F401  (fixture)
 )
+from tests.waiting import wait_until
 
 
 def test_a_click_as_the_cancelled_run_ends_starts_a_run_on_the_new_settings(
@@ -54,7 +55,7 @@ def test_a_click_as_the_cancelled_run_ends_starts_a_run_on_the_new_settings(
     _box, rc = solara.render(compare.Page(), handle_error=False)
     (button,) = buttons(rc, "Typical run (20 seeds)")
     button.click()
-    wait_for(lambda: [scenario for scenario, _ in asked] == ["workshop"])
+    wait_until(lambda: [scenario for scenario, _ in asked] == ["workshop"], 10, every=0.01)
     monkeypatch.setattr(TypicalInputs, "__eq__", held_comparison)
     state.setup.value = state.builtin_setup("apprentice-crew")
     state.new_comparison()
@@ -73,15 +74,9 @@ def test_a_click_as_the_cancelled_run_ends_starts_a_run_on_the_new_settings(
     assert not clicker.is_alive()
     # A computation on the new scenario runs, and nothing cancels it: the click was kept.
     # (One started just before the click's thread took over may have been cancelled.)
-    wait_for(lambda: any(s == "apprentice-crew" and not stop() for s, stop in asked))
+    wait_until(
+        lambda: any(s == "apprentice-crew" and not stop() for s, stop in asked), 10, every=0.01
+    )
     time.sleep(0.2)
     assert [not stop() for s, stop in asked if s == "apprentice-crew"][-1]
     assert all(stop() for s, stop in asked if s == "workshop")
-
-
-def wait_for(condition, seconds: float = 10.0) -> None:
-    """Poll `condition` until true (AssertionError after `seconds`)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
